@@ -1,0 +1,103 @@
+"""The command line: click only. Every DossierError becomes one message on stderr and its exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from assembler import __version__
+from assembler.errors import DossierError
+
+EXIT_HELP = "退出码：0 完成（可有警告）· 1 申请有错误 · 2 用法或输入无法读取 · 3 缺少 LibreOffice 或中文字体。"
+
+
+class _Group(click.Group):
+    """Turns the exception family into the interface's exit codes, without tracebacks."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click signature
+        try:
+            return super().invoke(ctx)
+        except DossierError as exc:
+            click.echo(f"错误：{exc.render()}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("已中断。", err=True)
+            ctx.exit(130)
+
+
+def _console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else 140, highlight=False, soft_wrap=False)
+
+
+_CHECKLISTS = click.option("--checklists", type=click.Path(file_okay=False, path_type=Path),
+                           help="使用修订后的检查清单文件夹（代替内置的清单）。")
+
+
+@click.group(cls=_Group, epilog=EXIT_HELP)
+@click.version_option(__version__, prog_name="dossier")
+def cli() -> None:
+    """高新区职工创新鼓励金申报材料工具：检查、填表、汇编成册。"""
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（字段见接口文档）。")
+@_CHECKLISTS
+def check(folder: Path, as_json: bool, checklists: Path | None) -> None:
+    """检查申请材料是否齐全、一致，并计算可申请的鼓励金。FOLDER 为申请文件夹或其 .zip。"""
+    from assembler.api import check as run_check
+    from assembler.report import report_renderable, report_to_json
+
+    report = run_check(folder, checklists)
+    if as_json:
+        click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
+    else:
+        _console().print(report_renderable(report))
+    sys.exit(0 if report.complete else 1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--scheme", type=click.Choice(["innovation", "studio"]), required=True,
+              help="innovation = 职工创新创效鼓励金；studio = 劳模和工匠人才创新工作室鼓励金。")
+@click.option("--case", type=click.Choice(["count", "bonus"]), default="count", show_default=True,
+              help="职工创新创效鼓励金的补贴情形：count 情形一，bonus 情形二。")
+@click.option("--year", type=click.IntRange(2021, 2100), help="申报年度（默认今年）。")
+def init(folder: Path, scheme: str, case: str, year: int | None) -> None:
+    """新建一份申请：带中文注释的 application.yaml、编号的材料文件夹和项目台账模板。"""
+    from assembler.scaffold import init_application
+
+    created = init_application(folder, scheme, case=case, year=year)
+    click.echo(f"已新建申请文件夹 {folder}：")
+    for rel in created:
+        click.echo(f"  {rel}")
+    click.echo(f"下一步：填写 application.yaml，把材料放入各编号文件夹，然后运行 dossier check {folder}")
+
+
+@cli.command()
+@_CHECKLISTS
+def schemes(checklists: Path | None) -> None:
+    """列出所用办法版本中的基金、补贴情形和申报材料。"""
+    from assembler.checklists import available_checklists
+
+    for cl in available_checklists(checklists):
+        click.echo(f"{cl.measures} 版 · {cl.scheme} · {cl.title}（{cl.source}）")
+        for case in cl.cases:
+            click.echo(f"  情形 {case.id}：{case.title}")
+        for m in cl.materials:
+            need = {"always": "必需", "optional": "可选", "claimed": "申报专利/重大专项时必需"}[m.required]
+            cases = f"，仅{'、'.join(cl.case_title(c) for c in m.cases)}" if m.cases else ""
+            made = "，由本工具生成" if m.generated else ""
+            click.echo(f"  {m.number}. {m.title}（{need}{cases}{made}；文件夹 {m.folder}）")
+        for reading in cl.readings:
+            click.echo(f"  解读：{reading}")
+        click.echo("")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dossier")

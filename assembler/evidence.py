@@ -1,0 +1,222 @@
+"""Evidence discovery: every file of an application, hashed and lightly validated.
+
+Light means headers and structure only (a PDF's xref and page tree, an image's header, an Office
+file's zip directory), never a full decode: `check` must answer in seconds even for hundreds of
+photos. What cannot go into a dossier gets a Chinese `problem` naming why and how to fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from typing import BinaryIO, Iterator
+
+from PIL import Image, UnidentifiedImageError
+
+from assembler.models import EvidenceFile, Kind
+from assembler.sources import Entry, Source, is_ignored
+
+try:  # HEIC photos from iPhones; the plugin registers itself with Pillow
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - declared dependency; checked by tests
+    pass
+
+MAX_IMAGE_PIXELS = 250_000_000  # a 200 MP phone photo fits; decompression bombs do not
+HEAD_BYTES = 65536
+
+EXTENSION_KINDS: dict[str, Kind] = {
+    "pdf": "pdf",
+    **dict.fromkeys(["jpg", "jpeg", "jpe", "png", "gif", "tif", "tiff", "webp", "bmp", "heic", "heif", "avif"],
+                    "image"),
+    **dict.fromkeys(["doc", "docx", "docm", "wps", "rtf", "odt"], "word"),
+    **dict.fromkeys(["xls", "xlsx", "xlsm", "et", "ods"], "excel"),
+    "ofd": "ofd",
+}
+KIND_TITLES = {"pdf": "PDF", "image": "图片", "word": "Word/WPS 文档", "excel": "Excel/WPS 表格", "ofd": "OFD 版式文件",
+               "other": "其他"}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"hevx", b"avif", b"avis"}
+
+
+def extension(rel: str) -> str:
+    """The lower-case file extension without the dot ('' when there is none)."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def sniff_kind(head: bytes, ext: str) -> Kind:
+    """The file's kind from its first bytes (content first, the extension only to tell Office formats apart)."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)):
+        return "image"
+    if head.startswith(_OLE) or head.startswith(b"PK\x03\x04") or head.startswith(b"{\\rtf"):
+        kind = EXTENSION_KINDS.get(ext)
+        if kind in ("word", "excel", "ofd"):
+            return kind
+    return "other"
+
+
+@contextmanager
+def _seekable(source: Source, rel: str) -> Iterator[BinaryIO]:
+    """The file opened for random access (zip members are spooled to a temporary file first)."""
+    with source.open(rel) as fh:
+        if hasattr(source, "root"):
+            yield fh
+            return
+        with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+            shutil.copyfileobj(fh, spool, 1024 * 1024)
+            spool.seek(0)
+            yield spool  # type: ignore[misc]
+
+
+def _hash_and_ends(source: Source, rel: str) -> tuple[str, bytes, bytes]:
+    digest = hashlib.sha256()
+    head = b""
+    tail = b""
+    with source.open(rel) as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            tail = (tail + chunk)[-256:]
+    return digest.hexdigest(), head, tail
+
+
+def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(fh, strict=False)
+            note = None
+            if reader.is_encrypted:
+                if not reader.decrypt(""):
+                    return None, "PDF 设有打开密码，无法汇编", None
+                note = "PDF 设有权限密码（无需密码即可打开），将按原样放入"
+            pages = len(reader.pages)
+    except (FileNotDecryptedError, DependencyError):
+        return None, "PDF 设有打开密码，无法汇编", None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError, AssertionError) as exc:
+        return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None
+    if pages == 0:
+        return 0, "PDF 文件损坏或没有任何页面", None
+    return pages, None, note
+
+
+def _image_tail_problem(head: bytes, tail: bytes) -> str | None:
+    end = tail.rstrip(b"\x00\r\n ")
+    if head.startswith(b"\xff\xd8") and not end.endswith(b"\xff\xd9"):
+        return "图片文件不完整（JPEG 被截断），请重新导出或拍摄"
+    if head.startswith(b"\x89PNG") and b"IEND" not in tail:
+        return "图片文件不完整（PNG 被截断），请重新导出"
+    if head.startswith(b"GIF8") and not end.endswith(b";"):
+        return "图片文件不完整（GIF 被截断），请重新导出"
+    return None
+
+
+def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fh) as im:
+                width, height = im.size
+                frames = getattr(im, "n_frames", 1)
+                fmt = im.format
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None, f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），可能是压缩炸弹，已拒绝", None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+        return None, f"图片无法识别或已损坏（{type(exc).__name__}）", None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    if width * height > MAX_IMAGE_PIXELS:
+        return None, f"图片像素过多（{width}×{height}），可能是压缩炸弹，已拒绝", None
+    if fmt == "GIF" and frames > 1:
+        return 1, None, f"动图（{frames} 帧），只放入第一帧"
+    return frames, None, None
+
+
+def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None:
+    title = KIND_TITLES[kind]
+    if head.startswith(_OLE):
+        if ext in {"docx", "xlsx", "docm", "xlsm"}:
+            return f"{title}设有打开密码（已加密），请去掉密码后另存"
+        return None
+    if head.startswith(b"{\\rtf"):
+        return None
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            names = {n.replace("\\", "/").lower() for n in zf.namelist()}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return f"{title}已损坏，无法打开（{type(exc).__name__}）"
+    if kind == "ofd":
+        return None if "ofd.xml" in names else "OFD 文件已损坏（缺少 OFD.xml）"
+    if "[content_types].xml" not in names and "mimetype" not in names:
+        return f"{title}已损坏（缺少 [Content_Types].xml）"
+    return None
+
+
+def inspect(source: Source, entry: Entry) -> EvidenceFile:
+    """One file hashed, classified by content and lightly validated."""
+    ext = extension(entry.rel)
+    if entry.problem:
+        return EvidenceFile(entry.rel, entry.size, "", EXTENSION_KINDS.get(ext, "other"), problem=entry.problem)
+    if entry.size == 0:
+        return EvidenceFile(entry.rel, 0, hashlib.sha256(b"").hexdigest(), EXTENSION_KINDS.get(ext, "other"),
+                            problem="空文件（0 字节），请重新复制或导出")
+    sha, head, tail = _hash_and_ends(source, entry.rel)
+    kind = sniff_kind(head, ext)
+    pages = None
+    problem = note = None
+    if kind != "other" and EXTENSION_KINDS.get(ext) not in (kind, None):
+        note = f"扩展名为 .{ext}，实际是{KIND_TITLES[kind]}，按实际类型处理"
+    if kind == "pdf":
+        with _seekable(source, entry.rel) as fh:
+            pages, problem, pdf_note = _check_pdf(fh)
+        note = note or pdf_note
+    elif kind == "image":
+        with _seekable(source, entry.rel) as fh:
+            pages, problem, img_note = _check_image(fh)
+        problem = problem or _image_tail_problem(head, tail)
+        note = note or img_note
+    elif kind in ("word", "excel", "ofd"):
+        with _seekable(source, entry.rel) as fh:
+            problem = _check_office(fh, head, kind, ext)
+        if kind == "ofd" and problem is None:
+            problem = "OFD 版式文件暂不能直接汇编：请用 OFD 阅读器打开后“另存为/打印为 PDF”再放入"
+    elif ext in EXTENSION_KINDS:
+        problem = f"文件内容与扩展名 .{ext} 不符，无法识别（可能已损坏）"
+    elif ext in {"zip", "rar", "7z"}:
+        problem = "压缩包中的压缩包不会展开，请解压后放入"
+    else:
+        problem = f"不支持的文件类型（.{ext or '无扩展名'}），请转换为 PDF 或图片"
+    return EvidenceFile(entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note)
+
+
+def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[EvidenceFile], list[str]]:
+    """All evidence files of an application in sorted order, and the system files that were ignored."""
+    skip = set(exclude)
+    files, ignored = [], []
+    for entry in source.entries():
+        if entry.rel in skip:
+            continue
+        if is_ignored(entry.rel):
+            ignored.append(entry.rel)
+            continue
+        files.append(inspect(source, entry))
+    return files, ignored

@@ -1,0 +1,100 @@
+"""The data that flows between the steps: evidence files, findings, material results, the award, the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["ok", "missing", "invalid", "optional", "not-applicable"]
+Kind = Literal["pdf", "image", "word", "excel", "ofd", "other"]
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One file of the application as found and lightly validated (nothing decoded in full)."""
+
+    rel: str                      # posix path relative to the application root
+    size: int
+    sha256: str
+    kind: Kind
+    pages: int | None = None      # PDF pages / TIFF frames when known cheaply
+    problem: str | None = None    # why it cannot go into a dossier (Chinese), None when usable
+    note: str | None = None       # something worth telling that does not stop it (Chinese)
+
+    @property
+    def usable(self) -> bool:
+        """Whether the file can be placed in a dossier."""
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a rule: a stable id, its severity, where, and what to do."""
+
+    rule: str
+    severity: Severity
+    message: str
+    material: str | None = None
+    path: str | None = None
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingGroup:
+    """The evidence of one review meeting: the sub-folder of material 4 named by its date."""
+
+    date: dt.date
+    folder: str | None            # None when the meeting is declared but has no folder
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MaterialResult:
+    """A checklist material after matching and rules: its status and the files that make it up."""
+
+    number: str
+    title: str
+    required: bool
+    status: Status
+    files: tuple[str, ...] = ()
+    generated: str | None = None
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    meetings: tuple[MeetingGroup, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Award:
+    """The computed award: exact amount in yuan (None when not eligible) and Chinese explanation lines."""
+
+    amount: Decimal | None
+    lines: tuple[str, ...]
+
+    @property
+    def amount_fen(self) -> int | None:
+        """The amount in integer fen, for exact comparison by other programs."""
+        return None if self.amount is None else int(self.amount * 100)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything `check` found about one application."""
+
+    scheme: str
+    case: str | None
+    year: int
+    measures: str
+    applicant: str
+    credit_code: str
+    award: Award
+    materials: tuple[MaterialResult, ...]
+    findings: tuple[Finding, ...]
+    evidence: tuple[EvidenceFile, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """No finding of severity error."""
+        return not any(f.severity == "error" for f in self.findings)

@@ -1,0 +1,204 @@
+"""An application is a folder or a .zip of one; both are read through the same small interface.
+
+The tool only ever reads from a source, never writes to it. Zips made on Chinese Windows store
+GBK names without the UTF-8 flag: names are decoded per member. Members that would land outside
+the folder (zip-slip) make the whole zip refused; symlinks leading outside a folder are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Protocol
+
+from assembler.errors import InputError
+
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_ZIP_TOTAL_BYTES = 8 * 1024**3
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of an application as listed by its source: path relative to the root, size, and a problem if any."""
+
+    rel: str
+    size: int
+    problem: str | None = None
+
+
+def is_ignored(rel: str) -> bool:
+    """System litter (Finder, Explorer, Office lock files) that is never evidence."""
+    parts = PurePosixPath(rel).parts
+    return any(p.lower() in IGNORED_NAMES or p.startswith(".") or p.startswith("~$") for p in parts)
+
+
+class Source(Protocol):
+    """What the pipeline needs from an application folder or zip."""
+
+    display: str
+
+    def exists(self, rel: str) -> bool: ...
+
+    def read_bytes(self, rel: str) -> bytes: ...
+
+    def open(self, rel: str) -> BinaryIO: ...
+
+    def entries(self) -> list[Entry]: ...
+
+
+class FolderSource:
+    """An application folder on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.display = str(root)
+        self._real = root.resolve()
+
+    def _path(self, rel: str) -> Path:
+        path = (self.root / rel)
+        if not path.resolve().is_relative_to(self._real):
+            raise InputError(f"路径“{rel}”指向申请文件夹之外", where=self.display,
+                             fix="只能引用申请文件夹内的文件。")
+        return path
+
+    def exists(self, rel: str) -> bool:
+        try:
+            return self._path(rel).is_file()
+        except InputError:
+            return False
+
+    def read_bytes(self, rel: str) -> bytes:
+        return self._path(rel).read_bytes()
+
+    def open(self, rel: str) -> BinaryIO:
+        return self._path(rel).open("rb")
+
+    def entries(self) -> list[Entry]:
+        out: list[Entry] = []
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            base = Path(dirpath)
+            for name in list(dirnames):
+                full = base / name
+                if full.is_symlink():
+                    dirnames.remove(name)
+                    rel = full.relative_to(self.root).as_posix()
+                    inside = full.resolve().is_relative_to(self._real)
+                    out.append(Entry(rel, 0, "文件夹快捷方式（符号链接）" + ("指向申请文件夹之外，已拒绝" if not inside
+                                                                    else "不会被展开，请放入真实文件")))
+            for name in filenames:
+                full = base / name
+                rel = full.relative_to(self.root).as_posix()
+                if full.is_symlink():
+                    target = full.resolve()
+                    if not target.is_relative_to(self._real):
+                        out.append(Entry(rel, 0, "符号链接指向申请文件夹之外，已拒绝"))
+                        continue
+                    if not target.is_file():
+                        out.append(Entry(rel, 0, "符号链接指向的文件不存在"))
+                        continue
+                try:
+                    st = full.stat()
+                except OSError as exc:
+                    out.append(Entry(rel, 0, f"无法读取：{exc.strerror}"))
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    out.append(Entry(rel, st.st_size))
+        return sorted(out, key=lambda e: e.rel)
+
+
+def decode_member_name(info: zipfile.ZipInfo) -> str:
+    """The member's real name: UTF-8 when flagged, else the bytes reread as UTF-8 or GB18030 (Chinese Windows)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _safe_member(name: str, display: str) -> str | None:
+    """The member's posix path, or None for a directory; InputError when it would escape the folder."""
+    norm = name.replace("\\", "/")
+    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in PurePosixPath(norm).parts:
+        raise InputError(f"压缩包中的“{name}”指向解压目录之外（zip-slip），整个压缩包已拒绝", where=display,
+                         fix="请重新用“发送到 → 压缩文件夹”打包申请文件夹。")
+    if norm.endswith("/"):
+        return None
+    return str(PurePosixPath(norm))
+
+
+class ZipSource:
+    """A .zip of an application folder; a single top-level folder inside it is taken as the root."""
+
+    def __init__(self, path: Path) -> None:
+        self.display = str(path)
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(f"不是有效的 zip 压缩包（{exc}）", where=self.display,
+                             fix="请重新打包，或直接给出申请文件夹。") from None
+        members: dict[str, zipfile.ZipInfo] = {}
+        problems: dict[str, str] = {}
+        total = 0
+        for info in self._zip.infolist():
+            name = _safe_member(decode_member_name(info), self.display)
+            if name is None:
+                continue
+            total += info.file_size
+            if (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
+                problems[name] = "压缩包中的符号链接，已拒绝"
+            elif info.flag_bits & 0x1:
+                problems[name] = "压缩包中的文件设了密码，无法读取"
+            elif info.file_size > MAX_MEMBER_BYTES:
+                problems[name] = "解压后超过 2 GB，已拒绝"
+            members[name] = info
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise InputError("压缩包解压后超过 8 GB，已拒绝（可能是压缩炸弹）", where=self.display)
+        top = {PurePosixPath(n).parts[0] for n in members if not is_ignored(n)}
+        self._prefix = ""
+        if "application.yaml" not in members and len(top) == 1:
+            only = next(iter(top))
+            if f"{only}/application.yaml" in members:
+                self._prefix = only + "/"
+        self._members = {n[len(self._prefix):]: i for n, i in members.items() if n.startswith(self._prefix)}
+        self._problems = {n[len(self._prefix):]: p for n, p in problems.items() if n.startswith(self._prefix)}
+
+    def exists(self, rel: str) -> bool:
+        return rel in self._members and rel not in self._problems
+
+    def read_bytes(self, rel: str) -> bytes:
+        with self.open(rel) as fh:
+            return fh.read()
+
+    def open(self, rel: str) -> BinaryIO:
+        if rel not in self._members or rel in self._problems:
+            raise InputError(f"压缩包中没有可读的“{rel}”", where=self.display)
+        try:
+            return self._zip.open(self._members[rel])  # type: ignore[return-value]
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+            raise InputError(f"压缩包中的“{rel}”无法解压（{exc}）", where=self.display) from None
+
+    def entries(self) -> list[Entry]:
+        return sorted((Entry(rel, info.file_size, self._problems.get(rel)) for rel, info in self._members.items()),
+                      key=lambda e: e.rel)
+
+
+def open_source(path: Path) -> Source:
+    """The application at `path`: a folder, or a .zip of one."""
+    if path.is_dir():
+        return FolderSource(path)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return ZipSource(path)
+    if not path.exists():
+        raise InputError("找不到该文件夹", where=str(path), fix="请检查路径是否写对。")
+    raise InputError("应为申请文件夹或其 .zip 压缩包", where=str(path))
