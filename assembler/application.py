@@ -238,6 +238,8 @@ def _describe(err: dict) -> str:
     kind = err["type"]
     if kind == "missing":
         return "缺少必填字段"
+    if kind == "string_too_short":
+        return "不能为空"
     if kind == "extra_forbidden":
         return "未知字段（可能拼写错误），请删除或改正"
     if kind == "literal_error":
@@ -252,18 +254,20 @@ def _describe(err: dict) -> str:
 
 
 def _clean_loc(loc: tuple) -> tuple:
-    """Drop pydantic's union-member tags (e.g. 'list[LedgerItem]', 'str') from an error location."""
-    return tuple(p for p in loc if isinstance(p, int) or ("[" not in p and p not in {"str", "function-before"}))
+    """Drop pydantic's union-member tags (e.g. 'list[LedgerItem]', 'constrained-str') from an error location."""
+    return tuple(p for p in loc if isinstance(p, int) or not ("[" in p or "-" in p or p in {"str", "int", "list"}))
 
 
 def validation_messages(exc: ValidationError, lines: dict, source: str, prefix: tuple = ()) -> list[str]:
-    """One Chinese line per schema error: file, line, dotted field path, what is wrong."""
-    out = []
-    seen = set()
-    for err in exc.errors():
-        loc = prefix + _clean_loc(err["loc"])
-        if err["type"].startswith("union") and any(_clean_loc(e["loc"]) != _clean_loc(err["loc"])
-                                                  for e in exc.errors()):
+    """One Chinese line per schema error: file, line, dotted field path, what is wrong.
+
+    Where a field accepts several forms (a ledger file name or an inline list), only the errors of
+    the form the user chose are shown: an error whose location another error goes deeper into is dropped.
+    """
+    errors = [(prefix + _clean_loc(e["loc"]), e) for e in exc.errors()]
+    out: list[str] = []
+    for loc, err in errors:
+        if any(len(other) > len(loc) and other[:len(loc)] == loc for other, _ in errors):
             continue
         probe = loc
         while probe and probe not in lines:
@@ -271,8 +275,7 @@ def validation_messages(exc: ValidationError, lines: dict, source: str, prefix: 
         line = lines.get(probe)
         dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace(".[", "[")
         text = f"{source}{f' 第 {line} 行' if line else ''} {dotted or '（顶层）'}：{_describe(err)}"
-        if text not in seen:
-            seen.add(text)
+        if text not in out:
             out.append(text)
     return out
 

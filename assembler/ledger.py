@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
 from assembler.dates import parse_date_text
 from assembler.errors import InputError
@@ -78,6 +78,7 @@ def _text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text)]
+RequiredText = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class LedgerItem(BaseModel):
@@ -85,8 +86,8 @@ class LedgerItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    name: Text
-    proposer: Text
+    name: RequiredText
+    proposer: RequiredText
     adopted_on: Annotated[dt.date, BeforeValidator(parse_date)]
     category: Text = ""
     department: Text = ""
@@ -149,7 +150,7 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
                 col = next((get_column_letter(i + 1) for i, k in header.items() if k == key), "")
-                what = {"missing": "不能为空", "date_type": "应为日期（如 2025-09-12）",
+                what = {"missing": "不能为空", "string_too_short": "不能为空", "too_short": "不能为空", "date_type": "应为日期（如 2025-09-12）",
                         "date_from_datetime_inexact": "应为日期"}.get(err["type"])
                 if what is None:
                     what = str(err["ctx"]["error"]) if err["type"] == "value_error" else "格式不对"

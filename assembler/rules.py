@@ -209,7 +209,7 @@ def _case_mismatch(checklist: Checklist, case: str | None, mf: MaterialFiles) ->
     siblings = [m for m in checklist.materials if m.number == spec.number and m is not spec and m.names]
     out = []
     for f in mf.files:
-        name = PurePosixPath(f.rel).as_posix()
+        name = PurePosixPath(f.rel).name
         if any(n in name for n in spec.names):
             continue
         for other in siblings:

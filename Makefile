@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh Debian/Ubuntu machine (as root, or with sudo for apt):
+#   make demo   — installs what is needed, then checks the three bundled example applications
+#   make test   — installs what is needed, then runs the whole test suite
+PYTHON ?= python3
+APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils qpdf
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system-packages python-packages demo test benchmark
+
+setup: system-packages python-packages
+
+system-packages:
+	@if command -v soffice >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "LibreOffice and CJK fonts present"; \
+	else \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+python-packages:
+	$(PYTHON) -m pip install -q hatchling
+	$(PYTHON) -m pip install -q -e ".[test]"
+
+demo: setup
+	@for example in examples/innovation-count examples/innovation-bonus examples/studio; do \
+	  echo "== dossier check $$example"; dossier check $$example || exit $$?; \
+	done
+
+test: setup
+	$(PYTHON) -m pytest -q

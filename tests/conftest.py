@@ -1,0 +1,58 @@
+"""Shared helpers: copies of the bundled examples to modify, the external corpus, tree snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+RESOURCES = Path(__file__).resolve().parent / "resources"
+CORPUS = ROOT.parent / "shared" / "corpus"
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared real-world corpus; skipped only outside CI when the folder is absent."""
+    if not CORPUS.is_dir():
+        if IN_CI:
+            pytest.fail(f"CI=true but the corpus folder {CORPUS} is missing")
+        pytest.skip("../shared/corpus is not present on this machine")
+    return CORPUS
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """A private copy of examples/<name> to modify in a test."""
+    target = dest / name
+    shutil.copytree(EXAMPLES / name, target)
+    return target
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):  # application.yaml refuses aliases; write shared values out in full
+        return True
+
+
+def edit_yaml(folder: Path, change) -> None:
+    """Load application.yaml, let `change(data)` modify it, write it back."""
+    path = folder / "application.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file's SHA-256 and mtime below `folder`: to assert that a command changed nothing."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            out[p.relative_to(folder).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        else:
+            out[p.relative_to(folder).as_posix()] = ("dir-or-link", 0)
+    return out

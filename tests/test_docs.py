@@ -1,0 +1,18 @@
+"""The rules table documents every rule id the code and the checklists can emit."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_rule_id_is_documented():
+    table = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| ([A-Z0-9]+(?:-[A-Z0-9]+)+) \|", table, flags=re.M))
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "assembler").rglob("*.py"))
+    used = set(re.findall(r'Finding\(\s*"([A-Z0-9-]+)"', code))
+    for path in (ROOT / "checklists").rglob("*.yaml"):
+        used |= set(re.findall(r"rule: ([A-Z0-9-]+)", path.read_text(encoding="utf-8")))
+    assert len(used) > 40
+    assert used - documented == set()
+    assert documented - used == set(), "documented rules that nothing emits"
