@@ -5,11 +5,13 @@ No click here: the CLI and any other front end call these functions and get plai
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from assembler.application import APPLICATION_FILE, LoadedApplication, load_application
 from assembler.awards import compute_award
 from assembler.checklists import Checklist, load_checklist
+from assembler.errors import UsageError
 from assembler.evidence import discover
 from assembler.match import match_evidence
 from assembler.models import Report
@@ -44,3 +46,54 @@ def check(path: Path, checklists: Path | None = None) -> Report:
     """Check the application folder (or .zip) at `path` for completeness and consistency, and compute its award."""
     report, _, _ = check_source(open_source(path), checklists)
     return report
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """What `fill` wrote, and what the user should know about it."""
+
+    written: tuple[Path, ...]
+    notes: tuple[str, ...]
+    report: Report
+
+
+def _refuse_inside(source: Source, outdir: Path) -> None:
+    root = getattr(source, "root", None)
+    if root is not None and outdir.resolve().is_relative_to(Path(root).resolve()):
+        raise UsageError("输出位置在申请文件夹之内；本工具从不向申请文件夹写入", where=str(outdir),
+                         fix="请用 -o 指定申请文件夹以外的位置。")
+
+
+def fill(path: Path, outdir: Path, templates: Path | None = None, checklists: Path | None = None,
+         pdf: bool = False, soffice: Path | None = None) -> FillResult:
+    """Write the filled Word forms of the application at `path` into `outdir` (and their PDFs with `pdf`)."""
+    from assembler.forms import fill_forms, write_atomically
+
+    source = open_source(path)
+    _refuse_inside(source, outdir)
+    report, loaded, checklist = check_source(source, checklists)
+    forms = fill_forms(loaded, report, checklist, templates)
+    office = None
+    if pdf:
+        from assembler.convert.soffice import Soffice
+
+        office = Soffice.locate(soffice)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    notes: list[str] = []
+    for form in forms:
+        target = outdir / form.filename
+        write_atomically(target, form.data)
+        written.append(target)
+        if form.coverage.unused:
+            notes.append(f"模板 {form.filename} 没有使用这些值：{'、'.join(form.coverage.unused)}")
+    if office is not None:
+        converted = office.convert(written)
+        for docx in list(written):
+            target = docx.with_suffix(".pdf")
+            write_atomically(target, converted[docx].read_bytes())
+            written.append(target)
+    if not report.complete:
+        errors = sum(f.severity == "error" for f in report.findings)
+        notes.append(f"申请还有 {errors} 个错误（运行 dossier check 查看），表格仅供预览")
+    return FillResult(tuple(written), tuple(notes), report)

@@ -172,6 +172,7 @@ class Application(_Model):
     measures: DigitText
     year: int
     scheme: Literal["innovation", "studio"]
+    filed_on: dt.date | None = None  # 填表日期 printed on the forms; left blank for handwriting when absent
     applicant: Applicant
     period: Period | None = None
     innovation: Innovation | None = None

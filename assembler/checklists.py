@@ -56,6 +56,7 @@ class MaterialSpec(_Spec):
     required: Literal["always", "optional", "claimed"] = "always"
     cases: tuple[str, ...] = ()     # only for these cases; empty = every case
     generated: Literal["application_form", "project_summary"] | None = None
+    template: str | None = None     # the Word template (in templates/) a generated material is filled from
     kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
     names: tuple[str, ...] = ()     # words that identify this material's files (used to spot a wrong-case file)
     meetings: bool = False          # one sub-folder per review meeting, named by its date
@@ -115,6 +116,8 @@ class Checklist(_Spec):
             unknown = set(m.cases) - case_ids
             if unknown:
                 raise ValueError(f"材料 {m.number} 的 cases 中有未定义的情形：{sorted(unknown)}")
+            if (m.generated is None) != (m.template is None):
+                raise ValueError(f"材料 {m.number}：generated 与 template 须同时给出")
             if m.required == "claimed" and m.claims is None:
                 raise ValueError(f"材料 {m.number} 为 required: claimed，但没有 claims")
         for case in [c.id for c in self.cases] or [None]:

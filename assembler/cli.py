@@ -79,6 +79,27 @@ def init(folder: Path, scheme: str, case: str, year: int | None) -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="输出文件夹（不能在申请文件夹之内）。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="使用修订后的 Word 模板文件夹（文件名与内置模板相同）。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF。")
+@click.option("--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。")
+@_CHECKLISTS
+def fill(folder: Path, outdir: Path, templates: Path | None, pdf: bool, soffice: Path | None,
+         checklists: Path | None) -> None:
+    """填写申请表（附件1.1/2.1）和项目汇总明细（附件1.2），输出 .docx（加 --pdf 同时输出 PDF）。"""
+    from assembler.api import fill as run_fill
+
+    result = run_fill(folder, outdir, templates=templates, checklists=checklists, pdf=pdf, soffice=soffice)
+    for path in result.written:
+        click.echo(f"已生成 {path}")
+    for note in result.notes:
+        click.echo(f"注意：{note}", err=True)
+
+
+@cli.command()
 @_CHECKLISTS
 def schemes(checklists: Path | None) -> None:
     """列出所用办法版本中的基金、补贴情形和申报材料。"""

@@ -51,3 +51,9 @@ class ToolMissingError(DossierError):
     """The environment lacks a program or font the command needs (exit 3)."""
 
     exit_code = 3
+
+
+class ToolFailedError(DossierError):
+    """An external program was found but failed or hung on our input (exit 3)."""
+
+    exit_code = 3

@@ -1,0 +1,1 @@
+"""Conversions to PDF: Word/Excel files through LibreOffice (`soffice`)."""

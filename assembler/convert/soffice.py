@@ -1,0 +1,225 @@
+"""The one wrapper around LibreOffice (`soffice --headless --convert-to pdf`).
+
+Measured on this kind of machine (see the project's toolchain notes): one call converts many files
+far faster than one call per file; two runs sharing a profile make one of them fail silently, so
+every run gets a private throw-away profile; a hung converter is killed after a timeout. Converted
+PDFs are cached by content hash, so an unchanged file is never converted twice, and every PDF is
+checked to exist and open before it is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assembler.errors import ToolFailedError, ToolMissingError
+
+INSTALL_HELP = (
+    "请安装 LibreOffice：Debian/Ubuntu 运行 `sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
+    "fonts-noto-cjk`；Windows 从 LibreOffice 官网下载安装包安装（默认装在 C:\\Program Files\\LibreOffice）；"
+    "macOS 运行 `brew install --cask libreoffice` 或从官网下载。已安装在其他位置时用 --soffice 指定 soffice 程序。"
+)
+CANDIDATES = {
+    "win32": [r"C:\Program Files\LibreOffice\program\soffice.exe", r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"],
+    "darwin": ["/Applications/LibreOffice.app/Contents/MacOS/soffice"],
+}
+DEFAULT_TIMEOUT = 300
+CACHE_VERSION = b"dossier-soffice-pdf-1"
+
+# 宋体、仿宋、黑体… are not installed on Linux; map them to the Simplified Chinese Noto faces (or WenQuanYi).
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+{aliases}
+</fontconfig>
+"""
+SERIF = ["宋体", "SimSun", "仿宋", "FangSong", "仿宋_GB2312", "楷体", "KaiTi", "方正小标宋简体", "新宋体"]
+SANS = ["黑体", "SimHei", "微软雅黑", "Microsoft YaHei", "等线", "DengXian"]
+
+
+def _fontconfig() -> str:
+    def alias(family: str, prefer: list[str]) -> str:
+        fams = "".join(f"<family>{p}</family>" for p in prefer)
+        return f'  <alias binding="same"><family>{family}</family><prefer>{fams}</prefer></alias>'
+
+    lines = [alias(f, ["Noto Serif CJK SC", "AR PL UMing CN", "WenQuanYi Zen Hei"]) for f in SERIF]
+    lines += [alias(f, ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei"]) for f in SANS]
+    lines.append(alias("Times New Roman", ["Liberation Serif", "Noto Serif CJK SC"]))
+    return FONTCONFIG.format(aliases="\n".join(lines))
+
+
+def find_soffice(explicit: Path | None = None) -> Path:
+    """The soffice program: `explicit` (--soffice), $DOSSIER_SOFFICE, PATH, or the standard install folders."""
+    if explicit is not None:
+        if explicit.is_file() and os.access(explicit, os.X_OK):
+            return explicit
+        raise ToolMissingError("--soffice 指定的程序不存在或不可执行", where=str(explicit), fix=INSTALL_HELP)
+    env = os.environ.get("DOSSIER_SOFFICE")
+    if env:
+        return find_soffice(Path(env))
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for candidate in CANDIDATES.get(sys.platform, []):
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise ToolMissingError("找不到 LibreOffice（soffice），无法把 Word/Excel 文件转换为 PDF", fix=INSTALL_HELP)
+
+
+def default_cache_dir() -> Path:
+    """Where converted PDFs are kept: $DOSSIER_CACHE, else the platform's user cache folder."""
+    if os.environ.get("DOSSIER_CACHE"):
+        return Path(os.environ["DOSSIER_CACHE"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "dossier"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dossier"
+
+
+def pdf_pages(path: Path) -> int:
+    """The page count of a PDF, 0 when it does not open."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(path).pages)
+    except (PdfReadError, OSError, ValueError, KeyError):
+        return 0
+
+
+def _run(args: list[str], timeout: float, env: dict[str, str], what: str) -> subprocess.CompletedProcess:
+    """Run a program in its own process group; kill the whole group when it overruns `timeout`."""
+    kwargs = {"start_new_session": True} if os.name != "nt" else {
+        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **kwargs)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if os.name != "nt":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.communicate()
+        raise ToolFailedError(f"LibreOffice {what}超过 {timeout:g} 秒仍未完成，已终止",
+                              fix="文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。") from None
+    except KeyboardInterrupt:
+        if os.name != "nt":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        raise
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+@dataclass
+class Soffice:
+    """A probed LibreOffice: converts batches of Office files to PDF with a cache."""
+
+    program: Path
+    timeout: float = DEFAULT_TIMEOUT
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    calls: int = 0           # how many times soffice was started to convert (for tests and benchmarks)
+    _version: str | None = None
+
+    @classmethod
+    def locate(cls, explicit: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+               cache_dir: Path | None = None) -> Soffice:
+        """Find soffice and check that it runs (exit 3 with install instructions when it does not)."""
+        office = cls(find_soffice(explicit), timeout=timeout, cache_dir=cache_dir or default_cache_dir())
+        office.version()
+        return office
+
+    def _env(self, work: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env["HOME"] = str(work)          # LibreOffice writes under HOME on some versions
+        env.pop("SAL_USE_VCLPLUGIN", None)
+        if Path("/etc/fonts/fonts.conf").exists():
+            conf = work / "fonts.conf"
+            conf.write_text(_fontconfig(), encoding="utf-8")
+            env["FONTCONFIG_FILE"] = str(conf)
+        return env
+
+    def version(self) -> str:
+        """The probe: `soffice --version` (also part of the cache key)."""
+        if self._version is None:
+            with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as work:
+                try:
+                    done = _run([str(self.program), "--version"], min(self.timeout, 60), self._env(Path(work)), "启动")
+                except OSError as exc:
+                    raise ToolMissingError(f"无法运行 LibreOffice（{exc.strerror}）", where=str(self.program),
+                                           fix=INSTALL_HELP) from None
+            text = done.stdout.decode("utf-8", "replace").strip()
+            if done.returncode != 0 or "LibreOffice" not in text and "OpenOffice" not in text:
+                raise ToolMissingError(f"{self.program} 不是可用的 LibreOffice（--version 返回 {done.returncode}）",
+                                       fix=INSTALL_HELP)
+            self._version = text.splitlines()[0]
+        return self._version
+
+    def _key(self, path: Path) -> str:
+        digest = hashlib.sha256(CACHE_VERSION + self.version().encode() + path.suffix.lower().encode())
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def _cached(self, key: str) -> Path | None:
+        path = self.cache_dir / key[:2] / f"{key}.pdf"
+        return path if path.is_file() and pdf_pages(path) > 0 else None
+
+    def _store(self, key: str, pdf: Path) -> Path:
+        target_dir = self.cache_dir / key[:2]
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / f"{key}.pdf"
+        tmp = target_dir / f".{key}.{os.getpid()}.tmp"
+        shutil.copyfile(pdf, tmp)
+        os.replace(tmp, target)
+        return target
+
+    def convert(self, sources: list[Path]) -> dict[Path, Path]:
+        """Each source file's PDF (in the cache), converting all uncached ones in one soffice call."""
+        result: dict[Path, Path] = {}
+        todo: list[tuple[Path, str]] = []
+        for src in sources:
+            key = self._key(src)
+            hit = self._cached(key)
+            if hit is not None:
+                result[src] = hit
+            else:
+                todo.append((src, key))
+        if not todo:
+            return result
+        with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as tmp:
+            work = Path(tmp)
+            indir, outdir, profile = work / "in", work / "out", work / "profile"
+            indir.mkdir()
+            inputs = []
+            for i, (src, _) in enumerate(todo):
+                staged = indir / f"{i:05d}{src.suffix.lower()}"   # plain names: no collisions, no odd characters
+                shutil.copyfile(src, staged)
+                inputs.append(str(staged))
+            args = [str(self.program), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                    "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), *inputs]
+            self.calls += 1
+            done = _run(args, self.timeout, self._env(work), "转换")
+            failed = []
+            for i, (src, key) in enumerate(todo):
+                pdf = outdir / f"{i:05d}.pdf"
+                if pdf.is_file() and pdf_pages(pdf) > 0:
+                    result[src] = self._store(key, pdf)
+                else:
+                    failed.append(src.name)
+            if failed:
+                detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+                raise ToolFailedError(f"LibreOffice 未能把以下文件转换为 PDF：{'、'.join(failed)}",
+                                      details=detail, fix="请在 Word/WPS 中打开这些文件，确认无误后“另存为 PDF”再放入。")
+        return result
