@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from assembler.application import CASE_TITLES, LEVEL_TITLES, LoadedApplication
-from assembler.awards import format_yuan
 from assembler.checklists import Checklist, MaterialSpec
 from assembler.errors import InputError, UsageError
 from assembler.identifiers import rmb_capital

@@ -161,7 +161,7 @@ def meeting_evidence(root: Path, company: str, date: dt.date, title: str, items:
     scan_pdf(folder / f"{title}纪要.pdf", f"{title}会议纪要",
              [f"时间：{date.year}年{date.month}月{date.day}日 14:00", f"地点：{company}三楼会议室",
               "参加人员：公司工会、技术部、生产部、质量部评审组成员及高新区总工会代表",
-              f"会议议程：对本期征集的合理化建议和“五小”成果逐项评审。", f"评审结果：采纳 {items} 项，名单附后并予以公示。",
+              "会议议程：对本期征集的合理化建议和“五小”成果逐项评审。", f"评审结果：采纳 {items} 项，名单附后并予以公示。",
               "会议要求：各部门抓好落地实施，按制度兑现奖励。"], seal=f"{company[:6]}工会")
     photo(folder / "现场照片1.jpg", title, seed, dt.datetime.combine(date, dt.time(14, 20)),
           orientation=6 if rotated else 1)

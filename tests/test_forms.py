@@ -14,7 +14,6 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from assembler.api import check_source, fill
-from assembler.checklists import load_checklist
 from assembler.cli import cli
 from assembler.forms import coverage, form_context, template_path
 from assembler.ledger import load_ledger_file
