@@ -99,6 +99,55 @@ def fill(folder: Path, outdir: Path, templates: Path | None, pdf: bool, soffice:
         click.echo(f"注意：{note}", err=True)
 
 
+def _size(text: str | None) -> int | None:
+    if text is None:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|G)?B?\s*", text.upper())
+    if not m:
+        raise click.BadParameter(f"“{text}”不是大小（如 20MB）")
+    unit = {"K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, None: 1}[m[2]]
+    return int(float(m[1]) * unit)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的 PDF（默认：申请文件夹旁的“<文件夹名>-申报材料.pdf”）。")
+@click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
+@click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
+@click.option("--dpi", type=click.IntRange(72, 300), default=150, show_default=True, help="照片在页面上的分辨率。")
+@click.option("--quality", type=click.IntRange(30, 95), default=75, show_default=True, help="照片的 JPEG 质量。")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="使用修订后的 Word 模板文件夹。")
+@click.option("--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。")
+@click.option("--font", type=click.Path(dir_okay=False, path_type=Path), help="封面、目录和页码使用的中文字体文件。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
+@_CHECKLISTS
+def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str | None, dpi: int, quality: int,
+          templates: Path | None, soffice: Path | None, font: Path | None, quiet: bool,
+          checklists: Path | None) -> None:
+    """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
+    from assembler.build import BuildOptions, build as run_build
+    from assembler.convert.images import PhotoSettings
+
+    opts = BuildOptions(out=out, allow_incomplete=allow_incomplete, checklists=checklists, templates=templates,
+                        soffice=soffice, font=font, photo=PhotoSettings(dpi, quality), max_size=_size(max_size))
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        result = run_build(folder, opts)
+    else:
+        with console.status("正在汇编……") as status:
+            opts.progress = lambda step: status.update(f"正在汇编：{step}……")
+            result = run_build(folder, opts)
+    for note in result.notes:
+        click.echo(f"注意：{note}", err=True)
+    amount = result.report.award.amount
+    click.echo(f"已生成 {result.path}（{result.pages} 页，{result.size / 1e6:.1f} MB"
+               + (f"，申请金额 {amount:,} 元" if amount is not None else "") + "）")
+
+
 @cli.command()
 @_CHECKLISTS
 def schemes(checklists: Path | None) -> None:

@@ -49,6 +49,8 @@ class Source(Protocol):
 
     def entries(self) -> list[Entry]: ...
 
+    def materialize(self, rel: str, workdir: Path) -> Path: ...
+
 
 class FolderSource:
     """An application folder on disk."""
@@ -76,6 +78,10 @@ class FolderSource:
 
     def open(self, rel: str) -> BinaryIO:
         return self._path(rel).open("rb")
+
+    def materialize(self, rel: str, workdir: Path) -> Path:
+        """The file on disk: the application's own file (read only, never changed)."""
+        return self._path(rel)
 
     def entries(self) -> list[Entry]:
         out: list[Entry] = []
@@ -187,6 +193,18 @@ class ZipSource:
             return self._zip.open(self._members[rel])  # type: ignore[return-value]
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             raise InputError(f"压缩包中的“{rel}”无法解压（{exc}）", where=self.display) from None
+
+    def materialize(self, rel: str, workdir: Path) -> Path:
+        """The member extracted into `workdir` (streamed, one at a time), keeping its extension."""
+        import hashlib
+        import shutil
+
+        target = workdir / "zip" / (hashlib.sha256(rel.encode()).hexdigest()[:24] + PurePosixPath(rel).suffix.lower())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            with self.open(rel) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        return target
 
     def entries(self) -> list[Entry]:
         return sorted((Entry(rel, info.file_size, self._problems.get(rel)) for rel, info in self._members.items()),

@@ -9,7 +9,6 @@ checked to exist and open before it is used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -19,6 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
 
 INSTALL_HELP = (
@@ -31,7 +31,7 @@ CANDIDATES = {
     "darwin": ["/Applications/LibreOffice.app/Contents/MacOS/soffice"],
 }
 DEFAULT_TIMEOUT = 300
-CACHE_VERSION = b"dossier-soffice-pdf-1"
+CACHE_KIND = "soffice"
 
 # 宋体、仿宋、黑体… are not installed on Linux; map them to the Simplified Chinese Noto faces (or WenQuanYi).
 FONTCONFIG = """<?xml version="1.0"?>
@@ -73,28 +73,6 @@ def find_soffice(explicit: Path | None = None) -> Path:
         if Path(candidate).is_file():
             return Path(candidate)
     raise ToolMissingError("找不到 LibreOffice（soffice），无法把 Word/Excel 文件转换为 PDF", fix=INSTALL_HELP)
-
-
-def default_cache_dir() -> Path:
-    """Where converted PDFs are kept: $DOSSIER_CACHE, else the platform's user cache folder."""
-    if os.environ.get("DOSSIER_CACHE"):
-        return Path(os.environ["DOSSIER_CACHE"])
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "dossier"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dossier"
-
-
-def pdf_pages(path: Path) -> int:
-    """The page count of a PDF, 0 when it does not open."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        return len(PdfReader(path).pages)
-    except (PdfReadError, OSError, ValueError, KeyError):
-        return 0
 
 
 def _run(args: list[str], timeout: float, env: dict[str, str], what: str) -> subprocess.CompletedProcess:
@@ -166,32 +144,16 @@ class Soffice:
         return self._version
 
     def _key(self, path: Path) -> str:
-        digest = hashlib.sha256(CACHE_VERSION + self.version().encode() + path.suffix.lower().encode())
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
-
-    def _cached(self, key: str) -> Path | None:
-        path = self.cache_dir / key[:2] / f"{key}.pdf"
-        return path if path.is_file() and pdf_pages(path) > 0 else None
-
-    def _store(self, key: str, pdf: Path) -> Path:
-        target_dir = self.cache_dir / key[:2]
-        target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / f"{key}.pdf"
-        tmp = target_dir / f".{key}.{os.getpid()}.tmp"
-        shutil.copyfile(pdf, tmp)
-        os.replace(tmp, target)
-        return target
+        return file_key(path, CACHE_KIND, self.version(), path.suffix.lower())
 
     def convert(self, sources: list[Path]) -> dict[Path, Path]:
         """Each source file's PDF (in the cache), converting all uncached ones in one soffice call."""
+        cache = PdfCache(self.cache_dir)
         result: dict[Path, Path] = {}
         todo: list[tuple[Path, str]] = []
         for src in sources:
             key = self._key(src)
-            hit = self._cached(key)
+            hit = cache.lookup(CACHE_KIND, key)
             if hit is not None:
                 result[src] = hit
             else:
@@ -215,7 +177,7 @@ class Soffice:
             for i, (src, key) in enumerate(todo):
                 pdf = outdir / f"{i:05d}.pdf"
                 if pdf.is_file() and pdf_pages(pdf) > 0:
-                    result[src] = self._store(key, pdf)
+                    result[src] = cache.store(CACHE_KIND, key, pdf)
                 else:
                     failed.append(src.name)
             if failed:

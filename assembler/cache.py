@@ -1,0 +1,68 @@
+"""A content-addressed cache of converted PDFs, shared by every conversion (LibreOffice, photos).
+
+Entries are named by a hash of everything that determines the result (input bytes, converter
+version, settings), written atomically, and checked to open before they are reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    """Where converted PDFs are kept: $DOSSIER_CACHE, else the platform's user cache folder."""
+    if os.environ.get("DOSSIER_CACHE"):
+        return Path(os.environ["DOSSIER_CACHE"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "dossier"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dossier"
+
+
+def file_key(path: Path, *parts: str) -> str:
+    """A cache key from the file's bytes and the settings that shape its conversion."""
+    digest = hashlib.sha256("\0".join(parts).encode() + b"\0")
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pdf_pages(path: Path) -> int:
+    """The page count of a PDF, 0 when it does not open."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(path).pages)
+    except (PdfReadError, OSError, ValueError, KeyError):
+        return 0
+
+
+class PdfCache:
+    """Converted PDFs under `root/<kind>/<key[:2]>/<key>.pdf`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.pdf"
+
+    def lookup(self, kind: str, key: str) -> Path | None:
+        """The cached PDF for `key`, if present and readable."""
+        path = self._path(kind, key)
+        return path if path.is_file() and pdf_pages(path) > 0 else None
+
+    def store(self, kind: str, key: str, pdf: Path) -> Path:
+        """Copy `pdf` into the cache atomically and return its cached path."""
+        target = self._path(kind, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(pdf, tmp)
+        os.replace(tmp, target)
+        return target

@@ -1,0 +1,251 @@
+"""Assembling the dossier: parts in checklist order, front matter, stamps, bookmarks, page labels,
+TOC links, the embedded manifest, metadata, an atomic write and a self-audit.
+
+pikepdf (qpdf) does the merging: it copies page streams from the source files when saving instead
+of holding them all in memory, so memory does not grow with the number of photos, and it writes a
+deterministic /ID from the content, so identical inputs give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+from assembler.errors import DossierError
+from assembler.pages import Drawn, LinkArea, PageMaker, StampSpec
+
+
+class SelfAuditError(DossierError):
+    """The written dossier does not match its plan: a bug in this tool, never a silent dossier (exit 4)."""
+
+    exit_code = 4
+
+
+@dataclass
+class Part:
+    """One document placed in the dossier, with its bookmark path."""
+
+    title: str                       # bookmark and 目录 title
+    pdf: Path                        # the PDF whose pages are placed
+    material: str | None             # checklist material number
+    group: str | None = None         # meeting title for grouped files
+    rel: str | None = None           # evidence path in the application (None for generated forms)
+    caption: str = ""                # printed under a photo
+    pages: int = 0
+    first: int = 0                   # 0-based index of its first page in the dossier
+
+
+@dataclass
+class Section:
+    """A material: its bookmark title and its parts (in order)."""
+
+    number: str
+    title: str
+    parts: list[Part] = field(default_factory=list)
+
+
+def _stream_data(stream: pikepdf.Object) -> bytes:
+    """Decoded data where the filters allow (independent of recompression), else the raw bytes (JPEG)."""
+    try:
+        return stream.read_bytes(pikepdf.StreamDecodeLevel.generalized)
+    except pikepdf.PdfError:
+        return stream.read_raw_bytes()
+
+
+def page_digest(page: pikepdf.Page) -> str:
+    """A digest of what a page shows: its content streams and the data of the XObjects it draws."""
+    digest = hashlib.sha256()
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
+    for stream in streams:
+        digest.update(_stream_data(stream))
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    for name in sorted(xobjects.keys()):
+        digest.update(name.encode())
+        digest.update(_stream_data(xobjects[name]))
+    for key in ("/MediaBox", "/CropBox", "/Rotate"):
+        if key in page.obj:
+            digest.update(repr(page.obj[key]).encode())
+    return digest.hexdigest()
+
+
+def _displayed(page: pikepdf.Page) -> tuple[float, float, int, tuple[float, float, float, float]]:
+    box = [float(v) for v in page.obj.get("/CropBox", page.obj.MediaBox)]
+    x0, y0, x1, y1 = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    w, h = x1 - x0, y1 - y0
+    return (h, w, rotate, (x0, y0, x1, y1)) if rotate in (90, 270) else (w, h, rotate, (x0, y0, x1, y1))
+
+
+def _placement(rotate: int, box: tuple[float, float, float, float]) -> list[float]:
+    """The matrix that maps displayed coordinates (origin bottom-left of the page as seen) into user space."""
+    x0, y0, x1, y1 = box
+    return {0: [1, 0, 0, 1, x0, y0], 90: [0, 1, -1, 0, x1, y0], 180: [-1, 0, 0, -1, x1, y1],
+            270: [0, -1, 1, 0, x0, y1]}[rotate]
+
+
+def _strip_javascript(page: pikepdf.Page) -> None:
+    if "/AA" in page.obj:
+        del page.obj["/AA"]
+    annots = page.obj.get("/Annots")
+    if annots is None:
+        return
+    keep = pikepdf.Array()
+    for annot in annots:
+        action = annot.get("/A")
+        if "/AA" in annot:
+            del annot["/AA"]
+        if action is not None and action.get("/S") in (pikepdf.Name.JavaScript, pikepdf.Name.Launch):
+            continue
+        keep.append(annot)
+    page.obj.Annots = keep
+
+
+def _pdf_date(date: dt.datetime) -> str:
+    return date.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+@dataclass
+class Assembly:
+    """The result of assembling: the path of the written file and what the manifest records."""
+
+    pages: int
+    outline: list[dict]
+    digests: list[str]
+
+
+class DossierWriter:
+    """Merges front matter, sections and the file list; stamps, links, bookmarks, manifest; writes atomically."""
+
+    def __init__(self, maker: PageMaker, date: dt.datetime) -> None:
+        self.maker = maker
+        self.date = date
+
+    def assemble(self, front: Drawn, sections: list[Section], tail: Drawn, manifest: dict,
+                 metadata: dict[str, str], out: Path, audit: Callable[[Path, Assembly], None]) -> Assembly:
+        """Write the dossier to `out` atomically, after `audit` has passed on the written file."""
+        pdf = pikepdf.new()
+        opened: list[pikepdf.Pdf] = []
+        try:
+            front_pdf = pikepdf.open(io.BytesIO(front.data))
+            opened.append(front_pdf)
+            pdf.pages.extend(front_pdf.pages)
+            captions = [""] * len(pdf.pages)
+            for section in sections:
+                for part in section.parts:
+                    src = pikepdf.open(part.pdf)
+                    opened.append(src)
+                    part.first = len(pdf.pages)
+                    pdf.pages.extend(src.pages)
+                    captions += [part.caption] * len(src.pages)
+            tail_pdf = pikepdf.open(io.BytesIO(tail.data))
+            opened.append(tail_pdf)
+            tail_first = len(pdf.pages)
+            pdf.pages.extend(tail_pdf.pages)
+            captions += [""] * len(tail_pdf.pages)
+            total = len(pdf.pages)
+            for page in pdf.pages:
+                _strip_javascript(page)
+            self._stamp(pdf, captions)
+            self._links(pdf, front.links)
+            outline = self._outline(pdf, front, sections, tail_first)
+            pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]))
+            pdf.Root.PageMode = pikepdf.Name.UseOutlines
+            digests = [page_digest(p) for p in pdf.pages]
+            result = Assembly(total, outline, digests)
+            manifest["pages"] = {"count": total, "digests": digests}
+            manifest["outline"] = outline
+            data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+            spec = pikepdf.AttachedFileSpec(pdf, data, description="dossier manifest", filename="manifest.json",
+                                            mime_type="application/json", creation_date=_pdf_date(self.date),
+                                            mod_date=_pdf_date(self.date))
+            pdf.attachments["manifest.json"] = spec
+            pdf.trailer.Info = pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in metadata.items()} | {
+                "/CreationDate": pikepdf.String(_pdf_date(self.date)), "/ModDate": pikepdf.String(_pdf_date(self.date))})
+            _save_atomically(pdf, out, lambda path: audit(path, result))
+        finally:
+            for src in opened:
+                src.close()
+            pdf.close()
+        return result
+
+    def _stamp(self, pdf: pikepdf.Pdf, captions: list[str]) -> None:
+        geometry = [_displayed(p) for p in pdf.pages]
+        specs = [StampSpec(w, h, str(i + 1), captions[i]) for i, (w, h, _, _) in enumerate(geometry)]
+        stamps = pikepdf.open(io.BytesIO(self.maker.stamps(specs)))
+        try:
+            for page, stamp, (_, _, rotate, box) in zip(pdf.pages, stamps.pages, geometry):
+                form = pdf.copy_foreign(stamp.as_form_xobject())
+                name = page.add_resource(form, pikepdf.Name.XObject, prefix="Stamp")
+                page.contents_add(b"q\n", prepend=True)
+                matrix = " ".join(f"{v:g}" for v in _placement(rotate, box))
+                page.contents_add(f"Q\nq {matrix} cm {name} Do Q\n".encode(), prepend=False)
+                page.contents_coalesce()
+        finally:
+            stamps.close()
+
+    @staticmethod
+    def _links(pdf: pikepdf.Pdf, links: list[LinkArea]) -> None:
+        for link in links:
+            page = pdf.pages[link.page_index]
+            target = pdf.pages[link.target].obj
+            annot = pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(list(link.rect)),
+                Border=pikepdf.Array([0, 0, 0]), Dest=pikepdf.Array([target, pikepdf.Name.Fit])))
+            if "/Annots" not in page.obj:
+                page.obj.Annots = pikepdf.Array()
+            page.obj.Annots.append(annot)
+
+    @staticmethod
+    def _outline(pdf: pikepdf.Pdf, front: Drawn, sections: list[Section], tail_first: int) -> list[dict]:
+        record: list[dict] = []
+
+        def item(title: str, page: int, level: int) -> pikepdf.OutlineItem:
+            record.append({"title": title, "page": page + 1, "level": level})
+            return pikepdf.OutlineItem(title, page)
+
+        with pdf.open_outline() as outline:
+            outline.root.append(item("封面", 0, 0))
+            outline.root.append(item("申报材料清单", 1, 0))
+            outline.root.append(item("目录", 1 + front.checklist_pages, 0))
+            for section in sections:
+                if not section.parts:
+                    continue
+                top = item(section.title, section.parts[0].first, 0)
+                groups: dict[str, pikepdf.OutlineItem] = {}
+                for part in section.parts:
+                    if part.group:
+                        if part.group not in groups:
+                            groups[part.group] = item(part.group, part.first, 1)
+                            top.children.append(groups[part.group])
+                        groups[part.group].children.append(item(part.title, part.first, 2))
+                    else:
+                        top.children.append(item(part.title, part.first, 1))
+                outline.root.append(top)
+            outline.root.append(item("文件清单", tail_first, 0))
+        return record
+
+
+def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None]) -> None:
+    """Save through a temporary file beside `out`, audit it, then rename; on any failure (Ctrl-C, full disk,
+    a failed audit) nothing is left behind."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        pdf.save(tmp, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 compress_streams=True, fix_metadata_version=False)
+        audit(Path(tmp))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
