@@ -185,7 +185,9 @@ class DossierWriter:
         try:
             for page, stamp, (_, _, rotate, box) in zip(pdf.pages, stamps.pages, geometry):
                 form = pdf.copy_foreign(stamp.as_form_xobject())
-                name = page.add_resource(form, pikepdf.Name.XObject, prefix="Stamp")
+                existing = page.obj.get("/Resources", {}).get("/XObject", {})
+                name = next(f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing)
+                page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
                 page.contents_add(b"q\n", prepend=True)
                 matrix = " ".join(f"{v:g}" for v in _placement(rotate, box))
                 page.contents_add(f"Q\nq {matrix} cm {name} Do Q\n".encode(), prepend=False)

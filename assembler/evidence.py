@@ -161,9 +161,13 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
         return None
     try:
         with zipfile.ZipFile(fh) as zf:
-            names = {n.replace("\\", "/").lower() for n in zf.namelist()}
+            raw = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return f"{title}已损坏，无法打开（{type(exc).__name__}）"
+    if any("\\" in n for n in raw):
+        # measured: LibreOffice cannot open such a file (the OOXML rules require '/')
+        return f"{title}内部结构不规范（部件路径用了反斜杠），无法转换：请在 Excel/WPS 中打开后“另存为”再放入"
+    names = {n.lower() for n in raw}
     if kind == "ofd":
         return None if "ofd.xml" in names else "OFD 文件已损坏（缺少 OFD.xml）"
     if "[content_types].xml" not in names and "mimetype" not in names:

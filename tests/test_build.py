@@ -1,0 +1,368 @@
+"""`dossier build`: the PDF read back — pages, bookmarks, 目录 links, labels, fonts, manifest, reproducibility,
+rotation, the real-world corpus as evidence, and bad inputs that leave nothing behind."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
+
+from assembler.build import BuildOptions, build
+from assembler.cli import cli
+from conftest import EXAMPLES, IN_CI, copy_example, tree_digest
+
+pytestmark = pytest.mark.slow
+EXAMPLE_NAMES = ["innovation-count", "innovation-bonus", "studio"]
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {tool} is not installed (the Makefile's setup installs it)")
+        pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    _need("soffice")
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cache) -> dict[str, Path]:
+    out = {}
+    for name in EXAMPLE_NAMES:
+        target = tmp_path_factory.mktemp("out") / f"{name}.pdf"
+        build(EXAMPLES / name, BuildOptions(out=target, cache_dir=cache))
+        out[name] = target
+    return out
+
+
+def page_texts(path: Path) -> list[str]:
+    """Text of every page as poppler extracts it (what reviewers' viewers see)."""
+    _need("pdftotext")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    return out.decode("utf-8").split("\f")[:-1]
+
+
+def manifest_of(path: Path) -> dict:
+    return json.loads(PdfReader(path).attachments["manifest.json"][0])
+
+
+def outline_of(reader: PdfReader) -> list[tuple[int, str, int]]:
+    flat = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                flat.append((level, str(item.title), reader.get_destination_page_number(item) + 1))
+    walk(reader.outline, 0)
+    return flat
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_pages_are_the_sum_of_the_parts(built, name):
+    reader = PdfReader(built[name])
+    manifest = manifest_of(built[name])
+    parts = manifest["files"] + manifest["generated"]
+    covered = sorted(p for part in parts for p in range(part["pages"][0], part["pages"][1] + 1))
+    assert len(covered) == len(set(covered))
+    front = min(covered) - 1
+    tail = len(reader.pages) - max(covered)
+    assert front >= 3 and tail >= 1
+    assert covered == list(range(front + 1, max(covered) + 1))
+    assert manifest["pages"]["count"] == len(reader.pages) == len(manifest["pages"]["digests"])
+    for f in manifest["files"]:
+        source = PdfReader(EXAMPLES / name / f["path"]) if f["kind"] == "pdf" else None
+        if source is not None:
+            assert f["pages"][1] - f["pages"][0] + 1 == len(source.pages)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_manifest_hashes_equal_the_files(built, name):
+    manifest = manifest_of(built[name])
+    folder = EXAMPLES / name
+    for f in manifest["files"]:
+        data = (folder / f["path"]).read_bytes()
+        assert f["sha256"] == hashlib.sha256(data).hexdigest() and f["size"] == len(data)
+    included = {f["path"] for f in manifest["files"]}
+    expected = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                if p.is_file() and p.name != "application.yaml" and not p.name.startswith("ledger.")}
+    assert included == expected
+    assert manifest["check"]["complete"] is True
+    assert manifest["application"]["applicant"]["credit_code"]
+    assert manifest["tool"]["name"] == "dossier" and manifest["measures"] == "2021"
+
+
+def test_bookmarks_nested_with_cjk_titles(built):
+    reader = PdfReader(built["innovation-count"])
+    outline = outline_of(reader)
+    titles = [t for _, t, _ in outline]
+    assert titles[:3] == ["封面", "申报材料清单", "目录"] and titles[-1] == "文件清单"
+    assert "1. 高新区职工创新创效鼓励金申请表（附件1.1）" in titles
+    assert (1, "评审会议 2025-09-12", outline[titles.index("评审会议 2025-09-12")][2]) in outline
+    levels = {t: level for level, t, _ in outline}
+    assert levels["4. 评审会议纪要、公示公告及评审现场照片"] == 0
+    assert levels["下半年合理化建议评审会纪要.pdf"] == 2
+    manifest = manifest_of(built["innovation-count"])
+    names = {Path(f["path"]).name for f in manifest["files"]}
+    file_items = [(t, p) for _, t, p in outline if t in names]
+    assert file_items == [(Path(f["path"]).name, f["pages"][0]) for f in manifest["files"]]
+
+
+def test_toc_text_and_links(built):
+    reader = PdfReader(built["innovation-count"])
+    outline = outline_of(reader)
+    toc_page = next(p for _, t, p in outline if t == "目录") - 1
+    text = page_texts(built["innovation-count"])[toc_page]
+    manifest = manifest_of(built["innovation-count"])
+    page_ids = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    targets = []
+    for annot in reader.pages[toc_page].get("/Annots") or []:
+        annot = annot.get_object()
+        if annot.get("/Subtype") == "/Link":
+            targets.append(page_ids[annot["/Dest"][0].idnum] + 1)
+    for f in manifest["files"]:
+        assert Path(f["path"]).name in text.replace("\n", "")
+        assert f["pages"][0] in targets
+    entries = [line for line in text.splitlines() if line.strip()]
+    assert len(targets) >= len(manifest["files"]) + 6  # every file, every material, meetings, 文件清单
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_page_labels_and_stamped_numbers(built, name):
+    reader = PdfReader(built[name])
+    assert reader.page_labels == [str(i + 1) for i in range(len(reader.pages))]
+    texts = page_texts(built[name])
+    assert len(texts) == len(reader.pages)
+    for i, text in enumerate(texts):
+        assert re.search(rf"—\s*{i + 1}\s*—", text), i
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_generated_pages_embed_cjk_fonts_and_no_encryption(built, name):
+    reader = PdfReader(built[name])
+    assert not reader.is_encrypted
+    assert "/JavaScript" not in str(reader.trailer["/Root"].get("/Names"))
+    front = reader.pages[0]
+    fonts = front["/Resources"]["/Font"]
+    for ref in fonts.values():
+        font = ref.get_object()
+        desc = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile3" in desc or "/FontFile2" in desc
+        assert "CJK" in str(font["/BaseFont"]) or "WenQuanYi" in str(font["/BaseFont"])
+    cover = page_texts(built[name])[0]
+    manifest = manifest_of(built[name])
+    assert manifest["application"]["applicant"]["name"] in cover
+    assert manifest["application"]["applicant"]["credit_code"] in cover
+    meta = reader.metadata
+    assert manifest["application"]["applicant"]["name"] in meta.title and meta.author and meta.subject and meta.keywords
+
+
+def test_rotated_photo_is_upright(built):
+    reader = PdfReader(built["innovation-count"])
+    manifest = manifest_of(built["innovation-count"])
+    f = next(f for f in manifest["files"] if "2026-03-18" in f["path"] and f["path"].endswith("现场照片1.jpg"))
+    page = reader.pages[f["pages"][0] - 1]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # the landscape photo on a landscape page
+    with Image.open(EXAMPLES / "innovation-count" / f["path"]) as im:
+        assert im.getexif()[0x0112] == 6 and im.height > im.width  # stored sideways, tagged to turn
+
+
+def test_identical_inputs_give_identical_bytes(tmp_path):
+    _need("soffice")
+    a = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "a.pdf", cache_dir=tmp_path / "c1"))
+    b = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "b.pdf", cache_dir=tmp_path / "c2"))
+    assert a.path.read_bytes() == b.path.read_bytes()
+    archive = tmp_path / "studio.zip"
+    shutil.make_archive(str(archive.with_suffix("")), "zip", EXAMPLES / "studio")
+    c = build(archive, BuildOptions(out=tmp_path / "c.pdf", cache_dir=tmp_path / "c1"))
+    assert c.path.read_bytes() == a.path.read_bytes()
+
+
+def test_source_date_epoch_sets_the_date(tmp_path, monkeypatch):
+    _need("soffice")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    result = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "a.pdf", cache_dir=tmp_path / "c"))
+    assert PdfReader(result.path).metadata["/CreationDate"].startswith("D:20260101")
+
+
+def _stamp_position(png: Path) -> tuple[float, float]:
+    """Centre of the dark pixels in the bottom 7 % of a rendered page, as fractions of width and height."""
+    im = Image.open(png).convert("L")
+    w, h = im.size
+    strip = im.crop((0, int(h * 0.93), w, h))
+    box = strip.point(lambda v: 255 if v < 200 else 0).getbbox()
+    assert box is not None, "no stamp in the bottom margin"
+    return (box[0] + box[2]) / 2 / w, (box[2] - box[0]) / w
+
+
+def test_stamps_upright_on_rotated_pages(tmp_path, cache, corpus):
+    _need("pdftoppm")
+    app = copy_example("studio", tmp_path)
+    for name in ["habibi-rotated.pdf", "nics-background-checks-2015-11-rotated.pdf"]:
+        shutil.copy(corpus / "pdf" / name, app / "3-进度与成果" / name)
+    result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    manifest = manifest_of(result.path)
+    for f in manifest["files"]:
+        if "habibi" not in f["path"]:
+            continue
+        for page in range(f["pages"][0], f["pages"][1] + 1):
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                            str(result.path), str(tmp_path / f"p{page}")], check=True)
+            centre, width = _stamp_position(tmp_path / f"p{page}.png")
+            assert 0.4 < centre < 0.6 and width < 0.3, (page, centre, width)
+
+
+USABLE_CORPUS = [p for p in [
+    "pdf/multilang.pdf", "pdf/issue-67-example.pdf", "pdf/issue-914-xmp-data.pdf", "pdf/word365_structure.pdf",
+    "pdf/pdflatex-outline.pdf", "pdf/GeoTopo-komprimiert.pdf", "pdf/pr-138-example.pdf", "pdf/encrypted_doc_no_id.pdf",
+    "pdf/issue-297.pdf", "pdf/selenium-pypdf-issue-177.pdf", "pdf/habibi-rotated.pdf",
+    "pdf/nics-background-checks-2015-11-rotated.pdf", "pdf/indirect-rotation.pdf", "pdf/kcs.pdf", "pdf/multipage.pdf",
+    "pdf/libreoffice-form.pdf", "pdf/annotated_pdf.pdf",
+    "img/flower.jpg", "img/hopper_orientation_2.jpg", "img/hopper_orientation_3.jpg", "img/hopper_orientation_4.jpg",
+    "img/hopper_orientation_5.jpg", "img/hopper_orientation_6.jpg", "img/hopper_orientation_7.jpg",
+    "img/hopper_orientation_8.jpg", "img/pil_sample_cmyk.jpg", "img/app13-multiple.jpg", "img/baiona_alpha.png",
+    "img/i_trns.png", "img/hopper.gif", "img/animation.gif", "img/g4-multi.tiff", "img/flower.webp", "img/hopper.heif",
+    "office/rph.xlsx", "office/richtext_eastAsia_tpl.docx", "office/tbl-cell-access.docx",
+]]
+REFUSED_CORPUS = {"pdf/empty.pdf": "空文件", "pdf/invalid.pdf": "损坏", "pdf/password-example.pdf": "打开密码",
+                  "pdf/libreoffice-writer-password.pdf": "打开密码", "pdf/r6-both-passwords.pdf": "打开密码",
+                  "img/truncated_jpeg.jpg": "截断", "office/issue_530.xlsx": "反斜杠", "img/ultrahdr.jpg": "截断", "img/decompression_bomb.gif": "压缩炸弹"}
+
+
+def test_every_corpus_file_lands_or_is_refused(tmp_path, cache, corpus):
+    app = copy_example("studio", tmp_path)
+    target = app / "3-进度与成果"
+    for rel in USABLE_CORPUS + list(REFUSED_CORPUS):
+        shutil.copy(corpus / rel, target / rel.replace("/", "_"))
+    before = tree_digest(app)
+    # refused: build stops with exit 1 naming every refused file, and writes nothing
+    result = CliRunner().invoke(cli, ["build", str(app), "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1, result.output
+    for rel, words in REFUSED_CORPUS.items():
+        assert rel.replace("/", "_") in result.output and words in result.output
+    assert not (tmp_path / "x.pdf").exists()
+    # with --allow-incomplete the usable ones land with their pages, the refused are listed on the checklist page
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", allow_incomplete=True, cache_dir=cache))
+    reader = PdfReader(out.path)
+    files = {Path(f["path"]).name: f for f in manifest_of(out.path)["files"]}
+    for rel in USABLE_CORPUS:
+        f = files[rel.replace("/", "_")]
+        count = f["pages"][1] - f["pages"][0] + 1
+        if rel.endswith(".pdf"):
+            assert count == len(PdfReader(corpus / rel, strict=False).pages), rel
+        elif rel.endswith(".tiff"):
+            assert count == 3
+        elif rel.startswith("img/"):
+            assert count == 1, rel
+        else:
+            assert count >= 1, rel
+    for rel in REFUSED_CORPUS:
+        assert rel.replace("/", "_") not in files
+    checklist_text = "".join(page_texts(out.path)[1:4]).replace("\n", "")
+    for rel in REFUSED_CORPUS:
+        assert rel.replace("/", "_") in checklist_text
+    assert tree_digest(app) == before
+
+
+def test_orientations_all_render_alike(tmp_path, cache, corpus):
+    """All seven EXIF orientations of the same picture end up as the same upright image."""
+    from io import BytesIO
+
+    app = copy_example("studio", tmp_path)
+    for n in range(2, 9):
+        shutil.copy(corpus / "img" / f"hopper_orientation_{n}.jpg", app / "3-进度与成果" / f"o{n}.jpg")
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    reader = PdfReader(out.path)
+    files = {Path(f["path"]).name: f for f in manifest_of(out.path)["files"]}
+    images = []
+    for n in range(2, 9):
+        page = reader.pages[files[f"o{n}.jpg"]["pages"][0] - 1]
+        picture = [img for img in page.images if img.image.size[0] > 60][0]
+        images.append(Image.open(BytesIO(picture.data)).convert("L").resize((64, 64)))
+    from PIL import ImageChops, ImageStat
+
+    for im in images[1:]:
+        assert ImageStat.Stat(ImageChops.difference(images[0], im)).mean[0] < 12
+
+
+def test_incomplete_is_refused_and_nothing_written(tmp_path, cache):
+    app = copy_example("innovation-count", tmp_path)
+    shutil.rmtree(app / "6-工会经费凭证")
+    result = CliRunner().invoke(cli, ["build", str(app), "-o", str(tmp_path / "o" / "d.pdf")])
+    assert result.exit_code == 1 and "MATERIAL-MISSING" in result.output and "--allow-incomplete" in result.output
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+    out = build(app, BuildOptions(out=tmp_path / "o" / "d.pdf", allow_incomplete=True, cache_dir=cache))
+    text = page_texts(out.path)[1]
+    assert "缺失" in text and "材料不完整" in text
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["d.pdf"]
+
+
+def test_output_inside_application_is_refused(tmp_path):
+    app = copy_example("studio", tmp_path)
+    result = CliRunner().invoke(cli, ["build", str(app), "-o", str(app / "d.pdf")])
+    assert result.exit_code == 2 and "申请文件夹之内" in result.output
+
+
+def test_failed_converter_leaves_no_output_and_no_litter(tmp_path):
+    fake = tmp_path / "fake-soffice"
+    fake.write_text("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\nexit 0\n")
+    fake.chmod(0o755)
+    outdir = tmp_path / "o"
+    outdir.mkdir()
+    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(outdir / "d.pdf"),
+                                      "--soffice", str(fake)], env={"DOSSIER_CACHE": str(tmp_path / "c")})
+    assert result.exit_code == 3 and "未能" in result.output
+    assert list(outdir.iterdir()) == []
+
+
+def test_missing_font_is_exit_3(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"),
+                                      "--font", str(tmp_path / "none.ttf")])
+    assert result.exit_code == 3 and "字体" in result.output and "fonts-noto-cjk" in result.output
+
+
+def test_self_audit_failure_is_exit_4_and_writes_nothing(tmp_path, cache, monkeypatch):
+    monkeypatch.setattr("assembler.dossier.DossierWriter._links", staticmethod(lambda pdf, links: None))
+    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf")],
+                                env={"DOSSIER_CACHE": str(cache)})
+    assert result.exit_code == 4 and "自检" in result.output and "链接" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_size_steps_photo_quality_down(tmp_path, cache):
+    import random
+
+    app = copy_example("studio", tmp_path)
+    rng = random.Random(7)
+    for n in range(3):  # detailed 8-megapixel photos, where quality matters
+        im = Image.effect_noise((3264, 2448), 60).convert("RGB")
+        im.paste((rng.randrange(256), 90, 40), (0, 0, 1600, 1200))
+        im.save(app / "3-进度与成果" / f"现场{n}.jpg", quality=92)
+    first = build(app, BuildOptions(out=tmp_path / "a.pdf", cache_dir=cache))
+    limit = int(first.size * 0.6)
+    second = build(app, BuildOptions(out=tmp_path / "b.pdf", cache_dir=cache, max_size=limit))
+    assert second.size <= limit < first.size
+    assert second.photo.quality < first.photo.quality
+    assert any("照片按" in n for n in second.notes)
+
+
+def test_build_cli_reports(tmp_path, cache):
+    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"), "-q"],
+                                env={"DOSSIER_CACHE": str(cache)})
+    assert result.exit_code == 0, result.output
+    assert "已生成" in result.output and "页" in result.output and "15,000" in result.output
+    zip_path = tmp_path / "d.pdf"
+    assert zipfile.is_zipfile(zip_path) is False and zip_path.read_bytes().startswith(b"%PDF-")
