@@ -10,8 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from assembler.dossier import Assembly, Section, SelfAuditError
-from assembler.pages import Drawn
+from assembler.dossier import Assembly, Generated, Section, SelfAuditError
 
 
 def _fonts_embedded(resources, seen: set[int] | None = None) -> list[str]:
@@ -57,7 +56,7 @@ def _has_javascript(reader: PdfReader) -> list[str]:
     return found
 
 
-def audit_dossier(path: Path, assembly: Assembly, front: Drawn, sections: list[Section]) -> None:
+def audit_dossier(path: Path, assembly: Assembly, generated: Generated, sections: list[Section]) -> None:
     """Raise SelfAuditError naming every way the file at `path` differs from what was planned."""
     problems: list[str] = []
     reader = PdfReader(path)
@@ -66,7 +65,8 @@ def audit_dossier(path: Path, assembly: Assembly, front: Drawn, sections: list[S
     pages = reader.pages
     if len(pages) != assembly.pages:
         problems.append(f"页数 {len(pages)}，应为 {assembly.pages}")
-    expected_parts = front.pages + sum(p.pages for s in sections for p in s.parts)
+    front_pages = len(generated.front)
+    expected_parts = front_pages + sum(p.pages for s in sections for p in s.parts)
     if expected_parts > len(pages):
         problems.append("各部分页数之和超过文件页数")
     labels = reader.page_labels
@@ -88,13 +88,12 @@ def audit_dossier(path: Path, assembly: Assembly, front: Drawn, sections: list[S
     if flat != planned:
         problems.append(f"书签与计划不符：{[x for x in flat if x not in planned][:3] or planned[len(flat):][:3]}")
     page_ids = {page.indirect_reference.idnum: i for i, page in enumerate(pages)}
-    for link in front.links:
+    for link in generated.links:
         annots = [a.get_object() for a in pages[link.page_index].get("/Annots") or []]
         dests = [a["/Dest"] for a in annots if a.get("/Subtype") == "/Link" and isinstance(a.get("/Dest"), ArrayObject)]
         if not any(page_ids.get(d[0].idnum) == link.target for d in dests):
             problems.append(f"目录第 {link.page_index + 1} 页缺少指向第 {link.target + 1} 页的链接")
-    generated = list(range(front.pages)) + list(range(expected_parts, len(pages)))
-    for i in generated:
+    for i in list(range(front_pages)) + list(range(expected_parts, len(pages))):
         missing = _fonts_embedded(pages[i].get("/Resources"))
         if missing:
             problems.append(f"第 {i + 1} 页的字体未嵌入：{missing}")

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import pikepdf
-
 from assembler import __version__
 from assembler.api import _refuse_inside, check_source
 from assembler.application import CASE_TITLES, SCHEME_TITLES, LoadedApplication
@@ -25,13 +23,13 @@ from assembler.cache import PdfCache, default_cache_dir
 from assembler.checklists import Checklist
 from assembler.convert.images import PhotoSettings, convert_images
 from assembler.convert.soffice import Soffice
-from assembler.dossier import DossierWriter, Part, Section
+from assembler.dossier import DossierWriter, Generated, Part, Section, SelfAuditError, displayed_sizes
 from assembler.errors import IncompleteError, InputError
-from assembler.fonts import find_cjk_font
+from assembler.fonts import CjkFont, find_cjk_font
 from assembler.forms import fill_forms
 from assembler.identifiers import rmb_capital
 from assembler.models import EvidenceFile, Report
-from assembler.pages import ChecklistRow, CoverInfo, PageMaker, TocEntry, toc_pages_needed
+from assembler.pages import ChecklistRow, CoverInfo, PageMaker, StampSpec, TocEntry, toc_pages_needed
 from assembler.report import STATUS_TITLES, report_to_json
 from assembler.sources import Source, open_source
 
@@ -89,11 +87,6 @@ def dossier_date(loaded: LoadedApplication) -> dt.datetime:
             dates.append(app.studio.named_on)
     day = max(dates) if dates else dt.date(app.year, 1, 1)
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
-
-
-def _pages_of(pdf: Path) -> int:
-    with pikepdf.open(pdf) as doc:
-        return len(doc.pages)
 
 
 def _included(report: Report, evidence: dict[str, EvidenceFile]) -> list[str]:
@@ -188,6 +181,10 @@ def _layout(sections: list[Section], front_pages: int) -> int:
     return at
 
 
+def _page_range(first: int, last: int) -> str:
+    return f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
+
+
 def _checklist_rows(report: Report, sections: list[Section]) -> list[ChecklistRow]:
     by_number = {s.number: s for s in sections}
     rows = []
@@ -249,11 +246,12 @@ def _manifest(loaded: LoadedApplication, report: Report, sections: list[Section]
 
 
 def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, checklist: Checklist,
-                   opts: BuildOptions, photo: PhotoSettings, out: Path, office: Soffice, maker: PageMaker,
+                   opts: BuildOptions, photo: PhotoSettings, out: Path, office: Soffice, font: CjkFont,
                    date: dt.datetime) -> tuple[int, int]:
     evidence = {e.rel: e for e in report.evidence}
     rels = _included(report, evidence)
     cache = PdfCache(opts.cache_dir or default_cache_dir())
+    maker = PageMaker(font, date.date())
     with tempfile.TemporaryDirectory(prefix="dossier-build-") as tmp:
         work = Path(tmp)
         opts.progress("填写申请表")
@@ -268,29 +266,40 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
             form_by_material[form.material.number] = form.filename
         pdfs = _convert(source, rels, evidence, form_paths, office, cache, photo, work, opts.progress)
         sections = plan_sections(report, checklist, form_by_material, pdfs, rels)
+        sizes: dict[Path, list[tuple[float, float]]] = {}
         for section in sections:
             for part in section.parts:
-                part.pages = _pages_of(part.pdf)
+                sizes[part.pdf] = sizes.get(part.pdf) or displayed_sizes(part.pdf)
+                part.pages = len(sizes[part.pdf])
         opts.progress("生成封面、清单和目录")
         problems = [f"{f.path + '：' if f.path else ''}{f.message}" for f in report.findings if f.severity == "error"]
-        cover = _cover(loaded, report, date)
         award_lines = list(report.award.lines)
-        # pass 1 fixes the number of front pages, pass 2 draws them with the final page numbers
-        entries_count = len(_toc_entries(sections))
-        front_pages = 0
-        for _ in range(3):
-            end = _layout(sections, front_pages)
-            entries = [e if e.page != -1 else TocEntry(e.level, e.title, end + 1) for e in _toc_entries(sections)]
-            front = maker.front_matter(cover, _checklist_rows(report, sections), award_lines, problems, entries)
-            if front.pages == front_pages:
-                break
-            front_pages = front.pages
-        assert front.pages == front_pages and 1 + front.checklist_pages + toc_pages_needed(entries_count) == front_pages
+        placeholder_rows = _checklist_rows(report, sections)
+        checklist_pages = maker.checklist_pages(placeholder_rows, award_lines, problems)
+        front_pages = 1 + checklist_pages + toc_pages_needed(len(_toc_entries(sections)))
+        tail_first = _layout(sections, front_pages)
+        entries = [e if e.page != -1 else TocEntry(e.level, e.title, tail_first + 1) for e in _toc_entries(sections)]
         manifest = _manifest(loaded, report, sections, evidence, date, photo)
-        file_rows = [(f["path"], f"第 {f['pages'][0]}–{f['pages'][1]} 页", f"{f['size'] / 1024:,.0f} KB", f["sha256"])
+        file_rows = [(f["path"], _page_range(*f["pages"]), f"{f['size'] / 1024:,.0f} KB", f["sha256"])
                      for f in manifest["files"]]
-        tail = maker.file_list(file_rows, f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
-                                          f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。")
+        header = (f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
+                  f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。")
+        tail_pages = maker.file_list_pages(file_rows, header)
+        maker.cover(_cover(loaded, report, date))
+        maker.checklist(_checklist_rows(report, sections), award_lines, problems)
+        links = maker.toc(entries)
+        if maker.page_count != front_pages:
+            raise SelfAuditError(f"封面、清单和目录共 {maker.page_count} 页，应为 {front_pages} 页")
+        maker.file_list(file_rows, header)
+        a4 = (595.28, 841.89)
+        geometry = [a4] * front_pages + [size for s in sections for p in s.parts for size in sizes[p.pdf]] + [
+            a4] * tail_pages
+        captions = [""] * front_pages + [p.caption for s in sections for p in s.parts for _ in range(p.pages)] + [
+            ""] * tail_pages
+        stamps_first = maker.page_count
+        maker.stamps([StampSpec(w, h, str(i + 1), captions[i]) for i, (w, h) in enumerate(geometry)])
+        generated = Generated(maker.output(), range(front_pages), range(front_pages, front_pages + tail_pages),
+                              range(stamps_first, stamps_first + len(geometry)), links, checklist_pages, captions)
         app = loaded.app
         metadata = {
             "Title": f"{app.applicant.name} {app.year} 年度{SCHEME_TITLES[app.scheme]}申报材料",
@@ -302,9 +311,9 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
             "Producer": "dossier (pikepdf/qpdf)",
         }
         opts.progress("合并、加页码和书签")
-        writer = DossierWriter(maker, date)
-        result = writer.assemble(front, sections, tail, manifest, metadata, out,
-                                 lambda path, assembly: audit_dossier(path, assembly, front, sections))
+        writer = DossierWriter(date)
+        result = writer.assemble(generated, sections, manifest, metadata, out,
+                                 lambda path, assembly: audit_dossier(path, assembly, generated, sections))
         return result.pages, out.stat().st_size
 
 
@@ -329,11 +338,10 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     font = find_cjk_font(opts.font)
     office = Soffice.locate(opts.soffice, cache_dir=opts.cache_dir)
     date = dossier_date(loaded)
-    maker = PageMaker(font, date.date())
     ladder = [opts.photo] + [s for s in SIZE_LADDER if (s.dpi, s.quality) < (opts.photo.dpi, opts.photo.quality)]
     photo = opts.photo
     for photo in ladder:
-        pages, size = _assemble_once(source, loaded, report, checklist, opts, photo, out, office, maker, date)
+        pages, size = _assemble_once(source, loaded, report, checklist, opts, photo, out, office, font, date)
         if opts.max_size is None or size <= opts.max_size:
             break
         notes.append(f"照片 {photo.dpi} dpi、质量 {photo.quality} 时为 {size / 1e6:.1f} MB，超过上限，降低照片质量重试")

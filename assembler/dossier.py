@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 
 from assembler.errors import DossierError
-from assembler.pages import Drawn, LinkArea, PageMaker, StampSpec
+from assembler.pages import LinkArea
 
 
 class SelfAuditError(DossierError):
@@ -115,6 +115,25 @@ def _pdf_date(date: dt.datetime) -> str:
 
 
 @dataclass
+class Generated:
+    """The pages the tool drew, in one PDF: front matter, file list and one stamp per dossier page."""
+
+    data: bytes
+    front: range
+    tail: range
+    stamps: range
+    links: list[LinkArea]
+    checklist_pages: int
+    captions: list[str]
+
+
+def displayed_sizes(path: Path) -> list[tuple[float, float]]:
+    """Width and height in points of each page of a PDF as a viewer shows it (rotation applied)."""
+    with pikepdf.open(path) as doc:
+        return [_displayed(p)[:2] for p in doc.pages]
+
+
+@dataclass
 class Assembly:
     """The result of assembling: the path of the written file and what the manifest records."""
 
@@ -126,38 +145,37 @@ class Assembly:
 class DossierWriter:
     """Merges front matter, sections and the file list; stamps, links, bookmarks, manifest; writes atomically."""
 
-    def __init__(self, maker: PageMaker, date: dt.datetime) -> None:
-        self.maker = maker
+    def __init__(self, date: dt.datetime) -> None:
         self.date = date
 
-    def assemble(self, front: Drawn, sections: list[Section], tail: Drawn, manifest: dict,
+    def assemble(self, generated: Generated, sections: list[Section], manifest: dict,
                  metadata: dict[str, str], out: Path, audit: Callable[[Path, Assembly], None]) -> Assembly:
         """Write the dossier to `out` atomically, after `audit` has passed on the written file."""
         pdf = pikepdf.new()
         opened: list[pikepdf.Pdf] = []
         try:
-            front_pdf = pikepdf.open(io.BytesIO(front.data))
-            opened.append(front_pdf)
-            pdf.pages.extend(front_pdf.pages)
-            captions = [""] * len(pdf.pages)
+            drawn = pikepdf.open(io.BytesIO(generated.data))
+            opened.append(drawn)
+            for i in generated.front:
+                pdf.pages.append(drawn.pages[i])
             for section in sections:
                 for part in section.parts:
                     src = pikepdf.open(part.pdf)
                     opened.append(src)
-                    part.first = len(pdf.pages)
+                    if len(pdf.pages) != part.first:
+                        raise SelfAuditError(f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页")
                     pdf.pages.extend(src.pages)
-                    captions += [part.caption] * len(src.pages)
-            tail_pdf = pikepdf.open(io.BytesIO(tail.data))
-            opened.append(tail_pdf)
             tail_first = len(pdf.pages)
-            pdf.pages.extend(tail_pdf.pages)
-            captions += [""] * len(tail_pdf.pages)
+            for i in generated.tail:
+                pdf.pages.append(drawn.pages[i])
             total = len(pdf.pages)
+            if total != len(generated.stamps):
+                raise SelfAuditError(f"页码印章 {len(generated.stamps)} 个，页面 {total} 页")
             for page in pdf.pages:
                 _strip_javascript(page)
-            self._stamp(pdf, captions)
-            self._links(pdf, front.links)
-            outline = self._outline(pdf, front, sections, tail_first)
+            self._stamp(pdf, drawn, generated.stamps)
+            self._links(pdf, generated.links)
+            outline = self._outline(pdf, generated.checklist_pages, sections, tail_first)
             pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]))
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
             digests = [page_digest(p) for p in pdf.pages]
@@ -178,22 +196,18 @@ class DossierWriter:
             pdf.close()
         return result
 
-    def _stamp(self, pdf: pikepdf.Pdf, captions: list[str]) -> None:
-        geometry = [_displayed(p) for p in pdf.pages]
-        specs = [StampSpec(w, h, str(i + 1), captions[i]) for i, (w, h, _, _) in enumerate(geometry)]
-        stamps = pikepdf.open(io.BytesIO(self.maker.stamps(specs)))
-        try:
-            for page, stamp, (_, _, rotate, box) in zip(pdf.pages, stamps.pages, geometry):
-                form = pdf.copy_foreign(stamp.as_form_xobject())
-                existing = page.obj.get("/Resources", {}).get("/XObject", {})
-                name = next(f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing)
-                page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
-                page.contents_add(b"q\n", prepend=True)
-                matrix = " ".join(f"{v:g}" for v in _placement(rotate, box))
-                page.contents_add(f"Q\nq {matrix} cm {name} Do Q\n".encode(), prepend=False)
-                page.contents_coalesce()
-        finally:
-            stamps.close()
+    @staticmethod
+    def _stamp(pdf: pikepdf.Pdf, drawn: pikepdf.Pdf, stamps: range) -> None:
+        for page, index in zip(pdf.pages, stamps):
+            _, _, rotate, box = _displayed(page)
+            form = pdf.copy_foreign(drawn.pages[index].as_form_xobject())
+            existing = page.obj.get("/Resources", {}).get("/XObject", {})
+            name = next(f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing)
+            page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
+            page.contents_add(b"q\n", prepend=True)
+            matrix = " ".join(f"{v:g}" for v in _placement(rotate, box))
+            page.contents_add(f"Q\nq {matrix} cm {name} Do Q\n".encode(), prepend=False)
+            page.contents_coalesce()
 
     @staticmethod
     def _links(pdf: pikepdf.Pdf, links: list[LinkArea]) -> None:
@@ -208,7 +222,7 @@ class DossierWriter:
             page.obj.Annots.append(annot)
 
     @staticmethod
-    def _outline(pdf: pikepdf.Pdf, front: Drawn, sections: list[Section], tail_first: int) -> list[dict]:
+    def _outline(pdf: pikepdf.Pdf, checklist_pages: int, sections: list[Section], tail_first: int) -> list[dict]:
         record: list[dict] = []
 
         def item(title: str, page: int, level: int) -> pikepdf.OutlineItem:
@@ -218,7 +232,7 @@ class DossierWriter:
         with pdf.open_outline() as outline:
             outline.root.append(item("封面", 0, 0))
             outline.root.append(item("申报材料清单", 1, 0))
-            outline.root.append(item("目录", 1 + front.checklist_pages, 0))
+            outline.root.append(item("目录", 1 + checklist_pages, 0))
             for section in sections:
                 if not section.parts:
                     continue

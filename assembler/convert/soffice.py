@@ -9,6 +9,7 @@ checked to exist and open before it is used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -128,19 +129,33 @@ class Soffice:
         return env
 
     def version(self) -> str:
-        """The probe: `soffice --version` (also part of the cache key)."""
-        if self._version is None:
-            with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as work:
-                try:
-                    done = _run([str(self.program), "--version"], min(self.timeout, 60), self._env(Path(work)), "启动")
-                except OSError as exc:
-                    raise ToolMissingError(f"无法运行 LibreOffice（{exc.strerror}）", where=str(self.program),
-                                           fix=INSTALL_HELP) from None
-            text = done.stdout.decode("utf-8", "replace").strip()
-            if done.returncode != 0 or "LibreOffice" not in text and "OpenOffice" not in text:
-                raise ToolMissingError(f"{self.program} 不是可用的 LibreOffice（--version 返回 {done.returncode}）",
-                                       fix=INSTALL_HELP)
-            self._version = text.splitlines()[0]
+        """The probe: `soffice --version` (also part of the cache key).
+
+        The answer is remembered in the cache folder per program file (path, size, modification time),
+        so that a rebuild does not pay the second it takes LibreOffice to start.
+        """
+        if self._version is not None:
+            return self._version
+        real = self.program.resolve()
+        st = real.stat()
+        memo = self.cache_dir / "soffice-version" / hashlib.sha256(
+            f"{real}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+        if memo.is_file():
+            self._version = memo.read_text(encoding="utf-8")
+            return self._version
+        with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as work:
+            try:
+                done = _run([str(self.program), "--version"], min(self.timeout, 60), self._env(Path(work)), "启动")
+            except OSError as exc:
+                raise ToolMissingError(f"无法运行 LibreOffice（{exc.strerror}）", where=str(self.program),
+                                       fix=INSTALL_HELP) from None
+        text = done.stdout.decode("utf-8", "replace").strip()
+        if done.returncode != 0 or "LibreOffice" not in text and "OpenOffice" not in text:
+            raise ToolMissingError(f"{self.program} 不是可用的 LibreOffice（--version 返回 {done.returncode}）",
+                                   fix=INSTALL_HELP)
+        self._version = text.splitlines()[0]
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(self._version, encoding="utf-8")
         return self._version
 
     def _key(self, path: Path) -> str:
