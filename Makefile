@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh Debian/Ubuntu machine (as root, or with sudo for apt):
-#   make demo   — installs what is needed, then checks the three bundled example applications
+#   make demo   — installs what is needed, then checks the three bundled examples and builds their dossiers in out/
 #   make test   — installs what is needed, then runs the whole test suite
 PYTHON ?= python3
 APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils qpdf
@@ -22,9 +22,15 @@ python-packages:
 	$(PYTHON) -m pip install -q -e ".[test]"
 
 demo: setup
-	@for example in examples/innovation-count examples/innovation-bonus examples/studio; do \
-	  echo "== dossier check $$example"; dossier check $$example || exit $$?; \
+	@mkdir -p out
+	@for example in innovation-count innovation-bonus studio; do \
+	  echo "== dossier check examples/$$example"; dossier check examples/$$example || exit $$?; \
+	  dossier build examples/$$example -o out/$$example.pdf || exit $$?; \
 	done
 
 test: setup
 	$(PYTHON) -m pytest -q
+
+benchmark: setup
+	$(PYTHON) -m pip install -q img2pdf
+	$(PYTHON) benchmarks/run.py --photos 40 --scale 20 200

@@ -58,8 +58,12 @@ def _has_javascript(reader: PdfReader) -> list[str]:
 
 def audit_dossier(path: Path, assembly: Assembly, generated: Generated, sections: list[Section]) -> None:
     """Raise SelfAuditError naming every way the file at `path` differs from what was planned."""
+    with path.open("rb") as fh:  # pypdf reads lazily from an open file (from a path it would load it whole)
+        _audit(PdfReader(fh), path, assembly, generated, sections)
+
+
+def _audit(reader: PdfReader, path: Path, assembly: Assembly, generated: Generated, sections: list[Section]) -> None:
     problems: list[str] = []
-    reader = PdfReader(path)
     if reader.is_encrypted:
         problems.append("文件被加密")
     pages = reader.pages

@@ -160,7 +160,7 @@ class DossierWriter:
                 pdf.pages.append(drawn.pages[i])
             for section in sections:
                 for part in section.parts:
-                    src = pikepdf.open(part.pdf)
+                    src = pikepdf.open(part.pdf, access_mode=pikepdf.AccessMode.stream)
                     opened.append(src)
                     if len(pdf.pages) != part.first:
                         raise SelfAuditError(f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页")

@@ -14,7 +14,6 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
 from assembler.dates import parse_date_text
@@ -51,6 +50,15 @@ def parse_date(value: Any) -> Any:
             raise ValueError(f"“{value.strip()}”不是有效日期（应写成 2025-09-12）")
         return found
     return value
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of the 1-based column `index` (1 → A, 27 → AA)."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -149,7 +157,7 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
-                col = next((get_column_letter(i + 1) for i, k in header.items() if k == key), "")
+                col = next((column_letter(i + 1) for i, k in header.items() if k == key), "")
                 what = {"missing": "不能为空", "string_too_short": "不能为空", "too_short": "不能为空", "date_type": "应为日期（如 2025-09-12）",
                         "date_from_datetime_inexact": "应为日期"}.get(err["type"])
                 if what is None:
