@@ -117,11 +117,11 @@ def _convert(source: Source, rels: list[str], evidence: dict[str, EvidenceFile],
 
 
 def plan_sections(report: Report, checklist: Checklist, forms: dict[str, str], pdfs: dict[str, Path],
-                  rels: list[str]) -> list[Section]:
-    """The dossier's sections in checklist order; within material 4, meeting by meeting."""
+                  rels: list[str], evidence: dict[str, EvidenceFile]) -> list[Section]:
+    """The dossier's sections in checklist order; within material 4, meeting by meeting (minutes, photos, notice),
+    then the material's other parts and files. Photos carry their path as a caption."""
     included = set(rels)
-    specs = {m.number: m for m in checklist.materials
-             if m.applies_to(report.case)}
+    specs = {m.number: m for m in checklist.materials if m.applies_to(report.case)}
     sections = []
     for material in report.materials:
         if material.status == "not-applicable":
@@ -129,28 +129,18 @@ def plan_sections(report: Report, checklist: Checklist, forms: dict[str, str], p
         spec = specs[material.number]
         section = Section(material.number, f"{material.number}. {material.title}")
         if material.generated:
-            name = forms[material.number]
-            section.parts.append(Part(f"{spec.title}（本工具生成）", pdfs[name], material.number))
+            section.parts.append(Part(f"{spec.title}（本工具生成）", pdfs[forms[material.number]], material.number))
+        part_order = [p.id for p in spec.parts]
+        ordered = [(rel, f"评审会议 {meeting.date.isoformat()}") for meeting in material.meetings
+                   for part_id in part_order for rel in meeting.parts.get(part_id, ())]
+        ordered += [(rel, None) for part_id in part_order for rel in material.parts.get(part_id, ())]
+        ordered += [(rel, None) for rel in material.files]
         placed: set[str] = set()
-
-        def add(rel: str, group: str | None = None) -> None:
+        for rel, group in ordered:
             if rel in included and rel not in placed:
                 placed.add(rel)
-                caption = rel if pdfs[rel].name.startswith("image-") or rel.lower().endswith(
-                    (".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".webp", ".heic", ".heif", ".bmp")) else ""
+                caption = rel if evidence[rel].kind == "image" else ""
                 section.parts.append(Part(PurePosixPath(rel).name, pdfs[rel], material.number, group, rel, caption))
-
-        part_order = [p.id for p in spec.parts]
-        for meeting in material.meetings:
-            group = f"评审会议 {meeting.date.isoformat()}"
-            for part_id in part_order:
-                for rel in meeting.parts.get(part_id, ()):
-                    add(rel, group)
-        for part_id in part_order:
-            for rel in material.parts.get(part_id, ()):
-                add(rel)
-        for rel in material.files:
-            add(rel)
         sections.append(section)
     return sections
 
@@ -265,7 +255,7 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
             form_paths[form.filename] = path
             form_by_material[form.material.number] = form.filename
         pdfs = _convert(source, rels, evidence, form_paths, office, cache, photo, work, opts.progress)
-        sections = plan_sections(report, checklist, form_by_material, pdfs, rels)
+        sections = plan_sections(report, checklist, form_by_material, pdfs, rels, evidence)
         sizes: dict[Path, list[tuple[float, float]]] = {}
         for section in sections:
             for part in section.parts:

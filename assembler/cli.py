@@ -149,6 +149,58 @@ def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str 
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def verify(file: Path, as_json: bool) -> None:
+    """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
+    from assembler.report import SEVERITY_TITLES
+    from assembler.verify import verification_to_json, verify as run_verify
+
+    result = run_verify(file)
+    if as_json:
+        click.echo(json.dumps(verification_to_json(result), ensure_ascii=False, indent=2))
+    else:
+        app = result.applicant
+        click.echo(f"{file}：{app.get('name', '')}（{app.get('credit_code', '')}）")
+        for f in result.findings:
+            click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+        click.echo("结论：完整、未被改动" if result.intact else "结论：未通过核验")
+    sys.exit(0 if result.intact else 1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="写出 Excel 汇总表（如 summary.xlsx）。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option("--disqualified", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="取消申报资格名单：每行一个统一社会信用代码（第三条）。")
+def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualified: Path | None) -> None:
+    """评审汇总：读入多份申报材料 PDF 和/或申请文件夹、.zip，逐一核验并做跨单位检查。"""
+    from rich.table import Table
+    from rich.text import Text
+
+    from assembler.review import HEADERS, review as run_review, row_values, summary_to_json, write_workbook
+
+    summary = run_review(list(paths), disqualified)
+    if out is not None:
+        write_workbook(summary, out)
+    if as_json:
+        click.echo(json.dumps(summary_to_json(summary), ensure_ascii=False, indent=2))
+        return
+    table = Table(title="评审汇总")
+    for head in HEADERS:
+        table.add_column(head, overflow="fold")
+    for i, row in enumerate(summary.rows, start=1):
+        values = ["" if v is None else (f"{v:,.2f}" if not isinstance(v, (int, str)) else str(v))
+                  for v in row_values(i, row)]
+        table.add_row(*[Text(v, style="" if row.complete else "red") for v in values])
+    _console().print(table)
+    if out is not None:
+        click.echo(f"已写出 {out}")
+
+
+@cli.command()
 @_CHECKLISTS
 def schemes(checklists: Path | None) -> None:
     """列出所用办法版本中的基金、补贴情形和申报材料。"""

@@ -21,6 +21,7 @@ from pathlib import Path
 import pikepdf
 
 from assembler.errors import DossierError
+from assembler.forms import usual_permissions
 from assembler.pages import LinkArea
 
 
@@ -261,6 +262,7 @@ def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None])
         pdf.save(tmp, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  compress_streams=True, fix_metadata_version=False)
         audit(Path(tmp))
+        usual_permissions(Path(tmp))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -55,9 +55,9 @@ def text_pdf(path: Path, pages: int, seed: int) -> None:
     pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     pdf.set_font("helvetica", size=11)
     rng = random.Random(seed)
-    for p in range(pages):
+    for _ in range(pages):
         pdf.add_page()
-        for line in range(45):
+        for _ in range(45):
             pdf.cell(0, 5.5, " ".join(f"w{rng.randrange(10000)}" for _ in range(12)), new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
 

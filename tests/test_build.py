@@ -136,7 +136,6 @@ def test_toc_text_and_links(built):
     for f in manifest["files"]:
         assert Path(f["path"]).name in text.replace("\n", "")
         assert f["pages"][0] in targets
-    entries = [line for line in text.splitlines() if line.strip()]
     assert len(targets) >= len(manifest["files"]) + 6  # every file, every material, meetings, 文件清单
 
 
@@ -256,7 +255,6 @@ def test_every_corpus_file_lands_or_is_refused(tmp_path, cache, corpus):
     assert not (tmp_path / "x.pdf").exists()
     # with --allow-incomplete the usable ones land with their pages, the refused are listed on the checklist page
     out = build(app, BuildOptions(out=tmp_path / "d.pdf", allow_incomplete=True, cache_dir=cache))
-    reader = PdfReader(out.path)
     files = {Path(f["path"]).name: f for f in manifest_of(out.path)["files"]}
     for rel in USABLE_CORPUS:
         f = files[rel.replace("/", "_")]

@@ -1,0 +1,163 @@
+"""The reviewer's `verify`: is this PDF a dossier of ours, unchanged since it was built, and does its claim hold?
+
+Reads the embedded manifest.json, recomputes the digest of every page, compares the bookmarks, and
+re-runs the award and the data rules on the embedded application under its stated measures revision.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+from pydantic import ValidationError
+
+from assembler.application import Application, LoadedApplication
+from assembler.awards import compute_award, format_yuan
+from assembler.checklists import load_checklist
+from assembler.dossier import page_digest
+from assembler.errors import DossierError, InputError
+from assembler.ledger import LedgerItem
+from assembler.models import Finding
+from assembler.rules import application_findings, ledger_findings, studio_findings
+
+MANIFEST_FORMAT = "dossier-manifest/1"
+
+
+@dataclass
+class Verification:
+    """What `verify` found about one dossier."""
+
+    path: Path
+    manifest: dict
+    findings: list[Finding] = field(default_factory=list)
+    claimed: Decimal | None = None
+    recomputed: Decimal | None = None
+
+    @property
+    def intact(self) -> bool:
+        """No finding of severity error."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def applicant(self) -> dict:
+        """The applicant block of the embedded application."""
+        return self.manifest.get("application", {}).get("applicant", {})
+
+
+def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:
+    """The embedded manifest; InputError (exit 2) when the PDF is not a dossier of ours."""
+    if "manifest.json" not in pdf.attachments:
+        raise InputError("不是本工具生成的申报材料（没有嵌入的 manifest.json）", where=str(path),
+                         fix="请确认文件是用 dossier build 生成的原件。")
+    try:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+    except (ValueError, pikepdf.PdfError) as exc:
+        raise InputError(f"嵌入的 manifest.json 无法读取（{type(exc).__name__}）", where=str(path)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise InputError("嵌入的清单不是本工具的格式", where=str(path))
+    return manifest
+
+
+def _outline(pdf: pikepdf.Pdf) -> list[dict]:
+    flat: list[dict] = []
+    pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+
+    def walk(items, level):
+        for item in items:
+            dest = item.destination
+            page = None
+            if isinstance(dest, pikepdf.Array) and len(dest):
+                page = pages.get(dest[0].objgen)
+            elif isinstance(dest, int):
+                page = dest
+            flat.append({"title": item.title, "page": None if page is None else page + 1, "level": level})
+            walk(item.children, level + 1)
+
+    with pdf.open_outline() as outline:
+        walk(outline.root, 0)
+    return flat
+
+
+def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
+    """The award and the data-rule errors of the embedded application, under its stated measures revision."""
+    try:
+        app = Application.model_validate(manifest["application"])
+        items = tuple(LedgerItem.model_validate(i) for i in manifest.get("ledger", []))
+    except (ValidationError, KeyError, TypeError) as exc:
+        return None, [Finding("VERIFY-DATA-INVALID", "error", f"嵌入的申请数据不符合格式：{str(exc)[:200]}")]
+    try:
+        checklist = load_checklist(app.measures, app.scheme)
+    except DossierError as exc:
+        return None, [Finding("VERIFY-MEASURES-UNKNOWN", "error", f"无法按 {app.measures} 版办法复核：{exc.message}")]
+    loaded = LoadedApplication(app=app, items=items)
+    award, award_found = compute_award(app, items, checklist.award)
+    errors = [f for f in application_findings(loaded) + ledger_findings(loaded) + studio_findings(loaded) + award_found
+              if f.severity == "error"]
+    return award.amount, errors
+
+
+def verify(path: Path) -> Verification:
+    """Check the dossier at `path`; raise InputError (exit 2) when it cannot be read or is not ours."""
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        raise InputError("PDF 设有密码，无法核验", where=str(path)) from None
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        raise InputError(f"无法读取 PDF（{type(exc).__name__}）", where=str(path)) from None
+    with pdf:
+        manifest = read_manifest(pdf, path)
+        result = Verification(path, manifest)
+        found = result.findings
+        expected = manifest.get("pages", {})
+        digests = expected.get("digests", [])
+        count = len(pdf.pages)
+        if count != expected.get("count"):
+            found.append(Finding("VERIFY-PAGE-COUNT", "error",
+                                 f"页数为 {count}，生成时为 {expected.get('count')}：有页面被添加或删除"))
+        changed = [i + 1 for i, (page, digest) in enumerate(zip(pdf.pages, digests)) if page_digest(page) != digest]
+        if changed:
+            shown = "、".join(map(str, changed[:20])) + ("等" if len(changed) > 20 else "")
+            found.append(Finding("VERIFY-PAGE-CHANGED", "error", f"第 {shown} 页的内容与生成时不同（被替换或修改）"))
+        outline = _outline(pdf)
+        if outline != manifest.get("outline"):
+            found.append(Finding("VERIFY-OUTLINE", "error", "书签与生成时不同（页码范围或标题被改动）"))
+        labels = pdf.Root.get("/PageLabels")
+        if labels is None:
+            found.append(Finding("VERIFY-LABELS", "warning", "页码标签已被删除"))
+    claim = manifest.get("check", {}).get("award", {}).get("amount_fen")
+    result.claimed = None if claim is None else Decimal(claim) / 100
+    result.recomputed, errors = recompute(manifest)
+    if result.recomputed != result.claimed:
+        claimed = "不符合条件" if result.claimed is None else f"{format_yuan(result.claimed)} 元"
+        again = "不符合条件" if result.recomputed is None else f"{format_yuan(result.recomputed)} 元"
+        found.append(Finding("VERIFY-AWARD-MISMATCH", "error", f"申请金额为 {claimed}，按 {manifest.get('measures')} 版办法"
+                                                               f"复核为 {again}"))
+    for f in errors:
+        found.append(Finding("VERIFY-CHECK-ERROR" if not f.rule.startswith("VERIFY") else f.rule, "error",
+                             f"[{f.rule}] {f.message}"))
+    if not manifest.get("check", {}).get("complete", False):
+        open_errors = [f for f in manifest.get("check", {}).get("findings", []) if f.get("severity") == "error"]
+        found.append(Finding("VERIFY-INCOMPLETE", "error",
+                             f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决"))
+    tool = manifest.get("tool", {})
+    found.append(Finding("VERIFY-BUILT-BY", "info", f"由 {tool.get('name')} {tool.get('version')} 于 "
+                                                     f"{manifest.get('date')} 生成，{manifest.get('measures')} 版办法"))
+    return result
+
+
+def verification_to_json(v: Verification) -> dict:
+    """`verify --json`: stable keys."""
+    app = v.manifest.get("application", {})
+    return {
+        "path": str(v.path), "ours": True, "intact": v.intact,
+        "applicant": v.applicant, "scheme": app.get("scheme"), "case": v.manifest.get("case"),
+        "year": app.get("year"), "measures": v.manifest.get("measures"),
+        "claimed_yuan": None if v.claimed is None else str(v.claimed),
+        "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
+        "pages": v.manifest.get("pages", {}).get("count"),
+        "files": len(v.manifest.get("files", [])),
+        "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in v.findings],
+    }
