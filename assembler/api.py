@@ -15,7 +15,13 @@ from assembler.errors import UsageError
 from assembler.evidence import discover
 from assembler.match import match_evidence
 from assembler.models import Report
-from assembler.rules import application_findings, evidence_findings, ledger_findings, material_results, studio_findings
+from assembler.rules import (
+    application_findings,
+    evidence_findings,
+    ledger_findings,
+    material_results,
+    studio_findings,
+)
 from assembler.sources import Source, open_source
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -129,7 +129,8 @@ def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str 
           templates: Path | None, soffice: Path | None, font: Path | None, quiet: bool,
           checklists: Path | None) -> None:
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
-    from assembler.build import BuildOptions, build as run_build
+    from assembler.build import BuildOptions
+    from assembler.build import build as run_build
     from assembler.convert.images import PhotoSettings
 
     opts = BuildOptions(out=out, allow_incomplete=allow_incomplete, checklists=checklists, templates=templates,
@@ -154,7 +155,8 @@ def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str 
 def verify(file: Path, as_json: bool) -> None:
     """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
     from assembler.report import SEVERITY_TITLES
-    from assembler.verify import verification_to_json, verify as run_verify
+    from assembler.verify import verification_to_json
+    from assembler.verify import verify as run_verify
 
     result = run_verify(file)
     if as_json:
@@ -180,7 +182,8 @@ def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualifie
     from rich.table import Table
     from rich.text import Text
 
-    from assembler.review import HEADERS, review as run_review, row_values, summary_to_json, write_workbook
+    from assembler.review import HEADERS, row_values, summary_to_json, write_workbook
+    from assembler.review import review as run_review
 
     summary = run_review(list(paths), disqualified)
     if out is not None:

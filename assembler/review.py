@@ -213,19 +213,12 @@ def _sheet_title(i: int, name: str, used: set[str]) -> str:
 
 def write_workbook(summary: Summary, out: Path) -> None:
     """summary.xlsx: a 汇总 sheet (frozen header, filters, totals per fund) and a sheet of findings per applicant."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     from assembler.forms import write_atomically
+    from assembler.workbooks import new_sheet_with_header
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wb, ws = new_sheet_with_header("汇总", HEADERS, [6, 34, 22, 30, 26, 10, 14, 14, 9, 8, 14, 40])
     red = PatternFill("solid", fgColor="FCE4E4")
     for i, r in enumerate(summary.rows, start=1):
         ws.append(row_values(i, r))
@@ -236,15 +229,12 @@ def write_workbook(summary: Summary, out: Path) -> None:
             ws.cell(ws.max_row, col).number_format = "#,##0.00"
     last = ws.max_row
     ws.auto_filter.ref = f"A1:{chr(64 + len(HEADERS))}{last}"
-    ws.freeze_panes = "A2"
     for scheme, (n, claimed, recomputed) in summary.totals().items():
         ws.append(["", f"合计：{SCHEME_TITLES[scheme]}（{n} 家）", "", "", "", "", claimed, recomputed])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         for col in (7, 8):
             ws.cell(ws.max_row, col).number_format = "#,##0.00"
-    for letter, width in zip("ABCDEFGHIJKL", [6, 34, 22, 30, 26, 10, 14, 14, 9, 8, 14, 40]):
-        ws.column_dimensions[letter].width = width
     used: set[str] = {"汇总"}
     for i, r in enumerate(summary.rows, start=1):
         sheet = wb.create_sheet(_sheet_title(i, r.name, used))

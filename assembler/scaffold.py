@@ -30,24 +30,13 @@ LEDGER_NOTES = [
 
 def write_ledger_template(path: Path) -> None:
     """An empty ledger workbook with the Chinese headers `check` understands and a sheet of instructions."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from assembler.workbooks import new_sheet_with_header
 
     assert {h.split("（")[0] for h in LEDGER_HEADERS} <= set(COLUMN_TITLES.values())
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "项目台账"
-    ws.append(LEDGER_HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center")
-    for letter, width in zip("ABCDEFGHI", [6, 36, 10, 12, 14, 12, 30, 14, 12]):
-        ws.column_dimensions[letter].width = width
+    wb, ws = new_sheet_with_header("项目台账", LEDGER_HEADERS, [6, 36, 10, 12, 14, 12, 30, 14, 12])
     for row in range(2, 1002):
         ws.cell(row=row, column=6).number_format = "yyyy-mm-dd"
         ws.cell(row=row, column=9).number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
     notes.append(["列", "说明"])
     for row in LEDGER_NOTES:

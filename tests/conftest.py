@@ -25,6 +25,14 @@ def corpus() -> Path:
     return CORPUS
 
 
+def need_tool(tool: str) -> None:
+    """Skip without an external program, but fail when CI=true (the Makefile's setup installs it)."""
+    if shutil.which(tool) is None:
+        if IN_CI:
+            pytest.fail(f"CI=true but {tool} is not installed (the Makefile's setup installs it)")
+        pytest.skip(f"{tool} is not installed")
+
+
 def copy_example(name: str, dest: Path) -> Path:
     """A private copy of examples/<name> to modify in a test."""
     target = dest / name

@@ -13,27 +13,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example, need_tool, tree_digest
 from PIL import Image
 from pypdf import PdfReader
 
 from assembler.build import BuildOptions, build
 from assembler.cli import cli
-from conftest import EXAMPLES, IN_CI, copy_example, tree_digest
 
 pytestmark = pytest.mark.slow
 EXAMPLE_NAMES = ["innovation-count", "innovation-bonus", "studio"]
 
 
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {tool} is not installed (the Makefile's setup installs it)")
-        pytest.skip(f"{tool} is not installed")
-
-
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory) -> Path:
-    _need("soffice")
+    need_tool("soffice")
     return tmp_path_factory.mktemp("cache")
 
 
@@ -49,7 +42,7 @@ def built(tmp_path_factory, cache) -> dict[str, Path]:
 
 def page_texts(path: Path) -> list[str]:
     """Text of every page as poppler extracts it (what reviewers' viewers see)."""
-    _need("pdftotext")
+    need_tool("pdftotext")
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
     return out.decode("utf-8").split("\f")[:-1]
 
@@ -180,7 +173,7 @@ def test_rotated_photo_is_upright(built):
 
 
 def test_identical_inputs_give_identical_bytes(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     a = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "a.pdf", cache_dir=tmp_path / "c1"))
     b = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "b.pdf", cache_dir=tmp_path / "c2"))
     assert a.path.read_bytes() == b.path.read_bytes()
@@ -191,7 +184,7 @@ def test_identical_inputs_give_identical_bytes(tmp_path):
 
 
 def test_source_date_epoch_sets_the_date(tmp_path, monkeypatch):
-    _need("soffice")
+    need_tool("soffice")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     result = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "a.pdf", cache_dir=tmp_path / "c"))
     assert PdfReader(result.path).metadata["/CreationDate"].startswith("D:20260101")
@@ -208,7 +201,7 @@ def _stamp_position(png: Path) -> tuple[float, float]:
 
 
 def test_stamps_upright_on_rotated_pages(tmp_path, cache, corpus):
-    _need("pdftoppm")
+    need_tool("pdftoppm")
     app = copy_example("studio", tmp_path)
     for name in ["habibi-rotated.pdf", "nics-background-checks-2015-11-rotated.pdf"]:
         shutil.copy(corpus / "pdf" / name, app / "3-进度与成果" / name)

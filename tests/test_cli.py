@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example, edit_yaml, tree_digest
 from openpyxl import load_workbook
 
 from assembler.cli import cli
-from conftest import EXAMPLES, copy_example, edit_yaml, tree_digest
 
 EXPECTED_AWARD = {"innovation-count": 3000, "innovation-bonus": 30000, "studio": 15000}
 

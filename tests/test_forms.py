@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example, edit_yaml, tree_digest
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -19,7 +20,6 @@ from assembler.forms import coverage, form_context, template_path
 from assembler.ledger import load_ledger_file
 from assembler.resources import bundled
 from assembler.sources import FolderSource
-from conftest import EXAMPLES, copy_example, edit_yaml, tree_digest
 
 FORM_11 = "附件1.1-职工创新创效鼓励金申请表.docx"
 FORM_12 = "附件1.2-被采纳的职工创新创效项目汇总明细.docx"
@@ -190,18 +190,18 @@ def test_revised_templates_coverage_reported(tmp_path):
         parts = {n: zf.read(n) for n in zf.namelist()}
     xml = parts["word/document.xml"].decode()
     assert "{{ bank_account }}" in xml
-    parts["word/document.xml"] = xml.replace("{{ bank_account }}", "").encode()
-    with zipfile.ZipFile(path, "w") as zf:
-        for n, data in parts.items():
-            zf.writestr(n, data)
+
+    def revise(new: str) -> None:
+        with zipfile.ZipFile(path, "w") as zf:
+            for n, data in parts.items():
+                zf.writestr(n, xml.replace("{{ bank_account }}", new).encode() if n == "word/document.xml" else data)
+
+    revise("")
     result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o1"),
                                       "--templates", str(revised)])
     assert result.exit_code == 0, result.output
     assert "没有使用这些值：bank_account" in result.output
-    parts["word/document.xml"] = xml.replace("{{ bank_account }}", "{{ bank_swift }}").encode()
-    with zipfile.ZipFile(path, "w") as zf:
-        for n, data in parts.items():
-            zf.writestr(n, data)
+    revise("{{ bank_swift }}")
     result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o2"),
                                       "--templates", str(revised)])
     assert result.exit_code == 2

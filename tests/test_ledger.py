@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import RESOURCES
 
 from assembler.errors import InputError
 from assembler.ledger import load_ledger_file
 from assembler.sources import FolderSource
-from conftest import RESOURCES
 
 
 def load(name: str, folder: Path = RESOURCES):

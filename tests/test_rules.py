@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, copy_example, edit_yaml
 
 from assembler.api import check
 from assembler.match import assign_part, leading_number
-from conftest import EXAMPLES, copy_example, edit_yaml
 
 M4 = "4-评审会议"
 

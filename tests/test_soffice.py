@@ -14,27 +14,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example, edit_yaml, need_tool
 from pypdf import PdfReader
 
 from assembler.api import fill
 from assembler.cli import cli
 from assembler.convert.soffice import Soffice, find_soffice
 from assembler.errors import ToolFailedError, ToolMissingError
-from conftest import EXAMPLES, IN_CI, copy_example, edit_yaml
 
 pytestmark = pytest.mark.slow
 
 
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {tool} is not installed (the Makefile's setup installs it)")
-        pytest.skip(f"{tool} is not installed")
-
-
 @pytest.fixture
 def office(tmp_path) -> Soffice:
-    _need("soffice")
+    need_tool("soffice")
     return Soffice.locate(cache_dir=tmp_path / "cache")
 
 
@@ -63,7 +56,7 @@ def embedded_fonts(path: Path) -> dict[str, bool]:
 
 
 def test_fill_pdf_examples(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     for name, must in [("innovation-count", ["人民币叁仟元整", "37 项", "12,200.00"]),
                        ("innovation-bonus", ["人民币叁万元整", "120 项"]),
                        ("studio", ["人民币壹万伍仟元整", "赵建华劳模创新工作室"])]:
@@ -82,7 +75,7 @@ def test_fill_pdf_examples(tmp_path):
 
 
 def test_summary_pdf_lists_every_item_with_header_on_every_page(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     result = fill(EXAMPLES / "innovation-count", tmp_path, pdf=True)
     summary = next(p for p in result.written if p.suffix == ".pdf" and "1.2" in p.name)
     from assembler.ledger import load_ledger_file
@@ -99,7 +92,7 @@ def test_summary_pdf_lists_every_item_with_header_on_every_page(tmp_path):
 
 
 def test_thousand_rows_convert_with_repeated_header(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     app = copy_example("innovation-bonus", tmp_path)
     lines = ["序号,项目名称,类别,提出人,所在部门,采纳日期,实施效果,奖励金额,评审会议"]
     lines += [f"{i},项目{i:04d},小革新,职工{i % 50},机加车间,2025-12-19,效果{i},{100 + i % 700},2025-12-19"
@@ -118,7 +111,7 @@ def test_thousand_rows_convert_with_repeated_header(tmp_path):
 
 
 def test_nasty_values_convert(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     app = copy_example("studio", tmp_path)
     edit_yaml(app, lambda d: d["studio"].update(name="A&B <工作室> {{ x }} \"q\"", results=["第一行\n第二行"]))
     result = fill(app, tmp_path / "out", pdf=True)
@@ -136,8 +129,8 @@ def _glyph_box(image):
 
 def test_cjk_text_uses_simplified_chinese_glyphs(tmp_path, office):
     """Noto CJK shares one outline program across its faces; only the glyphs tell SC from JP apart."""
-    _need("pdftoppm")
-    _need("fc-match")
+    need_tool("pdftoppm")
+    need_tool("fc-match")
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -216,7 +209,7 @@ def test_batch_in_one_call_with_odd_names(tmp_path, office):
 
 
 def test_two_conversions_at_once_do_not_collide(tmp_path):
-    _need("soffice")
+    need_tool("soffice")
     policy = EXAMPLES / "innovation-count" / "2-激励制度" / "职工创新创效激励办法.docx"
     results, errors = {}, []
 

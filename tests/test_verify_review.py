@@ -9,22 +9,19 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example, edit_yaml, need_tool
 from openpyxl import load_workbook
 
 from assembler.build import BuildOptions, build
 from assembler.cli import cli
 from assembler.identifiers import credit_code_check_char, org_code_check_char
-from conftest import EXAMPLES, IN_CI, copy_example, edit_yaml
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def dossiers(tmp_path_factory) -> dict[str, Path]:
-    if shutil.which("soffice") is None:
-        if IN_CI:
-            pytest.fail("CI=true but soffice is not installed")
-        pytest.skip("soffice is not installed")
+    need_tool("soffice")
     cache = tmp_path_factory.mktemp("cache")
     out = {}
     for name in ["innovation-count", "innovation-bonus", "studio"]:
