@@ -1,10 +1,26 @@
 """dossier: check, fill and assemble application dossiers for the Tianjin Binhai High-tech Zone
-union's employee-innovation funds (津高新工发[2021]2号)."""
+union's employee-innovation funds (津高新工发[2021]2号).
+
+The public API: `check(folder)`, `fill(folder, outdir)`, `build(folder, BuildOptions(...))`,
+`verify(pdf)`, `review(paths)`, the result models and `DossierError`. The heavier steps (PDF
+assembly, conversions) are imported on first use, so that `check` starts quickly.
+"""
 
 __version__ = "0.1.0"
 
-from assembler.api import check  # noqa: E402
 from assembler.errors import DossierError  # noqa: E402
 from assembler.models import Award, EvidenceFile, Finding, MaterialResult, Report  # noqa: E402
 
-__all__ = ["__version__", "check", "DossierError", "Award", "EvidenceFile", "Finding", "MaterialResult", "Report"]
+_LAZY = {"check": "assembler.api", "fill": "assembler.api", "build": "assembler.build",
+         "BuildOptions": "assembler.build", "verify": "assembler.verify", "review": "assembler.review"}
+
+__all__ = ["__version__", "DossierError", "Award", "EvidenceFile", "Finding", "MaterialResult", "Report", *_LAZY]
+
+
+def __getattr__(name: str):
+    """Import the entry points on first use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'assembler' has no attribute {name!r}")

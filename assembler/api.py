@@ -63,7 +63,8 @@ class FillResult:
     report: Report
 
 
-def _refuse_inside(source: Source, outdir: Path) -> None:
+def refuse_output_inside(source: Source, outdir: Path) -> None:
+    """UsageError when `outdir` lies inside the application folder: the tool never writes there."""
     root = getattr(source, "root", None)
     if root is not None and outdir.resolve().is_relative_to(Path(root).resolve()):
         raise UsageError("输出位置在申请文件夹之内；本工具从不向申请文件夹写入", where=str(outdir),
@@ -73,10 +74,11 @@ def _refuse_inside(source: Source, outdir: Path) -> None:
 def fill(path: Path, outdir: Path, templates: Path | None = None, checklists: Path | None = None,
          pdf: bool = False, soffice: Path | None = None) -> FillResult:
     """Write the filled Word forms of the application at `path` into `outdir` (and their PDFs with `pdf`)."""
-    from assembler.forms import fill_forms, write_atomically
+    from assembler.files import write_atomically
+    from assembler.forms import fill_forms
 
     source = open_source(path)
-    _refuse_inside(source, outdir)
+    refuse_output_inside(source, outdir)
     report, loaded, checklist = check_source(source, checklists)
     forms = fill_forms(loaded, report, checklist, templates)
     office = None

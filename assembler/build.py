@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from assembler import __version__
-from assembler.api import _refuse_inside, check_source
+from assembler.api import check_source, refuse_output_inside
 from assembler.application import CASE_TITLES, SCHEME_TITLES, LoadedApplication
 from assembler.audit import audit_dossier
 from assembler.awards import format_yuan
@@ -314,7 +314,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     out = (opts.out or default_output(path))
     if out.suffix.lower() != ".pdf":
         raise InputError("输出文件应以 .pdf 结尾", where=str(out))
-    _refuse_inside(source, out.parent)
+    refuse_output_inside(source, out.parent)
     opts.progress("检查申请材料")
     report, loaded, checklist = check_source(source, opts.checklists)
     notes: list[str] = []

@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 
 from assembler.errors import DossierError
-from assembler.forms import usual_permissions
+from assembler.files import usual_permissions
 from assembler.pages import LinkArea
 
 

@@ -8,8 +8,6 @@ rendered .docx is normalised (fixed zip timestamps) so that the same application
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -232,25 +230,3 @@ def fill_forms(loaded: LoadedApplication, report: Report, checklist: Checklist,
                              fix="请改用可用的变量名，否则这些位置会是空白。")
         out.append(FilledForm(spec, path.name, render_form(path, context), cov))
     return out
-
-
-def usual_permissions(path: Path) -> None:
-    """Give a file made by mkstemp (0600) the permissions a normally created file would have (umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and a rename: never half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        usual_permissions(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -215,7 +215,7 @@ def write_workbook(summary: Summary, out: Path) -> None:
     """summary.xlsx: a 汇总 sheet (frozen header, filters, totals per fund) and a sheet of findings per applicant."""
     from openpyxl.styles import Font, PatternFill
 
-    from assembler.forms import write_atomically
+    from assembler.files import write_atomically
     from assembler.workbooks import new_sheet_with_header
 
     wb, ws = new_sheet_with_header("汇总", HEADERS, [6, 34, 22, 30, 26, 10, 14, 14, 9, 8, 14, 40])
