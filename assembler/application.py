@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assembler.errors import InputError
 from assembler.identifiers import credit_code_problem, normalize_phone, parse_money
@@ -124,8 +132,11 @@ class Innovation(_Model):
         return value
 
 
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
 class StudioItem(_Model):
-    title: str
+    title: NonEmpty
     description: str = ""
     date: dt.date | None = None
 
@@ -136,7 +147,7 @@ class StudioItem(_Model):
 
 
 class Patent(_Model):
-    title: str
+    title: NonEmpty
     number: str = ""          # 专利号, e.g. ZL202310123456.7
     kind: str = ""            # 发明专利 / 实用新型专利 / 重大专项
     file: str | None = None   # the copy's path inside the application folder, if not found by number

@@ -177,6 +177,8 @@ BAD_INPUTS = {
     "missing-field": ("innovation-count", _replace("  union: ", "  unio: "), ["applicant.union", "缺少"]),
     "wrong-section": ("innovation-count", _replace("scheme: innovation", "scheme: studio"), ["studio"]),
     "studio-level": ("studio", _set("studio", "level", "city"), ["studio.level", "zone"]),
+    "studio-patent-untitled": ("studio", _set("studio", "patents", [{"title": " ", "number": "ZL1"}]),
+                               ["studio.patents[1].title", "不能为空"]),
     "studio-new-type": ("studio", _set("studio", "new", "maybe"), ["studio.new", "true"]),
     "measures-unknown": ("innovation-count", _replace('measures: "2021"', 'measures: "2099"'), ["2099", "measures"]),
     "ledger-missing": ("innovation-count", lambda f: (f / "ledger.xlsx").unlink(), ["ledger.xlsx", "不存在"]),
