@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import pikepdf
+
 from assembler import __version__
 from assembler.api import check_source, refuse_output_inside
 from assembler.application import CASE_TITLES, SCHEME_TITLES, LoadedApplication
@@ -107,7 +109,7 @@ def _convert(source: Source, rels: list[str], evidence: dict[str, EvidenceFile],
     converted_office = office.convert(office_inputs)
     images = [files[r] for r in rels if evidence[r].kind == "image"]
     progress(f"处理 {len(images)} 张照片")
-    converted_images = convert_images(images, work, photo, cache)
+    converted_images = convert_images(images, work, photo, cache, names={files[r]: r for r in rels})
     out: dict[str, Path] = {name: converted_office[p] for name, p in forms.items()}
     for rel in rels:
         kind = evidence[rel].kind
@@ -259,7 +261,11 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
         sizes: dict[Path, list[tuple[float, float]]] = {}
         for section in sections:
             for part in section.parts:
-                sizes[part.pdf] = sizes.get(part.pdf) or displayed_sizes(part.pdf)
+                try:
+                    sizes[part.pdf] = sizes.get(part.pdf) or displayed_sizes(part.pdf)
+                except pikepdf.PdfError as exc:
+                    raise InputError(f"PDF 结构损坏，无法合并（{str(exc)[:120]}）", where=part.rel or part.title,
+                                     fix="请用 PDF 阅读器打开后“另存为/打印为 PDF”再放入。") from None
                 part.pages = len(sizes[part.pdf])
         opts.progress("生成封面、清单和目录")
         problems = [f"{f.path + '：' if f.path else ''}{f.message}" for f in report.findings if f.severity == "error"]

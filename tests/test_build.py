@@ -357,3 +357,19 @@ def test_build_cli_reports(tmp_path, cache):
     assert "已生成" in result.output and "页" in result.output and "15,000" in result.output
     zip_path = tmp_path / "d.pdf"
     assert zipfile.is_zipfile(zip_path) is False and zip_path.read_bytes().startswith(b"%PDF-")
+
+
+def test_picture_that_fails_to_decode_names_the_file(tmp_path, cache):
+    app = copy_example("studio", tmp_path)
+    good = Image.effect_noise((400, 300), 50).convert("RGB")
+    path = app / "3-进度与成果" / "坏照片.png"
+    good.save(path)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 200] = bytes(200)          # header and IEND intact, the image data broken
+    path.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["build", str(app), "-o", str(tmp_path / "d.pdf")],
+                                env={"DOSSIER_CACHE": str(cache)})
+    assert result.exit_code == 2, result.output
+    assert "3-进度与成果/坏照片.png" in result.output and "无法转换" in result.output
+    assert not (tmp_path / "d.pdf").exists()

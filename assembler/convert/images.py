@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from assembler.cache import PdfCache, file_key
+from assembler.errors import InputError
 from assembler.evidence import MAX_IMAGE_PIXELS
 
 try:
@@ -121,13 +122,23 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
     return pages
 
 
-def _convert_one(job: tuple[str, str, PhotoSettings]) -> int:
-    return image_to_pdf(*job)
+def _convert_one(job: tuple[str, str, PhotoSettings]) -> str | None:
+    """Run in a worker: None when done, else why the picture could not be converted (errors cross processes as text)."""
+    try:
+        image_to_pdf(*job)
+    except Image.DecompressionBombError:
+        return f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），已拒绝"
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
+        return f"图片解码失败，文件可能已损坏（{type(exc).__name__}: {exc}）"
+    return None
 
 
 def convert_images(sources: list[Path], workdir: Path, settings: PhotoSettings, cache: PdfCache,
-                   workers: int | None = None) -> dict[Path, Path]:
-    """Each picture's PDF, from the cache or converted (in parallel when there are several)."""
+                   workers: int | None = None, names: dict[Path, str] | None = None) -> dict[Path, Path]:
+    """Each picture's PDF, from the cache or converted (in parallel when there are several).
+
+    A picture whose header was fine but whose data does not decode stops the build with InputError
+    naming it (`names` maps a path to the name the user knows it by)."""
     result: dict[Path, Path] = {}
     jobs: list[tuple[Path, str, Path]] = []
     for i, src in enumerate(sources):
@@ -143,10 +154,12 @@ def convert_images(sources: list[Path], workdir: Path, settings: PhotoSettings, 
     args = [(str(src), str(out), settings) for src, _, out in jobs]
     if workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_convert_one, args, chunksize=1))
+            errors = list(pool.map(_convert_one, args, chunksize=1))
     else:
-        for a in args:
-            _convert_one(a)
+        errors = [_convert_one(a) for a in args]
+    failed = [f"{(names or {}).get(src, src.name)}：{error}" for (src, _, _), error in zip(jobs, errors) if error]
+    if failed:
+        raise InputError(f"{len(failed)} 张图片无法转换", details=failed, fix="请用看图软件打开确认后重新导出，或换成其他照片。")
     for src, key, out in jobs:
         result[src] = cache.store(CACHE_KIND, key, out)
         out.unlink()
