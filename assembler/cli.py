@@ -25,8 +25,13 @@ class _Group(click.Group):
             click.echo(f"错误：{exc.render()}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("已中断。", err=True)
+            click.echo("已中断，未留下不完整的文件。", err=True)
             ctx.exit(130)
+        except OSError as exc:  # full disk, no permission, a file vanished: the environment, not the application
+            where = f"{exc.filename}：" if exc.filename else ""
+            click.echo(f"错误：{where}文件读写失败（{exc.strerror or exc}）\n  处理办法：检查磁盘空间和文件夹的写入权限后重试。",
+                       err=True)
+            ctx.exit(3)
 
 
 def _console() -> Console:

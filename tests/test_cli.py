@@ -268,3 +268,17 @@ def test_version_and_help():
     assert run("--version").exit_code == 0
     out = run("--help").output
     assert "退出码" in out and "check" in out and "init" in out
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root ignores permissions; simulate with a file where the folder should be
+        (tmp_path / "out").write_text("a file, not a folder")
+        result = run("fill", EXAMPLES / "studio", "-o", tmp_path / "out" / "sub")
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        result = run("fill", EXAMPLES / "studio", "-o", locked / "sub")
+    assert result.exit_code == 3
+    assert "文件读写失败" in result.output
