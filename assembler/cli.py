@@ -12,7 +12,8 @@ from rich.console import Console
 from assembler import __version__
 from assembler.errors import DossierError
 
-EXIT_HELP = "退出码：0 完成（可有警告）· 1 申请有错误 · 2 用法或输入无法读取 · 3 缺少 LibreOffice 或中文字体。"
+EXIT_HELP = ("退出码：0 完成（可有警告）· 1 申请有错误 · 2 用法或输入无法读取 · 3 缺少 LibreOffice 或中文字体、转换失败或无法写入 · "
+             "4 生成的 PDF 未通过自检（本工具的缺陷）。")
 
 
 class _Group(click.Group):
