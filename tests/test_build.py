@@ -373,3 +373,24 @@ def test_picture_that_fails_to_decode_names_the_file(tmp_path, cache):
     assert result.exit_code == 2, result.output
     assert "3-进度与成果/坏照片.png" in result.output and "无法转换" in result.output
     assert not (tmp_path / "d.pdf").exists()
+
+
+def test_legacy_office_and_wps_files_are_converted(tmp_path, cache):
+    """.doc/.xls and WPS's .wps/.et (the same binary formats) go through LibreOffice into the dossier."""
+    work = tmp_path / "make"
+    work.mkdir()
+    shutil.copy(EXAMPLES / "innovation-count" / "2-激励制度" / "职工创新创效激励办法.docx", work / "p.docx")
+    shutil.copy(EXAMPLES / "innovation-count" / "ledger.xlsx", work / "l.xlsx")
+    for target, src in [("doc", "p.docx"), ("xls", "l.xlsx")]:
+        subprocess.run(["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+                        "--convert-to", target, "--outdir", str(work), str(work / src)], check=True, capture_output=True,
+                       timeout=120)
+    app = copy_example("innovation-count", tmp_path)
+    other = app / "7-其他佐证材料"
+    other.mkdir(exist_ok=True)
+    for name, src in [("说明.doc", "p.doc"), ("说明（WPS）.wps", "p.doc"), ("统计.xls", "l.xls"), ("统计（WPS）.et", "l.xls")]:
+        shutil.copy(work / src, other / name)
+    result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    files = {Path(f["path"]).name: f for f in manifest_of(result.path)["files"]}
+    for name, kind in [("说明.doc", "word"), ("说明（WPS）.wps", "word"), ("统计.xls", "excel"), ("统计（WPS）.et", "excel")]:
+        assert files[name]["kind"] == kind and files[name]["pages"][1] >= files[name]["pages"][0]
