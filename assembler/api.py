@@ -65,8 +65,7 @@ class FillResult:
 
 def refuse_output_inside(source: Source, outdir: Path) -> None:
     """UsageError when `outdir` lies inside the application folder: the tool never writes there."""
-    root = getattr(source, "root", None)
-    if root is not None and outdir.resolve().is_relative_to(Path(root).resolve()):
+    if source.folder is not None and outdir.resolve().is_relative_to(source.folder.resolve()):
         raise UsageError("输出位置在申请文件夹之内；本工具从不向申请文件夹写入", where=str(outdir),
                          fix="请用 -o 指定申请文件夹以外的位置。")
 

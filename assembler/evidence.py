@@ -70,7 +70,7 @@ def sniff_kind(head: bytes, ext: str) -> Kind:
 def _seekable(source: Source, rel: str) -> Iterator[BinaryIO]:
     """The file opened for random access (zip members are spooled to a temporary file first)."""
     with source.open(rel) as fh:
-        if hasattr(source, "root"):
+        if source.folder is not None:
             yield fh
             return
         with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:

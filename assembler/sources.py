@@ -40,6 +40,7 @@ class Source(Protocol):
     """What the pipeline needs from an application folder or zip."""
 
     display: str
+    folder: Path | None   # the folder on disk (its files open for random access); None for a zip
 
     def exists(self, rel: str) -> bool: ...
 
@@ -57,6 +58,7 @@ class FolderSource:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.folder: Path | None = root
         self.display = str(root)
         self._real = root.resolve()
 
@@ -148,6 +150,7 @@ class ZipSource:
 
     def __init__(self, path: Path) -> None:
         self.display = str(path)
+        self.folder: Path | None = None
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
