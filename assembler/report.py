@@ -69,6 +69,14 @@ def _files_cell(files: tuple[str, ...], generated: bool) -> str:
     return "\n".join(shown) + (f"\n……共 {len(files)} 个文件" if len(files) > 3 else "")
 
 
+def _fix_cell(report: Report, material) -> str:
+    """What to do about a material that is not complete: the first fix of its errors, else its hint."""
+    if material.status not in ("missing", "invalid"):
+        return ""
+    fixes = [f.fix for f in report.findings if f.material == material.number and f.severity == "error" and f.fix]
+    return fixes[0] if fixes else material.hint
+
+
 def report_renderable(report: Report) -> Group:
     """The report as rich renderables: heading, checklist table, findings, award."""
     title = SCHEME_TITLES[report.scheme] + (f" · {CASE_TITLES[report.case]}" if report.case else "")
@@ -78,9 +86,10 @@ def report_renderable(report: Report) -> Group:
     table.add_column("材料", overflow="fold")
     table.add_column("状态", no_wrap=True)
     table.add_column("文件", overflow="fold")
+    table.add_column("处理办法", overflow="fold")
     for m in report.materials:
         table.add_row(m.number, Text(m.title), Text(STATUS_TITLES[m.status], style=STATUS_STYLES[m.status]),
-                      Text(_files_cell(m.files, m.generated is not None)))
+                      Text(_files_cell(m.files, m.generated is not None)), Text(_fix_cell(report, m)))
     parts: list[Any] = [head, table]
     if report.findings:
         found = Table(title="检查发现", show_lines=False, expand=True)

@@ -283,7 +283,8 @@ def material_results(loaded: LoadedApplication, checklist: Checklist, matching: 
                                     material=spec.number))
         elif required and not usable and not spec.meetings:
             here.append(Finding("MATERIAL-MISSING", "error", f"缺少“{spec.title}”", material=spec.number,
-                                fix=spec.hint or f"请把文件放入文件夹 {spec.folder}。"))
+                                fix=f"{spec.hint}（文件夹：{spec.folder}）" if spec.hint
+                                else f"请把文件放入文件夹 {spec.folder}。"))
         status = _status(spec, required, mf.files, here)
         parts = {p: tuple(f.rel for f in fs) for p, fs in mf.parts.items()}
         results.append(MaterialResult(spec.number, spec.title, required, status, tuple(f.rel for f in mf.files),
