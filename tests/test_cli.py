@@ -75,6 +75,7 @@ def test_init_then_check_explains(tmp_path):
     assert {"APP-FIELD-EMPTY", "LEDGER-EMPTY", "A1-TOO-FEW", "A4-NO-MEETINGS", "MATERIAL-MISSING"} <= rules
     text = run("check", target).output
     assert "单位名称" in text and "尚未填写" in text and "缺失" in text
+    assert "处理办法" in text and "文件夹：2-激励制度" in text.replace("\n", "").replace("│", "").replace(" ", "")
 
 
 def test_init_studio_and_bonus(tmp_path):
