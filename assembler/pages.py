@@ -8,6 +8,7 @@ Pure drawing: takes plain data, returns PDF bytes and where the links go; no I/O
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from fpdf import FPDF
@@ -76,6 +77,11 @@ class StampSpec:
     caption: str = ""
 
 
+def _printable(text: str) -> str:
+    """Control characters (a newline in a file name, say) drawn as spaces: fonts have no glyph for them."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", text)
+
+
 def toc_pages_needed(entries: int) -> int:
     """How many 目录 pages `entries` lines take (fixed line height, one line per entry)."""
     per_page = int((TOC_BOTTOM - TOC_TOP) // TOC_LINE)
@@ -114,7 +120,7 @@ class PageMaker:
         self.pdf.set_font("cjk", size=size)
         self.pdf.set_text_color(*color)
         self.pdf.set_xy(x, y)
-        self.pdf.cell(w, h, text, border=border, align=align)
+        self.pdf.cell(w, h, _printable(text), border=border, align=align)
         self.pdf.set_text_color(*BLACK)
 
     def _lines(self, text: str, width: float, size: float) -> list[str]:
@@ -134,6 +140,7 @@ class PageMaker:
 
     def fit(self, text: str, width: float, size: float) -> str:
         """`text` shortened with … so that it fits `width` mm at `size` pt."""
+        text = _printable(text)
         self.pdf.set_font("cjk", size=size)
         if self.pdf.get_string_width(text) <= width:
             return text

@@ -394,3 +394,26 @@ def test_legacy_office_and_wps_files_are_converted(tmp_path, cache):
     files = {Path(f["path"]).name: f for f in manifest_of(result.path)["files"]}
     for name, kind in [("说明.doc", "word"), ("说明（WPS）.wps", "word"), ("统计.xls", "excel"), ("统计（WPS）.et", "excel")]:
         assert files[name]["kind"] == kind and files[name]["pages"][1] >= files[name]["pages"][0]
+
+
+def test_odd_file_names(tmp_path, cache, caplog):
+    app = copy_example("studio", tmp_path)
+    folder = app / "3-进度与成果"
+    names = ["-rf.pdf", "a\nb.jpg", "很长的文件名" * 13 + ".pdf", " 空格 .JPG", "100%&<x>.pdf"]
+    for name in names:
+        src = "成果应用现场.jpg" if name.lower().endswith(".jpg") else "课题完成进度报告.pdf"
+        data = bytearray((folder / src).read_bytes())
+        if src.endswith(".pdf"):
+            data += f"%{name!r}\n".encode()     # keep each file's content distinct
+        (folder / name).write_bytes(bytes(data) if src.endswith(".pdf") else bytes(data[:2]) + b"\xff\xfe\x00\x05"
+                                    + name[:3].encode("utf-8")[:3] + bytes(data[2:]))
+    with caplog.at_level("WARNING"):
+        result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    assert not [r for r in caplog.records if "glyph" in r.getMessage()]  # fpdf2 logs glyphs a font lacks
+    placed = {f["path"] for f in manifest_of(result.path)["files"]}
+    assert {f"3-进度与成果/{n}" for n in names} <= placed
+    assert run_verify_ok(result.path)
+
+
+def run_verify_ok(path: Path) -> bool:
+    return CliRunner().invoke(cli, ["verify", str(path)]).exit_code == 0
