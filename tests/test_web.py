@@ -198,3 +198,16 @@ def test_open_folder_copies_into_workspace(client, tmp_path):
     assert "不会改动原文件夹" in page.get_data(as_text=True) or "复制到工作区" in page.get_data(as_text=True)
     assert sorted(p.name for p in source.rglob("*")) == before
     assert any((client.workspace / "apps").iterdir())
+
+
+def test_open_folder_only_from_this_machine(client, tmp_path):
+    response = client.post("/open", data={"csrf": token(client), "path": str(EXAMPLES / "studio")},
+                           environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 403 and "本机" in response.get_data(as_text=True)
+
+
+def test_ledger_template_download(client):
+    location = client.post("/new", data={"scheme": "innovation", "case": "bonus", "csrf": token(client)}).location
+    app_id = location.rsplit("/", 1)[1]
+    workbook = load_workbook(io.BytesIO(client.get(f"/a/{app_id}/ledger-template.xlsx").data))
+    assert [c.value for c in workbook.active[1]][:2] == ["序号", "项目名称"]

@@ -113,6 +113,10 @@ def create_app(workspace: Path) -> Flask:
     def bad_request(err):
         return render_template("message.html", title="请求无效", message=err.description), 400
 
+    @app.errorhandler(403)
+    def forbidden(err):
+        return render_template("message.html", title="不允许", message=err.description), 403
+
     def folder_of(app_id: str) -> Path:
         if not app_id.isalnum():
             abort(404)
@@ -173,6 +177,8 @@ def create_app(workspace: Path) -> Flask:
 
     @app.post("/open")
     def open_folder():
+        if request.remote_addr not in ("127.0.0.1", "::1"):
+            abort(403, "只有在本机上才能打开本机文件夹。")
         path = Path(request.form.get("path", "").strip())
         if not (path / APPLICATION_FILE).is_file():
             flash(f"“{path}”中没有 application.yaml。", "error")
@@ -322,6 +328,16 @@ def create_app(workspace: Path) -> Flask:
                 zf.write(path, path.name)
         buf.seek(0)
         return send_file(buf, as_attachment=True, download_name="申请表.zip", mimetype="application/zip")
+
+    @app.get("/a/<app_id>/ledger-template.xlsx")
+    def ledger_template(app_id: str):
+        from assembler.scaffold import write_ledger_template
+
+        folder_of(app_id)
+        target = out_dir / app_id / "台账模板.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_ledger_template(target)
+        return send_file(target, as_attachment=True, download_name="项目台账模板.xlsx")
 
     @app.get("/a/<app_id>/application.zip")
     def download_application(app_id: str):
