@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, IN_CI, need_tool
 from openpyxl import load_workbook
 
 from assembler.cli import cli
 from assembler.web.app import create_app
-from conftest import EXAMPLES, IN_CI, need_tool
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")

@@ -211,3 +211,32 @@ def test_ledger_template_download(client):
     app_id = location.rsplit("/", 1)[1]
     workbook = load_workbook(io.BytesIO(client.get(f"/a/{app_id}/ledger-template.xlsx").data))
     assert [c.value for c in workbook.active[1]][:2] == ["序号", "项目名称"]
+
+
+def test_serve_command_starts_on_loopback(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "assembler", "serve", str(EXAMPLES / "studio"), "--no-browser",
+                             "--port", str(port), "--workspace", str(tmp_path / "w")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not answer")
+        assert "开始一份申请" in page and "天津示例新能源装备有限公司" in page
+        assert (tmp_path / "w" / "apps").is_dir() and any((tmp_path / "w" / "apps").iterdir())
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+    assert f"http://127.0.0.1:{port}/a/" in output and "警告" not in output
