@@ -13,15 +13,22 @@ import sys
 from pathlib import Path
 
 
+def user_folder(env: str, kind: str) -> Path:
+    """A per-user folder of the tool: `$env` if set, else the platform's cache (`kind="cache"`) or data folder."""
+    if os.environ.get(env):
+        return Path(os.environ[env])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / kind
+    if sys.platform == "darwin":
+        base = "Caches" if kind == "cache" else "Application Support"
+        return Path.home() / "Library" / base / "dossier" / kind
+    xdg = ("XDG_CACHE_HOME", ".cache") if kind == "cache" else ("XDG_DATA_HOME", ".local/share")
+    return Path(os.environ.get(xdg[0], Path.home() / xdg[1])) / "dossier" / kind
+
+
 def default_cache_dir() -> Path:
     """Where converted PDFs are kept: $DOSSIER_CACHE, else the platform's user cache folder."""
-    if os.environ.get("DOSSIER_CACHE"):
-        return Path(os.environ["DOSSIER_CACHE"])
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "dossier"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dossier"
+    return user_folder("DOSSIER_CACHE", "cache")
 
 
 def file_key(path: Path, *parts: str) -> str:

@@ -240,3 +240,12 @@ def test_serve_command_starts_on_loopback(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/a/" in output and "警告" not in output
+
+
+def test_upload_to_unknown_material_is_a_message(client):
+    location = open_example(client, "studio")
+    app_id = location.rsplit("/", 1)[1]
+    page = client.post(f"/a/{app_id}/files", data={"csrf": token(client), "material": "9",
+                                                   "files": (io.BytesIO(b"%PDF-1.4"), "x.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert page.status_code == 200 and "没有编号为 9 的材料" in page.get_data(as_text=True)

@@ -33,6 +33,7 @@ from flask import (
 )
 
 from assembler.application import APPLICATION_FILE, CASE_TITLES, LEVEL_TITLES, SCHEME_TITLES
+from assembler.cache import user_folder
 from assembler.errors import DossierError
 from assembler.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.workspace import (
@@ -60,17 +61,17 @@ class Job:
 
 
 def default_workspace() -> Path:
-    """The app's own folder for applications and outputs, in the user's data folder."""
-    import os
-    import sys
+    """The app's own folder for applications and outputs: $DOSSIER_WORKSPACE, else in the user's data folder."""
+    return user_folder("DOSSIER_WORKSPACE", "workspace")
 
-    if os.environ.get("DOSSIER_WORKSPACE"):
-        return Path(os.environ["DOSSIER_WORKSPACE"])
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / "workspace"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "dossier" / "workspace"
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "dossier" / "workspace"
+
+def read_data(folder: Path) -> dict:
+    """The application's YAML as data ({} when it cannot be read; the page then shows the check's message)."""
+    try:
+        data = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def create_app(workspace: Path) -> Flask:
@@ -129,10 +130,7 @@ def create_app(workspace: Path) -> Flask:
         return dt.datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
 
     def summary_of(folder: Path) -> dict:
-        try:
-            data = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, OSError):
-            data = {}
+        data = read_data(folder)
         return {"id": folder.name, "name": (data.get("applicant") or {}).get("name") or "（未填写单位名称）",
                 "scheme": SCHEME_TITLES.get(data.get("scheme"), ""), "year": data.get("year", "")}
 
@@ -202,7 +200,7 @@ def create_app(workspace: Path) -> Flask:
     @app.get("/a/<app_id>")
     def application(app_id: str):
         folder = folder_of(app_id)
-        data = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8")) or {}
+        data = read_data(folder)
         report, loaded, checklist, error = checked(folder)
         outputs = out_dir / app_id
         return render_template("application.html", app_id=app_id, data=data, report=report, error=error,
@@ -214,8 +212,7 @@ def create_app(workspace: Path) -> Flask:
         from assembler.web.forms import data_from_form
 
         folder = folder_of(app_id)
-        current = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8")) or {}
-        data = data_from_form(request.form, current)
+        data = data_from_form(request.form, read_data(folder))
         ledger = request.files.get("ledger")
         if ledger is not None and ledger.filename:
             name = safe_name(ledger.filename)
@@ -236,8 +233,7 @@ def create_app(workspace: Path) -> Flask:
         from assembler.web.forms import data_from_form
 
         folder = folder_of(app_id)
-        current = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8")) or {}
-        return jsonify(problems=validate_application(data_from_form(request.form, current)))
+        return jsonify(problems=validate_application(data_from_form(request.form, read_data(folder))))
 
     @app.post("/a/<app_id>/files")
     def add_files(app_id: str):
@@ -249,9 +245,14 @@ def create_app(workspace: Path) -> Flask:
         number = request.form.get("material", "")
         meeting = request.form.get("meeting") or None
         saved = []
-        for file in request.files.getlist("files"):
-            if file.filename:
-                saved.append(place_evidence(folder, checklist, number, report.case, file.filename, file.stream, meeting))
+        try:
+            for file in request.files.getlist("files"):
+                if file.filename:
+                    saved.append(place_evidence(folder, checklist, number, report.case, file.filename, file.stream,
+                                                meeting))
+        except DossierError as exc:
+            flash(exc.render(), "error")
+            return redirect(url_for("application", app_id=app_id))
         flash(f"已加入 {len(saved)} 个文件。" if saved else "没有选择文件。", "info" if saved else "error")
         return redirect(url_for("application", app_id=app_id) + f"#m{number}")
 
