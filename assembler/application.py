@@ -36,16 +36,12 @@ LEVEL_TITLES = {"enterprise": "企业级", "zone": "高新区级", "binhai": "�
 LEVEL_RANK = {name: rank for rank, name in enumerate(LEVEL_TITLES)}
 
 
-def _money(value: Any) -> Decimal:
-    return parse_money(value)
-
-
 def _text_from_number(value: Any) -> Any:
     """Digits typed without quotes arrive from YAML as int; for phone/account/code fields take them as text."""
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Money = Annotated[Decimal, BeforeValidator(_money)]
+Money = Annotated[Decimal, BeforeValidator(parse_money)]
 DigitText = Annotated[str, BeforeValidator(_text_from_number)]
 
 

@@ -295,7 +295,7 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
         stamps_first = maker.page_count
         maker.stamps([StampSpec(w, h, str(i + 1), captions[i]) for i, (w, h) in enumerate(geometry)])
         generated = Generated(maker.output(), range(front_pages), range(front_pages, front_pages + tail_pages),
-                              range(stamps_first, stamps_first + len(geometry)), links, checklist_pages, captions)
+                              range(stamps_first, stamps_first + len(geometry)), links, checklist_pages)
         app = loaded.app
         metadata = {
             "Title": f"{app.applicant.name} {app.year} 年度{SCHEME_TITLES[app.scheme]}申报材料",

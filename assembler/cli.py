@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 
 from assembler import __version__
-from assembler.errors import DossierError, UsageError
+from assembler.errors import DossierError
 
 EXIT_HELP = ("退出码：0 完成（可有警告）· 1 申请有错误 · 2 用法或输入无法读取 · 3 缺少 LibreOffice 或中文字体、转换失败或无法写入 · "
              "4 生成的 PDF 未通过自检（本工具的缺陷）。")
@@ -218,25 +218,17 @@ def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualifie
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
 def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_browser: bool) -> None:
     """打开网页版（本机浏览器中使用，无需联网）：填写申报信息、上传材料、生成和下载申报材料；评审汇总。"""
-    import shutil
     import threading
     import webbrowser
 
     from assembler.web.app import create_app, default_workspace
+    from assembler.workspace import copy_application
 
     workspace = workspace or default_workspace()
     app = create_app(workspace)
     path = "/"
     if folder is not None:
-        from assembler.application import APPLICATION_FILE
-
-        if not (folder / APPLICATION_FILE).is_file():
-            raise UsageError(f"文件夹中没有 {APPLICATION_FILE}", where=str(folder))
-        import datetime as dt
-
-        app_id = dt.datetime.now().strftime("%Y%m%d%H%M%S") + "open"
-        shutil.copytree(folder, workspace / "apps" / app_id, ignore=shutil.ignore_patterns(".*", "~$*"))
-        path = f"/a/{app_id}"
+        path = f"/a/{copy_application(folder, workspace / 'apps')}"
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"警告：正在监听 {host}，同一网络中的其他电脑也能访问本工具和工作区中的申请材料。", err=True)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}{path}"

@@ -125,7 +125,6 @@ class Generated:
     stamps: range
     links: list[LinkArea]
     checklist_pages: int
-    captions: list[str]
 
 
 def displayed_sizes(path: Path) -> list[tuple[float, float]]:

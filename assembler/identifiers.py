@@ -136,6 +136,11 @@ def rmb_capital(amount: Decimal | int) -> str:
     return "人民币" + text
 
 
+def comparable(text: str) -> str:
+    """`text` without spaces and punctuation, lower-cased: for telling whether two names mean the same item."""
+    return re.sub(r"[\s，,。.；;：:、“”\"'（）()\-—_]", "", text).lower()
+
+
 _MONEY_NOISE = re.compile(r"[\s,，¥￥]|元$|RMB", re.IGNORECASE)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assembler.application import APPLICATION_FILE, CASE_TITLES, SCHEME_TITLES
 from assembler.errors import DossierError, InputError
+from assembler.identifiers import comparable
 from assembler.models import Finding
 
 
@@ -58,10 +59,6 @@ def discover_inputs(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\s，,。.；;：:、“”\"'（）()\-—_]", "", text).lower()
-
-
 def _from_pdf(path: Path) -> Row:
     from assembler.verify import verify
 
@@ -75,7 +72,7 @@ def _from_pdf(path: Path) -> Row:
         if f.get("severity") in ("error", "warning"):
             row.findings.append(Finding(f["rule"], f["severity"], f["message"], f.get("material"), f.get("path")))
     row.hashes = {f["sha256"] for f in m.get("files", [])}
-    row.ledger = {(_norm(i.get("name", "")), _norm(i.get("proposer", ""))) for i in m.get("ledger", [])}
+    row.ledger = {(comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.get("ledger", [])}
     return row
 
 
@@ -89,7 +86,7 @@ def _from_application(path: Path) -> Row:
               report.award.amount, report.award.amount, report.complete, "申请文件夹")
     row.findings = [f for f in report.findings if f.severity != "info"]
     row.hashes = {e.sha256 for e in report.evidence if e.sha256 and e.size}
-    row.ledger = {(_norm(i.name), _norm(i.proposer)) for i in loaded.items}
+    row.ledger = {(comparable(i.name), comparable(i.proposer)) for i in loaded.items}
     return row
 
 
@@ -216,6 +213,7 @@ def write_workbook(summary: Summary, out: Path) -> None:
     from openpyxl.styles import Font, PatternFill
 
     from assembler.files import write_atomically
+    from assembler.report import SEVERITY_TITLES
     from assembler.workbooks import new_sheet_with_header
 
     wb, ws = new_sheet_with_header("汇总", HEADERS, [6, 34, 22, 30, 26, 10, 14, 14, 9, 8, 14, 40])
@@ -243,7 +241,7 @@ def write_workbook(summary: Summary, out: Path) -> None:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for f in r.findings:
-            sheet.append([{"error": "错误", "warning": "警告", "info": "提示"}[f.severity], f.rule, f.material or "",
+            sheet.append([SEVERITY_TITLES[f.severity], f.rule, f.material or "",
                           f.path or "", f.message])
         if not r.findings:
             sheet.append(["", "", "", "", "未发现问题"])

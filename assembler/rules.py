@@ -6,7 +6,6 @@ Every finding has a stable rule id (documented in docs/rules.md). Nothing here r
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
@@ -14,6 +13,7 @@ from assembler.application import LoadedApplication
 from assembler.checklists import Checklist, MaterialSpec
 from assembler.dates import years_in
 from assembler.evidence import KIND_TITLES
+from assembler.identifiers import comparable
 from assembler.ledger import FIVE_SMALL, LedgerItem
 from assembler.match import Matching, MaterialFiles
 from assembler.models import EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
@@ -46,10 +46,6 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
     return out
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\s，,。.；;：:、“”\"'（）()\-—_]", "", text).lower()
-
-
 def ledger_findings(loaded: LoadedApplication) -> list[Finding]:
     """Duplicates, dates outside the period, unknown meetings and categories in the project ledger."""
     app, items = loaded.app, loaded.items
@@ -65,7 +61,7 @@ def ledger_findings(loaded: LoadedApplication) -> list[Finding]:
     first: dict[tuple[str, str], int] = {}
     names: dict[str, list[LedgerItem]] = defaultdict(list)
     for item in items:
-        key = (_norm(item.name), _norm(item.proposer))
+        key = (comparable(item.name), comparable(item.proposer))
         if key in first:
             out.append(Finding("LEDGER-DUPLICATE", "error",
                                f"第 {item.row} 项与第 {first[key]} 项重复（{item.name}，{item.proposer}）",
@@ -186,13 +182,13 @@ def claim_findings(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
     usable = _usable(mf.files, spec)
     out = []
     for i, entry in enumerate(entries, start=1):
-        number = _norm(entry.number)
+        number = comparable(entry.number)
         if entry.file:
             found = any(f.rel == entry.file for f in usable)
             how = f"文件 {entry.file}"
         else:
-            found = any((number and number in _norm(PurePosixPath(f.rel).name))
-                        or _norm(entry.title) in _norm(PurePosixPath(f.rel).name) for f in usable)
+            found = any((number and number in comparable(PurePosixPath(f.rel).name))
+                        or comparable(entry.title) in comparable(PurePosixPath(f.rel).name) for f in usable)
             how = "文件名含专利号或名称的复印件"
         if not found:
             line = loaded.line_of("studio", spec.claims.field, i - 1)

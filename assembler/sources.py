@@ -7,7 +7,9 @@ the folder (zip-slip) make the whole zip refused; symlinks leading outside a fol
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -199,9 +201,6 @@ class ZipSource:
 
     def materialize(self, rel: str, workdir: Path) -> Path:
         """The member extracted into `workdir` (streamed, one at a time), keeping its extension."""
-        import hashlib
-        import shutil
-
         target = workdir / "zip" / (hashlib.sha256(rel.encode()).hexdigest()[:24] + PurePosixPath(rel).suffix.lower())
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():

@@ -109,6 +109,26 @@ def remove_evidence(folder: Path, rel: str) -> None:
         parent = parent.parent
 
 
+def new_id() -> str:
+    """A fresh, sortable name for something in the workspace (an application, a review batch)."""
+    import datetime as dt
+    import secrets
+
+    return dt.datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
+
+
+def copy_application(folder: Path, apps_dir: Path) -> str:
+    """Copy an application folder into the workspace (system litter left out) and return its id there.
+
+    The user's folder is only read; every later change happens to the copy."""
+    if not (folder / APPLICATION_FILE).is_file():
+        raise UsageError(f"文件夹中没有 {APPLICATION_FILE}", where=str(folder),
+                         fix="请选择申请文件夹本身（里面有 application.yaml）。")
+    app_id = new_id()
+    shutil.copytree(folder, apps_dir / app_id, ignore=shutil.ignore_patterns(".*", "~$*"))
+    return app_id
+
+
 def unpack_zip(archive: Path, target: Path) -> None:
     """Unpack an application zip (GBK names decoded, zip-slip refused, one top folder dropped) into `target`."""
     source = ZipSource(archive)

@@ -37,7 +37,9 @@ from assembler.cache import user_folder
 from assembler.errors import DossierError
 from assembler.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.workspace import (
+    copy_application,
     inside,
+    new_id,
     place_evidence,
     remove_evidence,
     safe_name,
@@ -126,9 +128,6 @@ def create_app(workspace: Path) -> Flask:
             abort(404)
         return folder
 
-    def new_id() -> str:
-        return dt.datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
-
     def summary_of(folder: Path) -> dict:
         data = read_data(folder)
         return {"id": folder.name, "name": (data.get("applicant") or {}).get("name") or "（未填写单位名称）",
@@ -177,12 +176,11 @@ def create_app(workspace: Path) -> Flask:
     def open_folder():
         if request.remote_addr not in ("127.0.0.1", "::1"):
             abort(403, "只有在本机上才能打开本机文件夹。")
-        path = Path(request.form.get("path", "").strip())
-        if not (path / APPLICATION_FILE).is_file():
-            flash(f"“{path}”中没有 application.yaml。", "error")
+        try:
+            app_id = copy_application(Path(request.form.get("path", "").strip()), apps_dir)
+        except DossierError as exc:
+            flash(exc.render(), "error")
             return redirect(url_for("index"))
-        app_id = new_id()
-        shutil.copytree(path, apps_dir / app_id, symlinks=False, ignore=shutil.ignore_patterns(".*", "~$*"))
         flash("已把该文件夹复制到工作区；之后的修改不会改动原文件夹。", "info")
         return redirect(url_for("application", app_id=app_id))
 
