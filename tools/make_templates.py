@@ -174,6 +174,18 @@ def pair_row(table, a: str, va: str, b: str | None = None, vb: str | None = None
         cell_text(row.cells[3], vb or "")
 
 
+def year_line(doc) -> None:
+    """申报年度 and 填表日期 above an application form."""
+    para(doc, "申报年度：{{ year }} 年                                        "
+              "填表日期：{{ filed_on }}", size=12, after=6)
+
+
+def contact_and_bank_rows(table) -> None:
+    """The contact and the union's bank account, as both application forms ask for them."""
+    pair_row(table, "联系人", "{{ contact_name }}", "联系电话", "{{ contact_phone }}")
+    pair_row(table, "开户银行", "{{ bank_name }}", "银行账号", "{{ bank_account }}")
+
+
 def form_table(doc):
     table = doc.add_table(rows=0, cols=4)
     table.style = doc.styles["Table Grid"]
@@ -184,15 +196,13 @@ def form_table(doc):
 def innovation_form() -> None:
     doc = new_document()
     heading(doc, "附件1.1", "高新区职工创新创效鼓励金申请表")
-    para(doc, "申报年度：{{ year }} 年                                        "
-              "填表日期：{{ filed_on }}", size=12, after=6)
+    year_line(doc)
     t = form_table(doc)
     pair_row(t, "单位名称", "{{ applicant_name }}")
     pair_row(t, "统一社会信用代码", "{{ credit_code }}", "职工人数", "{{ employees }}")
     pair_row(t, "工会名称", "{{ union_name }}")
     pair_row(t, "单位地址", "{{ address }}")
-    pair_row(t, "联系人", "{{ contact_name }}", "联系电话", "{{ contact_phone }}")
-    pair_row(t, "开户银行", "{{ bank_name }}", "银行账号", "{{ bank_account }}")
+    contact_and_bank_rows(t)
     pair_row(t, "补贴情形", "{{ case_count_box }} 情形一：企业（基层工会）制定激励方案并对职工予以奖励，按被采纳条数申报\n"
                         "{{ case_bonus_box }} 情形二：企业制定激励制度且企业行政发放专项奖金，按每项奖金申报\n"
                         "（二者不可同时申报）", height=1.9)
@@ -251,8 +261,7 @@ def project_summary() -> None:
 def studio_form() -> None:
     doc = new_document()
     heading(doc, "附件2.1", "创新工作室鼓励金申请表")
-    para(doc, "申报年度：{{ year }} 年                                        "
-              "填表日期：{{ filed_on }}", size=12, after=6)
+    year_line(doc)
     t = form_table(doc)
     pair_row(t, "工作室名称", "{{ studio_name }}")
     pair_row(t, "命名级别", "{{ level }}", "命名时间", "{{ named_on }}")
@@ -260,8 +269,7 @@ def studio_form() -> None:
     pair_row(t, "所在单位", "{{ applicant_name }}")
     pair_row(t, "统一社会信用代码", "{{ credit_code }}", "职工人数", "{{ employees }}")
     pair_row(t, "工会名称", "{{ union_name }}")
-    pair_row(t, "联系人", "{{ contact_name }}", "联系电话", "{{ contact_phone }}")
-    pair_row(t, "开户银行", "{{ bank_name }}", "银行账号", "{{ bank_account }}")
+    contact_and_bank_rows(t)
     pair_row(t, "申报类别", "{{ new_box }} 当年新命名创新工作室鼓励金\n"
                         "{{ annual_box }} 年度综合评比鼓励金（申请档次：{{ tier }}）", height=1.2)
     pair_row(t, "本年度课题/\n攻关项目", "{{ projects }}", height=1.2)
