@@ -11,10 +11,25 @@ __version__ = "0.1.0"
 from assembler.errors import DossierError  # noqa: E402
 from assembler.models import Award, EvidenceFile, Finding, MaterialResult, Report  # noqa: E402
 
-_LAZY = {"check": "assembler.api", "fill": "assembler.api", "build": "assembler.build",
-         "BuildOptions": "assembler.build", "verify": "assembler.verify", "review": "assembler.review"}
+_LAZY = {
+    "check": "assembler.api",
+    "fill": "assembler.api",
+    "build": "assembler.build",
+    "BuildOptions": "assembler.build",
+    "verify": "assembler.verify",
+    "review": "assembler.review",
+}
 
-__all__ = ["__version__", "DossierError", "Award", "EvidenceFile", "Finding", "MaterialResult", "Report", *_LAZY]
+__all__ = [
+    "__version__",
+    "DossierError",
+    "Award",
+    "EvidenceFile",
+    "Finding",
+    "MaterialResult",
+    "Report",
+    *_LAZY,
+]
 
 
 def __getattr__(name: str):

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assembler.application import APPLICATION_FILE, LoadedApplication, load_application
+from assembler.application import load_application
 from assembler.awards import compute_award
-from assembler.checklists import Checklist, load_checklist
+from assembler.checklists import load_checklist
 from assembler.errors import UsageError
 from assembler.evidence import discover
 from assembler.match import match_evidence
@@ -22,12 +22,16 @@ from assembler.rules import (
     material_results,
     studio_findings,
 )
+from assembler.schema import APPLICATION_FILE, LoadedApplication
 from assembler.sources import Source, open_source
+from assembler.specs import Checklist
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def check_source(source: Source, checklists: Path | None = None) -> tuple[Report, LoadedApplication, Checklist]:
+def check_source(
+    source: Source, checklists: Path | None = None
+) -> tuple[Report, LoadedApplication, Checklist]:
     """Check an opened application; also return what was loaded, for the steps that fill and build."""
     loaded = load_application(source)
     app = loaded.app
@@ -39,17 +43,36 @@ def check_source(source: Source, checklists: Path | None = None) -> tuple[Report
     matching = match_evidence(applicable, evidence, {m.number for m in checklist.materials})
     materials, material_found = material_results(loaded, checklist, matching)
     award, award_found = compute_award(app, loaded.items, checklist.award)
-    findings = (application_findings(loaded) + ledger_findings(loaded) + studio_findings(loaded)
-                + award_found + material_found + evidence_findings(evidence, matching, ignored))
+    findings = (
+        application_findings(loaded)
+        + ledger_findings(loaded)
+        + studio_findings(loaded)
+        + award_found
+        + material_found
+        + evidence_findings(evidence, matching, ignored)
+    )
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable: rule order kept within a severity
-    report = Report(scheme=app.scheme, case=case, year=app.year, measures=app.measures,
-                    applicant=app.applicant.name, credit_code=app.applicant.credit_code, award=award,
-                    materials=tuple(materials), findings=tuple(findings), evidence=tuple(evidence))
+    report = Report(
+        scheme=app.scheme,
+        case=case,
+        scheme_title=checklist.title,
+        case_title=checklist.case_title(case),
+        year=app.year,
+        measures=app.measures,
+        applicant=app.applicant.name,
+        credit_code=app.applicant.credit_code,
+        award=award,
+        materials=tuple(materials),
+        findings=tuple(findings),
+        evidence=tuple(evidence),
+    )
     return report, loaded, checklist
 
 
 def check(path: Path, checklists: Path | None = None) -> Report:
-    """Check the application folder (or .zip) at `path` for completeness and consistency, and compute its award."""
+    """Check the application folder (or .zip) at `path` for completeness and consistency, and compute its
+    award.
+    """
     report, _, _ = check_source(open_source(path), checklists)
     return report
 
@@ -66,12 +89,21 @@ class FillResult:
 def refuse_output_inside(source: Source, outdir: Path) -> None:
     """UsageError when `outdir` lies inside the application folder: the tool never writes there."""
     if source.folder is not None and outdir.resolve().is_relative_to(source.folder.resolve()):
-        raise UsageError("输出位置在申请文件夹之内；本工具从不向申请文件夹写入", where=str(outdir),
-                         fix="请用 -o 指定申请文件夹以外的位置。")
+        raise UsageError(
+            "输出位置在申请文件夹之内；本工具从不向申请文件夹写入",
+            where=str(outdir),
+            fix="请用 -o 指定申请文件夹以外的位置。",
+        )
 
 
-def fill(path: Path, outdir: Path, templates: Path | None = None, checklists: Path | None = None,
-         pdf: bool = False, soffice: Path | None = None) -> FillResult:
+def fill(
+    path: Path,
+    outdir: Path,
+    templates: Path | None = None,
+    checklists: Path | None = None,
+    pdf: bool = False,
+    soffice: Path | None = None,
+) -> FillResult:
     """Write the filled Word forms of the application at `path` into `outdir` (and their PDFs with `pdf`)."""
     from assembler.files import write_atomically
     from assembler.forms import fill_forms

@@ -10,11 +10,14 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from assembler.dossier import Assembly, Generated, Section, SelfAuditError
+from assembler.dossier import Assembly, Generated, Section
+from assembler.errors import SelfAuditError
 
 
 def _fonts_embedded(resources, seen: set[int] | None = None) -> list[str]:
-    """Names of fonts reachable from `resources` (including inside form XObjects) whose program is not embedded."""
+    """Names of fonts reachable from `resources` (including inside form XObjects) whose program is not
+    embedded.
+    """
     seen = seen if seen is not None else set()
     missing = []
     if not isinstance(resources, DictionaryObject):
@@ -51,7 +54,9 @@ def _has_javascript(reader: PdfReader) -> list[str]:
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
             act = annot.get("/A")
-            if "/AA" in annot or (act is not None and act.get_object().get("/S") in ("/JavaScript", "/Launch")):
+            if "/AA" in annot or (
+                act is not None and act.get_object().get("/S") in ("/JavaScript", "/Launch")
+            ):
                 found.append(f"第 {i + 1} 页的注释动作")
     return found
 
@@ -62,7 +67,9 @@ def audit_dossier(path: Path, assembly: Assembly, generated: Generated, sections
         _audit(PdfReader(fh), path, assembly, generated, sections)
 
 
-def _audit(reader: PdfReader, path: Path, assembly: Assembly, generated: Generated, sections: list[Section]) -> None:
+def _audit(
+    reader: PdfReader, path: Path, assembly: Assembly, generated: Generated, sections: list[Section]
+) -> None:
     problems: list[str] = []
     if reader.is_encrypted:
         problems.append("文件被加密")
@@ -90,11 +97,17 @@ def _audit(reader: PdfReader, path: Path, assembly: Assembly, generated: Generat
     walk(reader.outline)
     planned = [(o["title"], o["page"]) for o in assembly.outline]
     if flat != planned:
-        problems.append(f"书签与计划不符：{[x for x in flat if x not in planned][:3] or planned[len(flat):][:3]}")
+        problems.append(
+            f"书签与计划不符：{[x for x in flat if x not in planned][:3] or planned[len(flat) :][:3]}"
+        )
     page_ids = {page.indirect_reference.idnum: i for i, page in enumerate(pages)}
     for link in generated.links:
         annots = [a.get_object() for a in pages[link.page_index].get("/Annots") or []]
-        dests = [a["/Dest"] for a in annots if a.get("/Subtype") == "/Link" and isinstance(a.get("/Dest"), ArrayObject)]
+        dests = [
+            a["/Dest"]
+            for a in annots
+            if a.get("/Subtype") == "/Link" and isinstance(a.get("/Dest"), ArrayObject)
+        ]
         if not any(page_ids.get(d[0].idnum) == link.target for d in dests):
             problems.append(f"目录第 {link.page_index + 1} 页缺少指向第 {link.target + 1} 页的链接")
     for i in list(range(front_pages)) + list(range(expected_parts, len(pages))):
@@ -114,5 +127,9 @@ def _audit(reader: PdfReader, path: Path, assembly: Assembly, generated: Generat
         if manifest.get("pages", {}).get("count") != len(pages):
             problems.append("manifest.json 的页数与文件不符")
     if problems:
-        raise SelfAuditError("生成的 PDF 未通过自检（这是本工具的缺陷，请报告）", where=str(path),
-                             details=problems, fix="请把申请文件夹和此消息一并反馈给维护者。")
+        raise SelfAuditError(
+            "生成的 PDF 未通过自检（这是本工具的缺陷，请报告）",
+            where=str(path),
+            details=problems,
+            fix="请把申请文件夹和此消息一并反馈给维护者。",
+        )

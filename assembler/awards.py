@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assembler.application import LEVEL_RANK, LEVEL_TITLES, Application, Studio
-from assembler.checklists import AwardSpec, BonusTier, CountTier
-from assembler.ledger import LedgerItem
 from assembler.models import Award, Finding
+from assembler.schema import LEVEL_RANK, LEVEL_TITLES, Application, LedgerItem, Studio
+from assembler.specs import AwardSpec, BonusTier, CountTier
 
 
 def format_yuan(amount: Decimal) -> str:
@@ -45,9 +44,18 @@ def award_by_count(count: int, spec: AwardSpec) -> tuple[Award, list[Finding]]:
     if tier is None:
         lowest = min(t.min for t in spec.count_tiers)
         line = f"被采纳项目 {count} 条，不足 {lowest} 条，不符合情形一的申报条件"
-        return Award(None, (line,)), [Finding("A1-TOO-FEW", "error", line, material="3",
-                                              fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。")]
-    line = f"情形一：被采纳项目 {count} 条，属 {_range_text(tier)}档，一次性鼓励金 {format_yuan(tier.amount)} 元"
+        return Award(None, (line,)), [
+            Finding(
+                "A1-TOO-FEW",
+                "error",
+                line,
+                material="3",
+                fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。",
+            )
+        ]
+    line = (
+        f"情形一：被采纳项目 {count} 条，属 {_range_text(tier)}档，一次性鼓励金 {format_yuan(tier.amount)} 元"
+    )
     return Award(tier.amount, (line,)), []
 
 
@@ -58,9 +66,15 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
     below: list[LedgerItem] = []
     for item in items:
         if item.bonus is None:
-            findings.append(Finding("A2-BONUS-MISSING", "error",
-                                    f"第 {item.row} 项“{item.name}”没有填写企业奖励金额", material="3",
-                                    fix="情形二按每项企业奖金计算，请在台账“奖励金额”列填写。"))
+            findings.append(
+                Finding(
+                    "A2-BONUS-MISSING",
+                    "error",
+                    f"第 {item.row} 项“{item.name}”没有填写企业奖励金额",
+                    material="3",
+                    fix="情形二按每项企业奖金计算，请在台账“奖励金额”列填写。",
+                )
+            )
             continue
         tier = bonus_tier(item.bonus, spec.bonus_tiers)
         if tier is None:
@@ -70,9 +84,14 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
     if below:
         lowest = min(t.above for t in spec.bonus_tiers)
         names = "、".join(f"第 {i.row} 项" for i in below[:10]) + ("等" if len(below) > 10 else "")
-        findings.append(Finding("A2-ITEM-BELOW-MIN", "warning",
-                                f"{len(below)} 项企业奖金不超过 {format_yuan(lowest)} 元，不计鼓励金（{names}）",
-                                material="3"))
+        findings.append(
+            Finding(
+                "A2-ITEM-BELOW-MIN",
+                "warning",
+                f"{len(below)} 项企业奖金不超过 {format_yuan(lowest)} 元，不计鼓励金（{names}）",
+                material="3",
+            )
+        )
     lines = []
     total = Decimal(0)
     for tier in spec.bonus_tiers:
@@ -81,12 +100,21 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
             upto = f"{format_yuan(tier.upto)}]" if tier.upto is not None else "+∞)"
             subtotal = tier.amount * n
             total += subtotal
-            lines.append(f"企业奖金 ({format_yuan(tier.above)}, {upto} 元：{n} 项 × {format_yuan(tier.amount)} 元"
-                         f" = {format_yuan(subtotal)} 元")
+            lines.append(
+                f"企业奖金 ({format_yuan(tier.above)}, {upto} 元：{n} 项 × {format_yuan(tier.amount)} 元"
+                f" = {format_yuan(subtotal)} 元"
+            )
     if not per_tier:
         line = "没有企业奖金超过下限的项目，不符合情形二的申报条件"
-        findings.append(Finding("A2-NO-ELIGIBLE", "error", line, material="3",
-                                fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。"))
+        findings.append(
+            Finding(
+                "A2-NO-ELIGIBLE",
+                "error",
+                line,
+                material="3",
+                fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。",
+            )
+        )
         return Award(None, (*lines, line)), findings
     if spec.bonus_cap is not None and total > spec.bonus_cap:
         lines.append(f"合计 {format_yuan(total)} 元，超过最高 {format_yuan(spec.bonus_cap)} 元，按上限计")
@@ -104,45 +132,83 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
     level = LEVEL_TITLES[studio.level]
     if LEVEL_RANK[studio.level] < LEVEL_RANK["zone"]:
         line = f"工作室级别为{level}，须为高新区级及以上才能申报"
-        return Award(None, (line,)), [Finding("B-LEVEL-TOO-LOW", "error", line,
-                                              fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。")]
+        return Award(None, (line,)), [
+            Finding(
+                "B-LEVEL-TOO-LOW",
+                "error",
+                line,
+                fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。",
+            )
+        ]
     if not studio.new and not studio.annual:
         line = "既未申报新命名鼓励金（new），也未申报年度评比（annual）"
-        return Award(None, (line,)), [Finding("B-NOTHING-CLAIMED", "error", line,
-                                              fix="在 application.yaml 的 studio 中设 new: true 或 annual: true。")]
+        return Award(None, (line,)), [
+            Finding(
+                "B-NOTHING-CLAIMED",
+                "error",
+                line,
+                fix="在 application.yaml 的 studio 中设 new: true 或 annual: true。",
+            )
+        ]
     if studio.new:
-        matched = spec.matched_from_level is not None and LEVEL_RANK[studio.level] >= LEVEL_RANK[spec.matched_from_level]
+        matched = (
+            spec.matched_from_level is not None
+            and LEVEL_RANK[studio.level] >= LEVEL_RANK[spec.matched_from_level]
+        )
         if not matched:
             parts.append(spec.new_studio_zone or Decimal(0))
             lines.append(f"新命名{level}工作室：一次性鼓励金 {format_yuan(parts[-1])} 元")
             if studio.matched_amount is not None:
-                findings.append(Finding("B1-MATCHED-IGNORED", "warning",
-                                        f"{level}工作室的新命名鼓励金固定为 {format_yuan(parts[-1])} 元，"
-                                        f"matched_amount（{format_yuan(studio.matched_amount)} 元）不予采用"))
+                findings.append(
+                    Finding(
+                        "B1-MATCHED-IGNORED",
+                        "warning",
+                        f"{level}工作室的新命名鼓励金固定为 {format_yuan(parts[-1])} 元，"
+                        f"matched_amount（{format_yuan(studio.matched_amount)} 元）不予采用",
+                    )
+                )
         elif studio.matched_amount is None:
             line = f"新命名{level}工作室按上级工会标准匹配，但未填写匹配金额"
             lines.append(line)
-            findings.append(Finding("B1-MATCHED-MISSING", "error", line,
-                                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料中附上上级文件。"))
+            findings.append(
+                Finding(
+                    "B1-MATCHED-MISSING",
+                    "error",
+                    line,
+                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料中附上上级文件。",
+                )
+            )
         else:
             parts.append(studio.matched_amount)
-            lines.append(f"新命名{level}工作室：按上级工会标准匹配 {format_yuan(studio.matched_amount)} 元（以评审核实为准）")
+            lines.append(
+                f"新命名{level}工作室：按上级工会标准匹配 {format_yuan(studio.matched_amount)} 元"
+                "（以评审核实为准）"
+            )
     if studio.annual:
         tiers = "/".join(format_yuan(t) for t in spec.annual_tiers)
         if studio.tier is None:
             line = f"申报年度评比但未选择档次（{tiers} 元）"
             lines.append(line)
-            findings.append(Finding("B2-TIER-MISSING", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。"))
+            findings.append(
+                Finding("B2-TIER-MISSING", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。")
+            )
         elif Decimal(studio.tier) not in spec.annual_tiers:
             line = f"年度评比档次 {studio.tier} 元无效，只有 {tiers} 元两档"
             lines.append(line)
-            findings.append(Finding("B2-TIER-INVALID", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。"))
+            findings.append(
+                Finding("B2-TIER-INVALID", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。")
+            )
         else:
             parts.append(Decimal(studio.tier))
             lines.append(f"年度评比：申请 {format_yuan(parts[-1])} 元档（由评审委员会综合评定）")
     elif studio.tier is not None:
-        findings.append(Finding("B2-TIER-IGNORED", "warning",
-                                f"填写了档次 {studio.tier} 元但未申报年度评比（annual: false），档次不予采用"))
+        findings.append(
+            Finding(
+                "B2-TIER-IGNORED",
+                "warning",
+                f"填写了档次 {studio.tier} 元但未申报年度评比（annual: false），档次不予采用",
+            )
+        )
     if not parts:
         return Award(None, tuple(lines)), findings
     total = sum(parts, Decimal(0))
@@ -151,7 +217,9 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
     return Award(total, tuple(lines)), findings
 
 
-def compute_award(app: Application, items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Award, list[Finding]]:
+def compute_award(
+    app: Application, items: tuple[LedgerItem, ...], spec: AwardSpec
+) -> tuple[Award, list[Finding]]:
     """The award the application can claim under `spec`, with its explanation and award findings."""
     if app.innovation is not None:
         if app.innovation.case == "count":

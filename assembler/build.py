@@ -18,24 +18,23 @@ import pikepdf
 
 from assembler import __version__
 from assembler.api import check_source, refuse_output_inside
-from assembler.application import CASE_TITLES, SCHEME_TITLES, LoadedApplication
 from assembler.audit import audit_dossier
 from assembler.awards import format_yuan
 from assembler.cache import PdfCache, default_cache_dir
-from assembler.checklists import Checklist
 from assembler.convert.images import PhotoSettings, convert_images
 from assembler.convert.soffice import Soffice
-from assembler.dossier import DossierWriter, Generated, Part, Section, SelfAuditError, displayed_sizes
-from assembler.errors import IncompleteError, InputError
+from assembler.dossier import DossierWriter, Generated, Part, Section, displayed_sizes
+from assembler.errors import IncompleteError, InputError, SelfAuditError
 from assembler.fonts import CjkFont, find_cjk_font
 from assembler.forms import fill_forms
 from assembler.identifiers import rmb_capital
 from assembler.models import EvidenceFile, Report
 from assembler.pages import ChecklistRow, CoverInfo, PageMaker, StampSpec, TocEntry, toc_pages_needed
 from assembler.report import STATUS_TITLES, report_to_json
+from assembler.schema import LoadedApplication
 from assembler.sources import Source, open_source
+from assembler.specs import Checklist
 
-MEASURES_TITLE = "津高新工发[2021]2号《天津滨海高新技术产业开发区职工创新管理办法》"
 SIZE_LADDER = [PhotoSettings(150, 60), PhotoSettings(120, 55), PhotoSettings(100, 50), PhotoSettings(72, 40)]
 
 
@@ -50,7 +49,7 @@ class BuildOptions:
     soffice: Path | None = None
     font: Path | None = None
     photo: PhotoSettings = field(default_factory=PhotoSettings)
-    max_size: int | None = None          # bytes
+    max_size: int | None = None  # bytes
     cache_dir: Path | None = None
     progress: Callable[[str], None] = lambda step: None
 
@@ -78,7 +77,7 @@ def dossier_date(loaded: LoadedApplication) -> dt.datetime:
     the application mentions — never the clock, so that the same inputs give the same bytes."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     app = loaded.app
     dates = [app.filed_on] if app.filed_on else []
     if not dates:
@@ -88,7 +87,7 @@ def dossier_date(loaded: LoadedApplication) -> dt.datetime:
         if app.studio and app.studio.named_on:
             dates.append(app.studio.named_on)
     day = max(dates) if dates else dt.date(app.year, 1, 1)
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC)
 
 
 def _included(report: Report, evidence: dict[str, EvidenceFile]) -> list[str]:
@@ -99,9 +98,17 @@ def _included(report: Report, evidence: dict[str, EvidenceFile]) -> list[str]:
     return rels
 
 
-def _convert(source: Source, rels: list[str], evidence: dict[str, EvidenceFile], forms: dict[str, Path],
-             office: Soffice, cache: PdfCache, photo: PhotoSettings, work: Path,
-             progress: Callable[[str], None]) -> dict[str, Path]:
+def _convert(
+    source: Source,
+    rels: list[str],
+    evidence: dict[str, EvidenceFile],
+    forms: dict[str, Path],
+    office: Soffice,
+    cache: PdfCache,
+    photo: PhotoSettings,
+    work: Path,
+    progress: Callable[[str], None],
+) -> dict[str, Path]:
     """The PDF of every included file (keyed by path) and of every filled form (keyed by its name)."""
     files = {rel: source.materialize(rel, work) for rel in rels}
     office_inputs = list(forms.values()) + [files[r] for r in rels if evidence[r].kind in ("word", "excel")]
@@ -113,14 +120,26 @@ def _convert(source: Source, rels: list[str], evidence: dict[str, EvidenceFile],
     out: dict[str, Path] = {name: converted_office[p] for name, p in forms.items()}
     for rel in rels:
         kind = evidence[rel].kind
-        out[rel] = (converted_office[files[rel]] if kind in ("word", "excel")
-                    else converted_images[files[rel]] if kind == "image" else files[rel])
+        out[rel] = (
+            converted_office[files[rel]]
+            if kind in ("word", "excel")
+            else converted_images[files[rel]]
+            if kind == "image"
+            else files[rel]
+        )
     return out
 
 
-def plan_sections(report: Report, checklist: Checklist, forms: dict[str, str], pdfs: dict[str, Path],
-                  rels: list[str], evidence: dict[str, EvidenceFile]) -> list[Section]:
-    """The dossier's sections in checklist order; within material 4, meeting by meeting (minutes, photos, notice),
+def plan_sections(
+    report: Report,
+    checklist: Checklist,
+    forms: dict[str, str],
+    pdfs: dict[str, Path],
+    rels: list[str],
+    evidence: dict[str, EvidenceFile],
+) -> list[Section]:
+    """The dossier's sections in checklist order; within material 4, meeting by meeting (minutes, photos,
+    notice),
     then the material's other parts and files. Photos carry their path as a caption."""
     included = set(rels)
     specs = {m.number: m for m in checklist.materials if m.applies_to(report.case)}
@@ -131,10 +150,16 @@ def plan_sections(report: Report, checklist: Checklist, forms: dict[str, str], p
         spec = specs[material.number]
         section = Section(material.number, f"{material.number}. {material.title}")
         if material.generated:
-            section.parts.append(Part(f"{spec.title}（本工具生成）", pdfs[forms[material.number]], material.number))
+            section.parts.append(
+                Part(f"{spec.title}（本工具生成）", pdfs[forms[material.number]], material.number)
+            )
         part_order = [p.id for p in spec.parts]
-        ordered = [(rel, f"评审会议 {meeting.date.isoformat()}") for meeting in material.meetings
-                   for part_id in part_order for rel in meeting.parts.get(part_id, ())]
+        ordered = [
+            (rel, f"评审会议 {meeting.date.isoformat()}")
+            for meeting in material.meetings
+            for part_id in part_order
+            for rel in meeting.parts.get(part_id, ())
+        ]
         ordered += [(rel, None) for part_id in part_order for rel in material.parts.get(part_id, ())]
         ordered += [(rel, None) for rel in material.files]
         placed: set[str] = set()
@@ -142,7 +167,9 @@ def plan_sections(report: Report, checklist: Checklist, forms: dict[str, str], p
             if rel in included and rel not in placed:
                 placed.add(rel)
                 caption = rel if evidence[rel].kind == "image" else ""
-                section.parts.append(Part(PurePosixPath(rel).name, pdfs[rel], material.number, group, rel, caption))
+                section.parts.append(
+                    Part(PurePosixPath(rel).name, pdfs[rel], material.number, group, rel, caption)
+                )
         sections.append(section)
     return sections
 
@@ -187,38 +214,65 @@ def _checklist_rows(report: Report, sections: list[Section]) -> list[ChecklistRo
             first = section.parts[0].first + 1
             last = section.parts[-1].first + section.parts[-1].pages
             pages = f"{first}" if first == last else f"{first}–{last}"
-        rows.append(ChecklistRow(m.number, m.title, STATUS_TITLES[m.status], m.status in ("ok", "optional",
-                                                                                          "not-applicable"), pages))
+        rows.append(
+            ChecklistRow(
+                m.number,
+                m.title,
+                STATUS_TITLES[m.status],
+                m.status in ("ok", "optional", "not-applicable"),
+                pages,
+            )
+        )
     return rows
 
 
-def _cover(loaded: LoadedApplication, report: Report, date: dt.datetime) -> CoverInfo:
+def _cover(loaded: LoadedApplication, report: Report, checklist: Checklist, date: dt.datetime) -> CoverInfo:
     app = loaded.app
     if app.innovation:
-        case = f"{SCHEME_TITLES['innovation']} · {CASE_TITLES[app.innovation.case]}"
+        case = f"{report.scheme_title} · {report.case_title}"
     else:
         st = app.studio
         claims = [c for c, on in (("新命名", st.new), ("年度评比", st.annual)) if on]
         case = f"{st.name}（{'、'.join(claims) or '无'}）"
     amount = report.award.amount
     return CoverInfo(
-        fund=SCHEME_TITLES[app.scheme], case=case, applicant=app.applicant.name, credit_code=app.applicant.credit_code,
-        year=app.year, amount=f"{format_yuan(amount)} 元" if amount is not None else "不符合申报条件",
+        fund=report.scheme_title,
+        case=case,
+        applicant=app.applicant.name,
+        credit_code=app.applicant.credit_code,
+        year=app.year,
+        amount=f"{format_yuan(amount)} 元" if amount is not None else "不符合申报条件",
         amount_capital=rmb_capital(amount) if amount is not None else "",
-        contact=f"{app.applicant.contact.name}  {app.applicant.contact.phone}".strip(), date=date.date(),
-        measures=MEASURES_TITLE)
+        contact=f"{app.applicant.contact.name}  {app.applicant.contact.phone}".strip(),
+        date=date.date(),
+        measures=checklist.document,
+    )
 
 
-def _manifest(loaded: LoadedApplication, report: Report, sections: list[Section], evidence: dict[str, EvidenceFile],
-              date: dt.datetime, photo: PhotoSettings) -> dict:
+def _manifest(
+    loaded: LoadedApplication,
+    report: Report,
+    sections: list[Section],
+    evidence: dict[str, EvidenceFile],
+    date: dt.datetime,
+    photo: PhotoSettings,
+) -> dict:
     files, generated = [], []
     for section in sections:
         for part in section.parts:
             pages = [part.first + 1, part.first + part.pages]
             if part.rel:
                 e = evidence[part.rel]
-                files.append({"path": e.rel, "sha256": e.sha256, "size": e.size, "kind": e.kind,
-                              "material": part.material, "pages": pages})
+                files.append(
+                    {
+                        "path": e.rel,
+                        "sha256": e.sha256,
+                        "size": e.size,
+                        "kind": e.kind,
+                        "material": part.material,
+                        "pages": pages,
+                    }
+                )
             else:
                 generated.append({"title": part.title, "material": part.material, "pages": pages})
     check = report_to_json(report)
@@ -226,7 +280,9 @@ def _manifest(loaded: LoadedApplication, report: Report, sections: list[Section]
     return {
         "format": "dossier-manifest/1",
         "tool": {"name": "dossier", "version": __version__},
-        "measures": loaded.app.measures, "scheme": loaded.app.scheme, "case": report.case,
+        "measures": loaded.app.measures,
+        "scheme": loaded.app.scheme,
+        "case": report.case,
         "date": date.date().isoformat(),
         "application": loaded.app.model_dump(mode="json"),
         "ledger": [item.model_dump(mode="json") for item in loaded.items],
@@ -237,9 +293,18 @@ def _manifest(loaded: LoadedApplication, report: Report, sections: list[Section]
     }
 
 
-def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, checklist: Checklist,
-                   opts: BuildOptions, photo: PhotoSettings, out: Path, office: Soffice, font: CjkFont,
-                   date: dt.datetime) -> tuple[int, int]:
+def _assemble_once(
+    source: Source,
+    loaded: LoadedApplication,
+    report: Report,
+    checklist: Checklist,
+    opts: BuildOptions,
+    photo: PhotoSettings,
+    out: Path,
+    office: Soffice,
+    font: CjkFont,
+    date: dt.datetime,
+) -> tuple[int, int]:
     evidence = {e.rel: e for e in report.evidence}
     rels = _included(report, evidence)
     cache = PdfCache(opts.cache_dir or default_cache_dir())
@@ -264,52 +329,81 @@ def _assemble_once(source: Source, loaded: LoadedApplication, report: Report, ch
                 try:
                     sizes[part.pdf] = sizes.get(part.pdf) or displayed_sizes(part.pdf)
                 except pikepdf.PdfError as exc:
-                    raise InputError(f"PDF 结构损坏，无法合并（{str(exc)[:120]}）", where=part.rel or part.title,
-                                     fix="请用 PDF 阅读器打开后“另存为/打印为 PDF”再放入。") from None
+                    raise InputError(
+                        f"PDF 结构损坏，无法合并（{str(exc)[:120]}）",
+                        where=part.rel or part.title,
+                        fix="请用 PDF 阅读器打开后“另存为/打印为 PDF”再放入。",
+                    ) from None
                 part.pages = len(sizes[part.pdf])
         opts.progress("生成封面、清单和目录")
-        problems = [f"{f.path + '：' if f.path else ''}{f.message}" for f in report.findings if f.severity == "error"]
+        problems = [
+            f"{f.path + '：' if f.path else ''}{f.message}" for f in report.findings if f.severity == "error"
+        ]
         award_lines = list(report.award.lines)
         placeholder_rows = _checklist_rows(report, sections)
         checklist_pages = maker.checklist_pages(placeholder_rows, award_lines, problems)
         front_pages = 1 + checklist_pages + toc_pages_needed(len(_toc_entries(sections)))
         tail_first = _layout(sections, front_pages)
-        entries = [e if e.page != -1 else TocEntry(e.level, e.title, tail_first + 1) for e in _toc_entries(sections)]
+        entries = [
+            e if e.page != -1 else TocEntry(e.level, e.title, tail_first + 1) for e in _toc_entries(sections)
+        ]
         manifest = _manifest(loaded, report, sections, evidence, date, photo)
-        file_rows = [(f["path"], _page_range(*f["pages"]), f"{f['size'] / 1024:,.0f} KB", f["sha256"])
-                     for f in manifest["files"]]
-        header = (f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
-                  f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。")
+        file_rows = [
+            (f["path"], _page_range(*f["pages"]), f"{f['size'] / 1024:,.0f} KB", f["sha256"])
+            for f in manifest["files"]
+        ]
+        header = (
+            f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
+            f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。"
+        )
         tail_pages = maker.file_list_pages(file_rows, header)
-        maker.cover(_cover(loaded, report, date))
+        maker.cover(_cover(loaded, report, checklist, date))
         maker.checklist(_checklist_rows(report, sections), award_lines, problems)
         links = maker.toc(entries)
         if maker.page_count != front_pages:
             raise SelfAuditError(f"封面、清单和目录共 {maker.page_count} 页，应为 {front_pages} 页")
         maker.file_list(file_rows, header)
         a4 = (595.28, 841.89)
-        geometry = [a4] * front_pages + [size for s in sections for p in s.parts for size in sizes[p.pdf]] + [
-            a4] * tail_pages
-        captions = [""] * front_pages + [p.caption for s in sections for p in s.parts for _ in range(p.pages)] + [
-            ""] * tail_pages
+        geometry = (
+            [a4] * front_pages
+            + [size for s in sections for p in s.parts for size in sizes[p.pdf]]
+            + [a4] * tail_pages
+        )
+        captions = (
+            [""] * front_pages
+            + [p.caption for s in sections for p in s.parts for _ in range(p.pages)]
+            + [""] * tail_pages
+        )
         stamps_first = maker.page_count
         maker.stamps([StampSpec(w, h, str(i + 1), captions[i]) for i, (w, h) in enumerate(geometry)])
-        generated = Generated(maker.output(), range(front_pages), range(front_pages, front_pages + tail_pages),
-                              range(stamps_first, stamps_first + len(geometry)), links, checklist_pages)
+        generated = Generated(
+            maker.output(),
+            range(front_pages),
+            range(front_pages, front_pages + tail_pages),
+            range(stamps_first, stamps_first + len(geometry)),
+            links,
+            checklist_pages,
+        )
         app = loaded.app
         metadata = {
-            "Title": f"{app.applicant.name} {app.year} 年度{SCHEME_TITLES[app.scheme]}申报材料",
+            "Title": f"{app.applicant.name} {app.year} 年度{report.scheme_title}申报材料",
             "Author": app.applicant.name,
-            "Subject": f"{SCHEME_TITLES[app.scheme]} · {CASE_TITLES.get(report.case or '', '工作室')}",
+            "Subject": f"{report.scheme_title} · {report.case_title or '工作室'}",
             "Keywords": f"{app.applicant.credit_code}, {app.scheme}, {report.case or 'studio'}, {app.year}, "
-                        f"津高新工发[2021]2号",
+            f"{checklist.document_number}",
             "Creator": f"dossier {__version__}",
             "Producer": "dossier (pikepdf/qpdf)",
         }
         opts.progress("合并、加页码和书签")
         writer = DossierWriter(date)
-        result = writer.assemble(generated, sections, manifest, metadata, out,
-                                 lambda path, assembly: audit_dossier(path, assembly, generated, sections))
+        result = writer.assemble(
+            generated,
+            sections,
+            manifest,
+            metadata,
+            out,
+            lambda path, assembly: audit_dossier(path, assembly, generated, sections),
+        )
         return result.pages, out.stat().st_size
 
 
@@ -317,7 +411,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     """Build the indexed PDF dossier of the application at `path` (see the module docstring)."""
     opts = opts or BuildOptions()
     source = open_source(path)
-    out = (opts.out or default_output(path))
+    out = opts.out or default_output(path)
     if out.suffix.lower() != ".pdf":
         raise InputError("输出文件应以 .pdf 结尾", where=str(out))
     refuse_output_inside(source, out.parent)
@@ -327,24 +421,35 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     if not report.complete:
         errors = [f for f in report.findings if f.severity == "error"]
         if not opts.allow_incomplete:
-            raise IncompleteError(f"申请有 {len(errors)} 个错误，未生成申报材料", where=str(path),
-                                  details=[f"[{f.rule}] {f.path + '：' if f.path else ''}{f.message}" for f in errors[:20]],
-                                  fix="改正后再运行；如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。")
+            raise IncompleteError(
+                f"申请有 {len(errors)} 个错误，未生成申报材料",
+                where=str(path),
+                details=[f"[{f.rule}] {f.path + '：' if f.path else ''}{f.message}" for f in errors[:20]],
+                fix="改正后再运行；如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。",
+            )
         notes.append(f"申请还有 {len(errors)} 个错误，已按 --allow-incomplete 生成，缺失项在清单页上标红")
     font = find_cjk_font(opts.font)
     office = Soffice.locate(opts.soffice, cache_dir=opts.cache_dir)
     date = dossier_date(loaded)
-    ladder = [opts.photo] + [s for s in SIZE_LADDER if (s.dpi, s.quality) < (opts.photo.dpi, opts.photo.quality)]
+    ladder = [opts.photo] + [
+        s for s in SIZE_LADDER if (s.dpi, s.quality) < (opts.photo.dpi, opts.photo.quality)
+    ]
     photo = opts.photo
     for photo in ladder:
         pages, size = _assemble_once(source, loaded, report, checklist, opts, photo, out, office, font, date)
         if opts.max_size is None or size <= opts.max_size:
             break
-        notes.append(f"照片 {photo.dpi} dpi、质量 {photo.quality} 时为 {size / 1e6:.1f} MB，超过上限，降低照片质量重试")
+        notes.append(
+            f"照片 {photo.dpi} dpi、质量 {photo.quality} 时为 {size / 1e6:.1f} MB，超过上限，降低照片质量重试"
+        )
     if opts.max_size is not None:
         if size > opts.max_size:
-            notes.append(f"已降到最低照片质量，仍为 {size / 1e6:.1f} MB，超过 {opts.max_size / 1e6:.0f} MB 上限："
-                         "请删减照片或把大的扫描件分辨率调低")
+            notes.append(
+                f"已降到最低照片质量，仍为 {size / 1e6:.1f} MB，超过 {opts.max_size / 1e6:.0f} MB 上限："
+                "请删减照片或把大的扫描件分辨率调低"
+            )
         elif photo != opts.photo:
-            notes.append(f"为满足 {opts.max_size / 1e6:.0f} MB 上限，照片按 {photo.dpi} dpi、质量 {photo.quality} 处理")
+            notes.append(
+                f"为满足 {opts.max_size / 1e6:.0f} MB 上限，照片按 {photo.dpi} dpi、质量 {photo.quality} 处理"
+            )
     return BuildResult(out, pages, size, report, photo, notes)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 
 def user_folder(env: str, kind: str) -> Path:
-    """A per-user folder of the tool: `$env` if set, else the platform's cache (`kind="cache"`) or data folder."""
+    """A per-user folder of the tool: `$env` if set, else the platform's cache (`kind="cache"`) or data
+    folder.
+    """
     if os.environ.get(env):
         return Path(os.environ[env])
     if sys.platform == "win32":

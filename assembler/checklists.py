@@ -6,129 +6,16 @@ A revision of the measures changes these files, not the code. The file itself is
 
 from __future__ import annotations
 
-from decimal import Decimal
+import functools
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 
 from assembler.application import validation_messages
 from assembler.errors import InputError
 from assembler.resources import checklist_dir
+from assembler.specs import Checklist
 from assembler.yamlio import load_yaml
-
-FileKind = Literal["pdf", "image", "word", "excel", "ofd"]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CaseSpec(_Spec):
-    id: str
-    title: str
-
-
-class PartSpec(_Spec):
-    """A required part of a material, e.g. the minutes of each meeting or the public notice."""
-
-    id: str
-    title: str
-    rule: str                       # the finding's rule id when the part is missing
-    per_meeting: bool = False       # required once in every meeting's sub-folder
-    names: tuple[str, ...] = ()     # words in the file name that identify the part; empty = any file of its kinds
-    kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
-
-
-class ClaimSpec(_Spec):
-    """Entries of application.yaml that each need a file in this material (e.g. every claimed patent)."""
-
-    field: Literal["patents"]
-    rule: str
-
-
-class MaterialSpec(_Spec):
-    """One numbered material of the measures' list of application materials."""
-
-    number: str
-    title: str
-    folder: str                     # suggested folder name (used by `init` and in messages)
-    required: Literal["always", "optional", "claimed"] = "always"
-    cases: tuple[str, ...] = ()     # only for these cases; empty = every case
-    generated: Literal["application_form", "project_summary"] | None = None
-    template: str | None = None     # the Word template (in templates/) a generated material is filled from
-    kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
-    names: tuple[str, ...] = ()     # words that identify this material's files (used to spot a wrong-case file)
-    meetings: bool = False          # one sub-folder per review meeting, named by its date
-    parts: tuple[PartSpec, ...] = ()
-    claims: ClaimSpec | None = None
-    previous_year: bool = False     # files must concern the year before the application year
-    hint: str = ""
-
-    def applies_to(self, case: str | None) -> bool:
-        """Whether this material is asked for in `case` (materials of other cases are not applicable)."""
-        return not self.cases or case in self.cases
-
-
-class CountTier(_Spec):
-    """情形一: a range of adopted-item counts and its one-off award."""
-
-    min: int
-    max: int | None = None
-    amount: Decimal
-
-
-class BonusTier(_Spec):
-    """情形二: an enterprise bonus per item in (above, upto] and the award per item."""
-
-    above: Decimal
-    upto: Decimal | None = None
-    amount: Decimal
-
-
-class AwardSpec(_Spec):
-    """The award tables of a scheme, as the measures print them."""
-
-    count_tiers: tuple[CountTier, ...] = ()
-    bonus_tiers: tuple[BonusTier, ...] = ()
-    bonus_cap: Decimal | None = None
-    new_studio_zone: Decimal | None = None        # B1 for a zone-level studio; higher levels are matched
-    matched_from_level: str | None = None         # from this level up, B1 is the higher union's standard
-    annual_tiers: tuple[Decimal, ...] = ()        # B2 tiers
-
-
-class Checklist(_Spec):
-    """All materials of one scheme under one revision of the measures."""
-
-    measures: str
-    scheme: Literal["innovation", "studio"]
-    title: str
-    source: str
-    cases: tuple[CaseSpec, ...] = ()
-    readings: tuple[str, ...] = ()  # the interpretations of ambiguous text chosen for this revision
-    materials: tuple[MaterialSpec, ...]
-    award: AwardSpec = AwardSpec()
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Checklist:
-        case_ids = {c.id for c in self.cases}
-        for m in self.materials:
-            unknown = set(m.cases) - case_ids
-            if unknown:
-                raise ValueError(f"材料 {m.number} 的 cases 中有未定义的情形：{sorted(unknown)}")
-            if (m.generated is None) != (m.template is None):
-                raise ValueError(f"材料 {m.number}：generated 与 template 须同时给出")
-            if m.required == "claimed" and m.claims is None:
-                raise ValueError(f"材料 {m.number} 为 required: claimed，但没有 claims")
-        for case in [c.id for c in self.cases] or [None]:
-            numbers = [m.number for m in self.materials if m.applies_to(case)]
-            if len(numbers) != len(set(numbers)):
-                raise ValueError(f"情形 {case} 下材料编号重复：{numbers}")
-        return self
-
-    def case_title(self, case: str | None) -> str:
-        """The Chinese title of a case id (empty for schemes without cases)."""
-        return next((c.title for c in self.cases if c.id == case), "")
 
 
 def load_checklist(measures: str, scheme: str, override: Path | None = None) -> Checklist:
@@ -142,10 +29,16 @@ def load_checklist(measures: str, scheme: str, override: Path | None = None) -> 
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
         details = validation_messages(exc, lines, path.name)
-        raise InputError("检查清单文件有错误", where=str(path), details=details,
-                         fix="请按 docs/checklists.md 的说明改正清单文件。") from None
+        raise InputError(
+            "检查清单文件有错误",
+            where=str(path),
+            details=details,
+            fix="请按 docs/checklists.md 的说明改正清单文件。",
+        ) from None
     if checklist.scheme != scheme or checklist.measures != measures and override is None:
-        raise InputError(f"清单文件写的是 {checklist.measures} 版 {checklist.scheme}，与文件名不符", where=str(path))
+        raise InputError(
+            f"清单文件写的是 {checklist.measures} 版 {checklist.scheme}，与文件名不符", where=str(path)
+        )
     return checklist
 
 
@@ -162,3 +55,19 @@ def available_checklists(override: Path | None = None) -> list[Checklist]:
         for path in sorted(folder.glob("*.yaml")):
             out.append(load_checklist(folder.name, path.stem, override))
     return out
+
+
+CURRENT_MEASURES = "2021"  # the revision `init` writes into new applications
+
+
+@functools.cache
+def fund_titles(measures: str = CURRENT_MEASURES) -> tuple[dict[str, str], dict[str, str]]:
+    """The funds' and the cases' titles as the bundled checklists of `measures` print them: for pages that
+    list applications of any fund (the reviewer's summary, the web app's home page)."""
+    schemes: dict[str, str] = {}
+    cases: dict[str, str] = {}
+    for checklist in available_checklists():
+        if checklist.measures == measures:
+            schemes[checklist.scheme] = checklist.title
+            cases.update({c.id: c.title for c in checklist.cases})
+    return schemes, cases

@@ -10,10 +10,7 @@ import click
 from rich.console import Console
 
 from assembler import __version__
-from assembler.errors import DossierError
-
-EXIT_HELP = ("退出码：0 完成（可有警告）· 1 申请有错误 · 2 用法或输入无法读取 · 3 缺少 LibreOffice 或中文字体、转换失败或无法写入 · "
-             "4 生成的 PDF 未通过自检（本工具的缺陷）。")
+from assembler.errors import DossierError, ExitCode, FileSystemError, exit_code_help
 
 
 class _Group(click.Group):
@@ -22,28 +19,34 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click signature
         try:
             return super().invoke(ctx)
-        except DossierError as exc:
-            click.echo(f"错误：{exc.render()}", err=True)
-            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("已中断，未留下不完整的文件。", err=True)
-            ctx.exit(130)
-        except OSError as exc:  # full disk, no permission, a file vanished: the environment, not the application
-            where = f"{exc.filename}：" if exc.filename else ""
-            click.echo(f"错误：{where}文件读写失败（{exc.strerror or exc}）\n  处理办法：检查磁盘空间和文件夹的写入权限后重试。",
-                       err=True)
-            ctx.exit(3)
+            ctx.exit(ExitCode.INTERRUPTED)
+        except (
+            OSError
+        ) as exc:  # full disk, no permission, a vanished file: the environment, not the application
+            _fail(ctx, FileSystemError.from_os_error(exc))
+        except DossierError as exc:
+            _fail(ctx, exc)
+
+
+def _fail(ctx: click.Context, exc: DossierError) -> None:
+    click.echo(f"错误：{exc.render()}", err=True)
+    ctx.exit(exc.exit_code)
 
 
 def _console() -> Console:
     return Console(width=None if sys.stdout.isatty() else 140, highlight=False, soft_wrap=False)
 
 
-_CHECKLISTS = click.option("--checklists", type=click.Path(file_okay=False, path_type=Path),
-                           help="使用修订后的检查清单文件夹（代替内置的清单）。")
+_CHECKLISTS = click.option(
+    "--checklists",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="使用修订后的检查清单文件夹（代替内置的清单）。",
+)
 
 
-@click.group(cls=_Group, epilog=EXIT_HELP)
+@click.group(cls=_Group, epilog=exit_code_help())
 @click.version_option(__version__, prog_name="dossier")
 def cli() -> None:
     """高新区职工创新鼓励金申报材料工具：检查、填表、汇编成册。"""
@@ -63,15 +66,24 @@ def check(folder: Path, as_json: bool, checklists: Path | None) -> None:
         click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
     else:
         _console().print(report_renderable(report))
-    sys.exit(0 if report.complete else 1)
+    sys.exit(ExitCode.OK if report.complete else ExitCode.APPLICATION_ERRORS)
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--scheme", type=click.Choice(["innovation", "studio"]), required=True,
-              help="innovation = 职工创新创效鼓励金；studio = 劳模和工匠人才创新工作室鼓励金。")
-@click.option("--case", type=click.Choice(["count", "bonus"]), default="count", show_default=True,
-              help="职工创新创效鼓励金的补贴情形：count 情形一，bonus 情形二。")
+@click.option(
+    "--scheme",
+    type=click.Choice(["innovation", "studio"]),
+    required=True,
+    help="innovation = 职工创新创效鼓励金；studio = 劳模和工匠人才创新工作室鼓励金。",
+)
+@click.option(
+    "--case",
+    type=click.Choice(["count", "bonus"]),
+    default="count",
+    show_default=True,
+    help="职工创新创效鼓励金的补贴情形：count 情形一，bonus 情形二。",
+)
 @click.option("--year", type=click.IntRange(2021, 2100), help="申报年度（默认今年）。")
 def init(folder: Path, scheme: str, case: str, year: int | None) -> None:
     """新建一份申请：带中文注释的 application.yaml、编号的材料文件夹和项目台账模板。"""
@@ -86,15 +98,32 @@ def init(folder: Path, scheme: str, case: str, year: int | None) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="输出文件夹（不能在申请文件夹之内）。")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="使用修订后的 Word 模板文件夹（文件名与内置模板相同）。")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="输出文件夹（不能在申请文件夹之内）。",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="使用修订后的 Word 模板文件夹（文件名与内置模板相同）。",
+)
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF。")
-@click.option("--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。")
+@click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。"
+)
 @_CHECKLISTS
-def fill(folder: Path, outdir: Path, templates: Path | None, pdf: bool, soffice: Path | None,
-         checklists: Path | None) -> None:
+def fill(
+    folder: Path,
+    outdir: Path,
+    templates: Path | None,
+    pdf: bool,
+    soffice: Path | None,
+    checklists: Path | None,
+) -> None:
     """填写申请表（附件1.1/2.1）和项目汇总明细（附件1.2），输出 .docx（加 --pdf 同时输出 PDF）。"""
     from assembler.api import fill as run_fill
 
@@ -119,28 +148,62 @@ def _size(text: str | None) -> int | None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="输出的 PDF（默认：申请文件夹旁的“<文件夹名>-申报材料.pdf”）。")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出的 PDF（默认：申请文件夹旁的“<文件夹名>-申报材料.pdf”）。",
+)
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
-@click.option("--dpi", type=click.IntRange(72, 300), default=150, show_default=True, help="照片在页面上的分辨率。")
-@click.option("--quality", type=click.IntRange(30, 95), default=75, show_default=True, help="照片的 JPEG 质量。")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="使用修订后的 Word 模板文件夹。")
-@click.option("--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。")
-@click.option("--font", type=click.Path(dir_okay=False, path_type=Path), help="封面、目录和页码使用的中文字体文件。")
+@click.option(
+    "--dpi", type=click.IntRange(72, 300), default=150, show_default=True, help="照片在页面上的分辨率。"
+)
+@click.option(
+    "--quality", type=click.IntRange(30, 95), default=75, show_default=True, help="照片的 JPEG 质量。"
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="使用修订后的 Word 模板文件夹。",
+)
+@click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。"
+)
+@click.option(
+    "--font", type=click.Path(dir_okay=False, path_type=Path), help="封面、目录和页码使用的中文字体文件。"
+)
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @_CHECKLISTS
-def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str | None, dpi: int, quality: int,
-          templates: Path | None, soffice: Path | None, font: Path | None, quiet: bool,
-          checklists: Path | None) -> None:
+def build(
+    folder: Path,
+    out: Path | None,
+    allow_incomplete: bool,
+    max_size: str | None,
+    dpi: int,
+    quality: int,
+    templates: Path | None,
+    soffice: Path | None,
+    font: Path | None,
+    quiet: bool,
+    checklists: Path | None,
+) -> None:
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
     from assembler.build import BuildOptions
     from assembler.build import build as run_build
     from assembler.convert.images import PhotoSettings
 
-    opts = BuildOptions(out=out, allow_incomplete=allow_incomplete, checklists=checklists, templates=templates,
-                        soffice=soffice, font=font, photo=PhotoSettings(dpi, quality), max_size=_size(max_size))
+    opts = BuildOptions(
+        out=out,
+        allow_incomplete=allow_incomplete,
+        checklists=checklists,
+        templates=templates,
+        soffice=soffice,
+        font=font,
+        photo=PhotoSettings(dpi, quality),
+        max_size=_size(max_size),
+    )
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         result = run_build(folder, opts)
@@ -151,8 +214,11 @@ def build(folder: Path, out: Path | None, allow_incomplete: bool, max_size: str 
     for note in result.notes:
         click.echo(f"注意：{note}", err=True)
     amount = result.report.award.amount
-    click.echo(f"已生成 {result.path}（{result.pages} 页，{result.size / 1e6:.1f} MB"
-               + (f"，申请金额 {amount:,} 元" if amount is not None else "") + "）")
+    click.echo(
+        f"已生成 {result.path}（{result.pages} 页，{result.size / 1e6:.1f} MB"
+        + (f"，申请金额 {amount:,} 元" if amount is not None else "")
+        + "）"
+    )
 
 
 @cli.command()
@@ -173,16 +239,24 @@ def verify(file: Path, as_json: bool) -> None:
         for f in result.findings:
             click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
         click.echo("结论：完整、未被改动" if result.intact else "结论：未通过核验")
-    sys.exit(0 if result.intact else 1)
+    sys.exit(ExitCode.OK if result.intact else ExitCode.APPLICATION_ERRORS)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="写出 Excel 汇总表（如 summary.xlsx）。")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="写出 Excel 汇总表（如 summary.xlsx）。",
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
-@click.option("--disqualified", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="取消申报资格名单：每行一个统一社会信用代码（第三条）。")
+@click.option(
+    "--disqualified",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="取消申报资格名单：每行一个统一社会信用代码（第三条）。",
+)
 def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualified: Path | None) -> None:
     """评审汇总：读入多份申报材料 PDF 和/或申请文件夹、.zip，逐一核验并做跨单位检查。"""
     from rich.table import Table
@@ -201,8 +275,10 @@ def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualifie
     for head in HEADERS:
         table.add_column(head, overflow="fold")
     for i, row in enumerate(summary.rows, start=1):
-        values = ["" if v is None else (f"{v:,.2f}" if not isinstance(v, (int, str)) else str(v))
-                  for v in row_values(i, row)]
+        values = [
+            "" if v is None else (f"{v:,.2f}" if not isinstance(v, (int, str)) else str(v))
+            for v in row_values(i, row)
+        ]
         table.add_row(*[Text(v, style="" if row.complete else "red") for v in values])
     _console().print(table)
     if out is not None:
@@ -213,8 +289,11 @@ def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualifie
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="端口。")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（默认只允许本机访问）。")
-@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
-              help="工作区文件夹（默认在用户数据目录下）。")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="工作区文件夹（默认在用户数据目录下）。",
+)
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
 def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_browser: bool) -> None:
     """打开网页版（本机浏览器中使用，无需联网）：填写申报信息、上传材料、生成和下载申报材料；评审汇总。"""
@@ -230,7 +309,9 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     if folder is not None:
         path = f"/a/{copy_application(folder, workspace / 'apps')}"
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"警告：正在监听 {host}，同一网络中的其他电脑也能访问本工具和工作区中的申请材料。", err=True)
+        click.echo(
+            f"警告：正在监听 {host}，同一网络中的其他电脑也能访问本工具和工作区中的申请材料。", err=True
+        )
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}{path}"
     click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
     if not no_browser:

@@ -28,7 +28,9 @@ def find_date(text: str) -> dt.date | None:
 
 
 def parse_date_text(text: str) -> dt.date | None:
-    """`text` read as a date when it is nothing but a date (2025-09-12, 2025/9/12, 2025年9月12日, 20250912)."""
+    """`text` read as a date when it is nothing but a date (2025-09-12, 2025/9/12, 2025年9月12日,
+    20250912).
+    """
     m = _ANY.fullmatch(text.strip())
     return _build(m) if m else None
 

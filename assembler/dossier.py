@@ -20,29 +20,23 @@ from pathlib import Path
 
 import pikepdf
 
-from assembler.errors import DossierError
+from assembler.errors import SelfAuditError
 from assembler.files import usual_permissions
 from assembler.pages import LinkArea
-
-
-class SelfAuditError(DossierError):
-    """The written dossier does not match its plan: a bug in this tool, never a silent dossier (exit 4)."""
-
-    exit_code = 4
 
 
 @dataclass
 class Part:
     """One document placed in the dossier, with its bookmark path."""
 
-    title: str                       # bookmark and 目录 title
-    pdf: Path                        # the PDF whose pages are placed
-    material: str | None             # checklist material number
-    group: str | None = None         # meeting title for grouped files
-    rel: str | None = None           # evidence path in the application (None for generated forms)
-    caption: str = ""                # printed under a photo
+    title: str  # bookmark and 目录 title
+    pdf: Path  # the PDF whose pages are placed
+    material: str | None  # checklist material number
+    group: str | None = None  # meeting title for grouped files
+    rel: str | None = None  # evidence path in the application (None for generated forms)
+    caption: str = ""  # printed under a photo
     pages: int = 0
-    first: int = 0                   # 0-based index of its first page in the dossier
+    first: int = 0  # 0-based index of its first page in the dossier
 
 
 @dataclass
@@ -66,7 +60,11 @@ def page_digest(page: pikepdf.Page) -> str:
     """A digest of what a page shows: its content streams and the data of the XObjects it draws."""
     digest = hashlib.sha256()
     contents = page.obj.get("/Contents")
-    streams = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
+    streams = (
+        list(contents)
+        if isinstance(contents, pikepdf.Array)
+        else ([contents] if contents is not None else [])
+    )
     for stream in streams:
         digest.update(_stream_data(stream))
     xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
@@ -90,8 +88,12 @@ def _displayed(page: pikepdf.Page) -> tuple[float, float, int, tuple[float, floa
 def _placement(rotate: int, box: tuple[float, float, float, float]) -> list[float]:
     """The matrix that maps displayed coordinates (origin bottom-left of the page as seen) into user space."""
     x0, y0, x1, y1 = box
-    return {0: [1, 0, 0, 1, x0, y0], 90: [0, 1, -1, 0, x1, y0], 180: [-1, 0, 0, -1, x1, y1],
-            270: [0, -1, 1, 0, x0, y1]}[rotate]
+    return {
+        0: [1, 0, 0, 1, x0, y0],
+        90: [0, 1, -1, 0, x1, y0],
+        180: [-1, 0, 0, -1, x1, y1],
+        270: [0, -1, 1, 0, x0, y1],
+    }[rotate]
 
 
 def _strip_javascript(page: pikepdf.Page) -> None:
@@ -143,13 +145,22 @@ class Assembly:
 
 
 class DossierWriter:
-    """Merges front matter, sections and the file list; stamps, links, bookmarks, manifest; writes atomically."""
+    """Merges front matter, sections and the file list; stamps, links, bookmarks, manifest; writes
+    atomically.
+    """
 
     def __init__(self, date: dt.datetime) -> None:
         self.date = date
 
-    def assemble(self, generated: Generated, sections: list[Section], manifest: dict,
-                 metadata: dict[str, str], out: Path, audit: Callable[[Path, Assembly], None]) -> Assembly:
+    def assemble(
+        self,
+        generated: Generated,
+        sections: list[Section],
+        manifest: dict,
+        metadata: dict[str, str],
+        out: Path,
+        audit: Callable[[Path, Assembly], None],
+    ) -> Assembly:
         """Write the dossier to `out` atomically, after `audit` has passed on the written file."""
         pdf = pikepdf.new()
         opened: list[pikepdf.Pdf] = []
@@ -163,7 +174,9 @@ class DossierWriter:
                     src = pikepdf.open(part.pdf, access_mode=pikepdf.AccessMode.stream)
                     opened.append(src)
                     if len(pdf.pages) != part.first:
-                        raise SelfAuditError(f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页")
+                        raise SelfAuditError(
+                            f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页"
+                        )
                     pdf.pages.extend(src.pages)
             tail_first = len(pdf.pages)
             for i in generated.tail:
@@ -176,19 +189,32 @@ class DossierWriter:
             self._stamp(pdf, drawn, generated.stamps)
             self._links(pdf, generated.links)
             outline = self._outline(pdf, generated.checklist_pages, sections, tail_first)
-            pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]))
+            pdf.Root.PageLabels = pikepdf.Dictionary(
+                Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
+            )
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
             digests = [page_digest(p) for p in pdf.pages]
             result = Assembly(total, outline, digests)
             manifest["pages"] = {"count": total, "digests": digests}
             manifest["outline"] = outline
             data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-            spec = pikepdf.AttachedFileSpec(pdf, data, description="dossier manifest", filename="manifest.json",
-                                            mime_type="application/json", creation_date=_pdf_date(self.date),
-                                            mod_date=_pdf_date(self.date))
+            spec = pikepdf.AttachedFileSpec(
+                pdf,
+                data,
+                description="dossier manifest",
+                filename="manifest.json",
+                mime_type="application/json",
+                creation_date=_pdf_date(self.date),
+                mod_date=_pdf_date(self.date),
+            )
             pdf.attachments["manifest.json"] = spec
-            pdf.trailer.Info = pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in metadata.items()} | {
-                "/CreationDate": pikepdf.String(_pdf_date(self.date)), "/ModDate": pikepdf.String(_pdf_date(self.date))})
+            pdf.trailer.Info = pikepdf.Dictionary(
+                {f"/{k}": pikepdf.String(v) for k, v in metadata.items()}
+                | {
+                    "/CreationDate": pikepdf.String(_pdf_date(self.date)),
+                    "/ModDate": pikepdf.String(_pdf_date(self.date)),
+                }
+            )
             _save_atomically(pdf, out, lambda path: audit(path, result))
         finally:
             for src in opened:
@@ -202,7 +228,9 @@ class DossierWriter:
             _, _, rotate, box = _displayed(page)
             form = pdf.copy_foreign(drawn.pages[index].as_form_xobject())
             existing = page.obj.get("/Resources", {}).get("/XObject", {})
-            name = next(f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing)
+            name = next(
+                f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing
+            )
             page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
             page.contents_add(b"q\n", prepend=True)
             matrix = " ".join(f"{v:g}" for v in _placement(rotate, box))
@@ -214,15 +242,23 @@ class DossierWriter:
         for link in links:
             page = pdf.pages[link.page_index]
             target = pdf.pages[link.target].obj
-            annot = pdf.make_indirect(pikepdf.Dictionary(
-                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(list(link.rect)),
-                Border=pikepdf.Array([0, 0, 0]), Dest=pikepdf.Array([target, pikepdf.Name.Fit])))
+            annot = pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=pikepdf.Array(list(link.rect)),
+                    Border=pikepdf.Array([0, 0, 0]),
+                    Dest=pikepdf.Array([target, pikepdf.Name.Fit]),
+                )
+            )
             if "/Annots" not in page.obj:
                 page.obj.Annots = pikepdf.Array()
             page.obj.Annots.append(annot)
 
     @staticmethod
-    def _outline(pdf: pikepdf.Pdf, checklist_pages: int, sections: list[Section], tail_first: int) -> list[dict]:
+    def _outline(
+        pdf: pikepdf.Pdf, checklist_pages: int, sections: list[Section], tail_first: int
+    ) -> list[dict]:
         record: list[dict] = []
 
         def item(title: str, page: int, level: int) -> pikepdf.OutlineItem:
@@ -258,8 +294,13 @@ def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None])
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        pdf.save(tmp, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 compress_streams=True, fix_metadata_version=False)
+        pdf.save(
+            tmp,
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            fix_metadata_version=False,
+        )
         audit(Path(tmp))
         usual_permissions(Path(tmp))
         os.replace(tmp, out)

@@ -13,13 +13,13 @@ import shutil
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
-from assembler.models import EvidenceFile, Kind
+from assembler.models import KIND_TITLES, EvidenceFile, Kind
 from assembler.sources import Entry, Source, is_ignored
 
 try:  # HEIC photos from iPhones; the plugin registers itself with Pillow
@@ -34,14 +34,13 @@ HEAD_BYTES = 65536
 
 EXTENSION_KINDS: dict[str, Kind] = {
     "pdf": "pdf",
-    **dict.fromkeys(["jpg", "jpeg", "jpe", "png", "gif", "tif", "tiff", "webp", "bmp", "heic", "heif", "avif"],
-                    "image"),
+    **dict.fromkeys(
+        ["jpg", "jpeg", "jpe", "png", "gif", "tif", "tiff", "webp", "bmp", "heic", "heif", "avif"], "image"
+    ),
     **dict.fromkeys(["doc", "docx", "docm", "wps", "rtf", "odt"], "word"),
     **dict.fromkeys(["xls", "xlsx", "xlsm", "et", "ods"], "excel"),
     "ofd": "ofd",
 }
-KIND_TITLES = {"pdf": "PDF", "image": "图片", "word": "Word/WPS 文档", "excel": "Excel/WPS 表格", "ofd": "OFD 版式文件",
-               "other": "其他"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"hevx", b"avif", b"avis"}
 
@@ -53,11 +52,18 @@ def extension(rel: str) -> str:
 
 
 def sniff_kind(head: bytes, ext: str) -> Kind:
-    """The file's kind from its first bytes (content first, the extension only to tell Office formats apart)."""
+    """The file's kind from its first bytes (content first, the extension only to tell Office formats
+    apart).
+    """
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM"))
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)):
+    if (
+        head.startswith(
+            (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+        )
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)
+    ):
         return "image"
     if head.startswith(_OLE) or head.startswith(b"PK\x03\x04") or head.startswith(b"{\\rtf"):
         kind = EXTENSION_KINDS.get(ext)
@@ -109,8 +115,17 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
             pages = len(reader.pages)
     except (FileNotDecryptedError, DependencyError):
         return None, "PDF 设有打开密码，无法汇编", None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-            RecursionError, AssertionError) as exc:
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        RecursionError,
+        AssertionError,
+    ) as exc:
         return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None
     if pages == 0:
         return 0, "PDF 文件损坏或没有任何页面", None
@@ -139,7 +154,11 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
                 frames = getattr(im, "n_frames", 1)
                 fmt = im.format
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return None, f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），可能是压缩炸弹，已拒绝", None
+        return (
+            None,
+            f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），可能是压缩炸弹，已拒绝",
+            None,
+        )
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         return None, f"图片无法识别或已损坏（{type(exc).__name__}）", None
     finally:
@@ -179,10 +198,17 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
     """One file hashed, classified by content and lightly validated."""
     ext = extension(entry.rel)
     if entry.problem:
-        return EvidenceFile(entry.rel, entry.size, "", EXTENSION_KINDS.get(ext, "other"), problem=entry.problem)
+        return EvidenceFile(
+            entry.rel, entry.size, "", EXTENSION_KINDS.get(ext, "other"), problem=entry.problem
+        )
     if entry.size == 0:
-        return EvidenceFile(entry.rel, 0, hashlib.sha256(b"").hexdigest(), EXTENSION_KINDS.get(ext, "other"),
-                            problem="空文件（0 字节），请重新复制或导出")
+        return EvidenceFile(
+            entry.rel,
+            0,
+            hashlib.sha256(b"").hexdigest(),
+            EXTENSION_KINDS.get(ext, "other"),
+            problem="空文件（0 字节），请重新复制或导出",
+        )
     sha, head, tail = _hash_and_ends(source, entry.rel)
     kind = sniff_kind(head, ext)
     pages = None

@@ -1,4 +1,6 @@
-"""Writing outputs: atomically (a temporary file in the same folder, then a rename) and with the usual permissions."""
+"""Writing outputs: atomically (a temporary file in the same folder, then a rename) and with the usual
+permissions.
+"""
 
 from __future__ import annotations
 

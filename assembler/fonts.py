@@ -16,8 +16,10 @@ from pathlib import Path
 
 from assembler.errors import ToolMissingError
 
-FONT_HELP = ("请安装中文字体：Debian/Ubuntu 运行 `sudo apt-get install fonts-noto-cjk`；Windows 自带宋体/微软雅黑；"
-             "macOS 自带苹方。也可用 --font 指定一个 .ttf/.otf/.ttc 字体文件。")
+FONT_HELP = (
+    "请安装中文字体：Debian/Ubuntu 运行 `sudo apt-get install fonts-noto-cjk`；Windows 自带宋体/微软雅黑；"
+    "macOS 自带苹方。也可用 --font 指定一个 .ttf/.otf/.ttc 字体文件。"
+)
 
 # (path, collection index): the Simplified Chinese face first
 CANDIDATES: dict[str, list[tuple[str, int]]] = {
@@ -29,9 +31,17 @@ CANDIDATES: dict[str, list[tuple[str, int]]] = {
         ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
         ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     ],
-    "win32": [(r"C:\Windows\Fonts\simsun.ttc", 0), (r"C:\Windows\Fonts\msyh.ttc", 0), (r"C:\Windows\Fonts\simhei.ttf", 0)],
-    "darwin": [("/System/Library/Fonts/PingFang.ttc", 0), ("/System/Library/Fonts/Hiragino Sans GB.ttc", 0),
-               ("/System/Library/Fonts/STHeiti Light.ttc", 0), ("/Library/Fonts/Arial Unicode.ttf", 0)],
+    "win32": [
+        (r"C:\Windows\Fonts\simsun.ttc", 0),
+        (r"C:\Windows\Fonts\msyh.ttc", 0),
+        (r"C:\Windows\Fonts\simhei.ttf", 0),
+    ],
+    "darwin": [
+        ("/System/Library/Fonts/PingFang.ttc", 0),
+        ("/System/Library/Fonts/Hiragino Sans GB.ttc", 0),
+        ("/System/Library/Fonts/STHeiti Light.ttc", 0),
+        ("/Library/Fonts/Arial Unicode.ttf", 0),
+    ],
 }
 
 
@@ -51,12 +61,20 @@ def _fc_match() -> CjkFont | None:
     if shutil.which("fc-match") is None:
         return None
     try:
-        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}", "sans-serif:lang=zh-cn"], capture_output=True,
-                             text=True, timeout=20).stdout
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}|%{index}", "sans-serif:lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
     file, _, index = out.partition("|")
-    if file and Path(file).is_file() and any(k in file for k in ("CJK", "wqy", "WenQuanYi", "Droid", "Hei", "Song")):
+    if (
+        file
+        and Path(file).is_file()
+        and any(k in file for k in ("CJK", "wqy", "WenQuanYi", "Droid", "Hei", "Song"))
+    ):
         return CjkFont(Path(file), int(index or 0))
     return None
 

@@ -14,12 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assembler.application import CASE_TITLES, LEVEL_TITLES, LoadedApplication
-from assembler.checklists import Checklist, MaterialSpec
 from assembler.errors import InputError, UsageError
 from assembler.identifiers import rmb_capital
 from assembler.models import Report
 from assembler.resources import bundled
+from assembler.schema import LEVEL_TITLES, LoadedApplication
+from assembler.specs import Checklist, MaterialSpec
 
 EMPTY = "无"
 BLANK_DATE = "        年      月      日"
@@ -47,12 +47,20 @@ def _common(loaded: LoadedApplication, report: Report) -> dict[str, Any]:
     amount = report.award.amount
     return {
         "year": app.year,
-        "filed_on": (f"{app.filed_on.year} 年 {app.filed_on.month} 月 {app.filed_on.day} 日" if app.filed_on
-                     else BLANK_DATE),
-        "applicant_name": a.name, "credit_code": a.credit_code, "union_name": a.union, "address": a.address,
+        "filed_on": (
+            f"{app.filed_on.year} 年 {app.filed_on.month} 月 {app.filed_on.day} 日"
+            if app.filed_on
+            else BLANK_DATE
+        ),
+        "applicant_name": a.name,
+        "credit_code": a.credit_code,
+        "union_name": a.union,
+        "address": a.address,
         "employees": f"{a.employees} 人" if a.employees else None,
-        "contact_name": a.contact.name, "contact_phone": a.contact.phone,
-        "bank_name": a.bank.name, "bank_account": a.bank.account,
+        "contact_name": a.contact.name,
+        "contact_phone": a.contact.phone,
+        "bank_name": a.bank.name,
+        "bank_account": a.bank.account,
         "amount": _money(amount) if amount is not None else "无（不符合申报条件）",
         "amount_capital": rmb_capital(amount) if amount is not None else EMPTY,
         "award_lines": "\n".join(report.award.lines),
@@ -83,16 +91,29 @@ def project_summary_context(loaded: LoadedApplication, report: Report) -> dict[s
     inn = loaded.app.innovation
     assert inn is not None
     common = _common(loaded, report)
-    items = [{
-        "seq": str(i), "name": item.name, "category": _text(item.category), "proposer": item.proposer,
-        "department": _text(item.department), "adopted_on": item.adopted_on.isoformat(),
-        "effect": _text(item.effect), "bonus": _money(item.bonus, ""), "meeting": _text(
-            item.meeting.isoformat() if item.meeting else None),
-    } for i, item in enumerate(loaded.items, start=1)]
+    items = [
+        {
+            "seq": str(i),
+            "name": item.name,
+            "category": _text(item.category),
+            "proposer": item.proposer,
+            "department": _text(item.department),
+            "adopted_on": item.adopted_on.isoformat(),
+            "effect": _text(item.effect),
+            "bonus": _money(item.bonus, ""),
+            "meeting": _text(item.meeting.isoformat() if item.meeting else None),
+        }
+        for i, item in enumerate(loaded.items, start=1)
+    ]
     return {
-        "year": common["year"], "filed_on": common["filed_on"], "applicant_name": common["applicant_name"],
-        "contact_name": common["contact_name"], "contact_phone": common["contact_phone"],
-        "case_title": CASE_TITLES[inn.case], "items": items, "item_count": len(items),
+        "year": common["year"],
+        "filed_on": common["filed_on"],
+        "applicant_name": common["applicant_name"],
+        "contact_name": common["contact_name"],
+        "contact_phone": common["contact_phone"],
+        "case_title": report.case_title,
+        "items": items,
+        "item_count": len(items),
         "bonus_total": _money(_bonus_total(loaded), ""),
     }
 
@@ -109,10 +130,13 @@ def studio_application_context(loaded: LoadedApplication, report: Report) -> dic
     del common["address"]  # 附件2.1 names the unit, not its address
     return {
         **common,
-        "studio_name": st.name, "level": LEVEL_TITLES[st.level], "leader": st.leader,
+        "studio_name": st.name,
+        "level": LEVEL_TITLES[st.level],
+        "leader": st.leader,
         "named_on": f"{st.named_on.year}年{st.named_on.month}月{st.named_on.day}日" if st.named_on else None,
         "members": f"{st.members} 人" if st.members else None,
-        "new_box": CHECKED if st.new else UNCHECKED, "annual_box": CHECKED if st.annual else UNCHECKED,
+        "new_box": CHECKED if st.new else UNCHECKED,
+        "annual_box": CHECKED if st.annual else UNCHECKED,
         "tier": f"{st.tier} 元" if st.annual and st.tier else None,
         "projects": _numbered([item_line(p) for p in st.projects]),
         "results": _numbered([item_line(r) for r in st.results]),
@@ -138,8 +162,8 @@ class Coverage:
     """How a template's variables and the provided values line up."""
 
     template: str
-    unknown: tuple[str, ...]   # used by the template, not provided by the tool: would print blank
-    unused: tuple[str, ...]    # provided by the tool, not used by the template: the form leaves them out
+    unknown: tuple[str, ...]  # used by the template, not provided by the tool: would print blank
+    unused: tuple[str, ...]  # provided by the tool, not used by the template: the form leaves them out
 
 
 def template_path(spec: MaterialSpec, templates: Path | None) -> Path:
@@ -147,8 +171,11 @@ def template_path(spec: MaterialSpec, templates: Path | None) -> Path:
     folder = templates if templates is not None else bundled("templates")
     path = folder / (spec.template or "")
     if not path.is_file():
-        raise UsageError(f"找不到模板“{spec.template}”", where=str(folder),
-                         fix="模板文件夹中应有与内置模板同名的 .docx 文件。")
+        raise UsageError(
+            f"找不到模板“{spec.template}”",
+            where=str(folder),
+            fix="模板文件夹中应有与内置模板同名的 .docx 文件。",
+        )
     return path
 
 
@@ -160,18 +187,26 @@ def _open_template(path: Path):
         tpl.init_docx()
         return tpl
     except Exception as exc:  # python-docx raises several types for a damaged file
-        raise InputError(f"模板无法打开（{type(exc).__name__}）", where=str(path),
-                         fix="请在 Word/WPS 中打开后另存为 .docx。") from None
+        raise InputError(
+            f"模板无法打开（{type(exc).__name__}）",
+            where=str(path),
+            fix="请在 Word/WPS 中打开后另存为 .docx。",
+        ) from None
 
 
 def coverage(path: Path, context: dict[str, Any]) -> Coverage:
-    """Which variables the template at `path` uses that `context` lacks, and which provided values it ignores."""
+    """Which variables the template at `path` uses that `context` lacks, and which provided values it
+    ignores.
+    """
     tpl = _open_template(path)
     try:
         used = set(tpl.get_undeclared_template_variables())
     except Exception as exc:  # jinja2 TemplateSyntaxError and friends
-        raise InputError(f"模板中的 {{{{ }}}} 占位符写法有误：{exc}", where=str(path),
-                         fix="请检查花括号是否成对、{% %} 标签是否完整。") from None
+        raise InputError(
+            f"模板中的 {{{{ }}}} 占位符写法有误：{exc}",
+            where=str(path),
+            fix="请检查花括号是否成对、{% %} 标签是否完整。",
+        ) from None
     provided = set(context)
     return Coverage(path.name, tuple(sorted(used - provided)), tuple(sorted(provided - used)))
 
@@ -210,8 +245,9 @@ class FilledForm:
     coverage: Coverage
 
 
-def fill_forms(loaded: LoadedApplication, report: Report, checklist: Checklist,
-               templates: Path | None = None) -> list[FilledForm]:
+def fill_forms(
+    loaded: LoadedApplication, report: Report, checklist: Checklist, templates: Path | None = None
+) -> list[FilledForm]:
     """Fill every generated material of the application's scheme (and case) from its template.
 
     A template that uses variables the tool does not provide is refused (they would print blank).
@@ -225,8 +261,11 @@ def fill_forms(loaded: LoadedApplication, report: Report, checklist: Checklist,
         context = form_context(spec, loaded, report)
         cov = coverage(path, context)
         if cov.unknown:
-            raise InputError(f"模板使用了本工具不提供的变量：{'、'.join(cov.unknown)}", where=str(path),
-                             details=[f"可用的变量：{'、'.join(sorted(context))}"],
-                             fix="请改用可用的变量名，否则这些位置会是空白。")
+            raise InputError(
+                f"模板使用了本工具不提供的变量：{'、'.join(cov.unknown)}",
+                where=str(path),
+                details=[f"可用的变量：{'、'.join(sorted(context))}"],
+                fix="请改用可用的变量名，否则这些位置会是空白。",
+            )
         out.append(FilledForm(spec, path.name, render_form(path, context), cov))
     return out

@@ -41,8 +41,10 @@ def credit_code_problem(code: str) -> str | None:
             return f"第 {i} 位字符“{c}”不允许{hint}"
     org_body, org_check = code[8:16], code[16]
     if org_code_check_char(org_body) != org_check:
-        return (f"第 9–17 位的组织机构代码 {code[8:16]}-{org_check} 校验位错误"
-                f"（应为 {org_code_check_char(org_body)}）")
+        return (
+            f"第 9–17 位的组织机构代码 {code[8:16]}-{org_check} 校验位错误"
+            f"（应为 {org_code_check_char(org_body)}）"
+        )
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
         return f"第 18 位校验码错误（按前 17 位计算应为 {expected}）"
@@ -137,7 +139,9 @@ def rmb_capital(amount: Decimal | int) -> str:
 
 
 def comparable(text: str) -> str:
-    """`text` without spaces and punctuation, lower-cased: for telling whether two names mean the same item."""
+    """`text` without spaces and punctuation, lower-cased: for telling whether two names mean the same
+    item.
+    """
     return re.sub(r"[\s，,。.；;：:、“”\"'（）()\-—_]", "", text).lower()
 
 

@@ -11,14 +11,12 @@ import csv
 import datetime as dt
 import io
 import re
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
+from pydantic import ValidationError
 
-from assembler.dates import parse_date_text
 from assembler.errors import InputError
-from assembler.identifiers import parse_money
+from assembler.schema import LedgerItem, blank_to_none
 from assembler.sources import Source
 from assembler.yamlio import read_text_file
 
@@ -38,18 +36,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_COLUMNS = ("name", "proposer", "adopted_on")
 COLUMN_TITLES = {key: names[0] for key, names in COLUMNS.items()}
-FIVE_SMALL = ("小发明", "小创造", "小革新", "小设计", "小建议")
-
-def parse_date(value: Any) -> Any:
-    """A date from a cell or text (2025-09-12, 2025/9/12, 2025.9.12, 2025年9月12日, 20250912); else unchanged."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str) and value.strip():
-        found = parse_date_text(value)
-        if found is None:
-            raise ValueError(f"“{value.strip()}”不是有效日期（应写成 2025-09-12）")
-        return found
-    return value
 
 
 def column_letter(index: int) -> str:
@@ -59,51 +45,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if value is None or (isinstance(value, str) and not value.strip()) else value
-
-
-def _money_or_none(value: Any) -> Decimal | None:
-    value = _blank_to_none(value)
-    return None if value is None else parse_money(value)
-
-
-def _date_or_none(value: Any) -> Any:
-    value = _blank_to_none(value)
-    return None if value is None else parse_date(value)
-
-
-def _text(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-RequiredText = Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class LedgerItem(BaseModel):
-    """One adopted improvement/innovation/suggestion (one row of 附件1.2)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    name: RequiredText
-    proposer: RequiredText
-    adopted_on: Annotated[dt.date, BeforeValidator(parse_date)]
-    category: Text = ""
-    department: Text = ""
-    effect: Text = ""
-    bonus: Annotated[Decimal | None, BeforeValidator(_money_or_none)] = None
-    meeting: Annotated[dt.date | None, BeforeValidator(_date_or_none)] = None
-    seq: Text = ""
-    row: int | None = None  # where the item stands in its source (spreadsheet row or list position)
 
 
 def _normalize_header(cell: Any) -> str:
@@ -124,7 +65,9 @@ def _map_header(cells: list[Any]) -> dict[int, str] | None:
 
 
 def _is_total_row(values: dict[str, Any]) -> bool:
-    return any(str(values.get(k) or "").strip().replace(" ", "") in {"合计", "总计", "小计"} for k in ("seq", "name"))
+    return any(
+        str(values.get(k) or "").strip().replace(" ", "") in {"合计", "总计", "小计"} for k in ("seq", "name")
+    )
 
 
 def _excel_serial(value: Any) -> Any:
@@ -147,7 +90,7 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
                 break
             continue
         values = {key: cells[idx] if idx < len(cells) else None for idx, key in header.items()}
-        if all(_blank_to_none(v) is None for v in values.values()) or _is_total_row(values):
+        if all(blank_to_none(v) is None for v in values.values()) or _is_total_row(values):
             continue
         if is_excel:
             for key in ("adopted_on", "meeting"):
@@ -158,8 +101,13 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
                 col = next((column_letter(i + 1) for i, k in header.items() if k == key), "")
-                what = {"missing": "不能为空", "string_too_short": "不能为空", "too_short": "不能为空", "date_type": "应为日期（如 2025-09-12）",
-                        "date_from_datetime_inexact": "应为日期"}.get(err["type"])
+                what = {
+                    "missing": "不能为空",
+                    "string_too_short": "不能为空",
+                    "too_short": "不能为空",
+                    "date_type": "应为日期（如 2025-09-12）",
+                    "date_from_datetime_inexact": "应为日期",
+                }.get(err["type"])
                 if what is None:
                     what = str(err["ctx"]["error"]) if err["type"] == "value_error" else "格式不对"
                 if err["type"] == "string_type":
@@ -168,18 +116,27 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
         if len(items) + len(errors) > MAX_LEDGER_ROWS:
             raise InputError(f"台账超过 {MAX_LEDGER_ROWS} 行", where=where, fix="请检查是否选错了文件。")
     if header is None:
-        raise InputError("找不到表头行（前 10 行中没有“项目名称”列）", where=where,
-                         fix="第一行应为表头：序号、项目名称、类别、提出人、所在部门、采纳日期、实施效果、奖励金额、评审会议。")
+        raise InputError(
+            "找不到表头行（前 10 行中没有“项目名称”列）",
+            where=where,
+            fix="第一行应为表头：序号、项目名称、类别、提出人、所在部门、采纳日期、实施效果、奖励金额、评审会议。",
+        )
     missing = [COLUMN_TITLES[k] for k in REQUIRED_COLUMNS if k not in header.values()]
     if missing:
-        raise InputError(f"第 {header_row} 行表头缺少列：{'、'.join(missing)}", where=where,
-                         fix="请在表头中加上这些列（列名见 `dossier init` 生成的台账模板）。")
+        raise InputError(
+            f"第 {header_row} 行表头缺少列：{'、'.join(missing)}",
+            where=where,
+            fix="请在表头中加上这些列（列名见 `dossier init` 生成的台账模板）。",
+        )
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         more = len(errors) - len(shown)
-        raise InputError(f"台账有 {len(errors)} 处错误", where=where,
-                         details=shown + ([f"……另有 {more} 处未列出"] if more else []),
-                         fix="在 Excel 中按行号和列号找到并改正后再运行。")
+        raise InputError(
+            f"台账有 {len(errors)} 处错误",
+            where=where,
+            details=shown + ([f"……另有 {more} 处未列出"] if more else []),
+            fix="在 Excel 中按行号和列号找到并改正后再运行。",
+        )
     return items
 
 
@@ -189,8 +146,11 @@ def _read_xlsx(data: bytes, where: str) -> list[tuple[int, list[Any]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(f"无法打开 Excel 文件（{type(exc).__name__}）", where=where,
-                         fix="请在 Excel/WPS 中打开后“另存为” .xlsx 再试。") from None
+        raise InputError(
+            f"无法打开 Excel 文件（{type(exc).__name__}）",
+            where=where,
+            fix="请在 Excel/WPS 中打开后“另存为” .xlsx 再试。",
+        ) from None
     try:
         for ws in wb.worksheets:
             rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
@@ -216,11 +176,18 @@ def load_ledger_file(source: Source, rel: str, yaml_where: str) -> list[LedgerIt
     """The items of a ledger spreadsheet inside the application (path relative to its root)."""
     suffix = rel.rsplit(".", 1)[-1].lower() if "." in rel else ""
     if suffix not in {"xlsx", "xlsm", "csv"}:
-        hint = "旧版 .xls 请在 Excel/WPS 中“另存为” .xlsx。" if suffix in {"xls", "et"} else "台账应为 .xlsx 或 .csv。"
+        hint = (
+            "旧版 .xls 请在 Excel/WPS 中“另存为” .xlsx。"
+            if suffix in {"xls", "et"}
+            else "台账应为 .xlsx 或 .csv。"
+        )
         raise InputError(f"innovation.projects 指向的“{rel}”不是 .xlsx 或 .csv", where=yaml_where, fix=hint)
     if not source.exists(rel):
-        raise InputError(f"innovation.projects 指向的台账“{rel}”不存在", where=yaml_where,
-                         fix="请把台账放进申请文件夹，或改正文件名。")
+        raise InputError(
+            f"innovation.projects 指向的台账“{rel}”不存在",
+            where=yaml_where,
+            fix="请把台账放进申请文件夹，或改正文件名。",
+        )
     data = source.read_bytes(rel)
     rows = _read_csv(data, rel) if suffix == "csv" else _read_xlsx(data, rel)
     return _rows_to_items(rows, rel, is_excel=suffix != "csv")

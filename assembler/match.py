@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from assembler.checklists import MaterialSpec, PartSpec
 from assembler.dates import find_date
 from assembler.models import EvidenceFile
+from assembler.specs import MaterialSpec, PartSpec
 
 _LEADING_NUMBER = re.compile(r"\s*0*(\d{1,3})(?!\d)")
 
@@ -32,8 +32,8 @@ class MaterialFiles:
     files: tuple[EvidenceFile, ...] = ()
     meeting_folders: dict[dt.date, tuple[str, ...]] = field(default_factory=dict)  # date → folder(s) found
     meeting_parts: dict[dt.date, dict[str, tuple[EvidenceFile, ...]]] = field(default_factory=dict)
-    parts: dict[str, tuple[EvidenceFile, ...]] = field(default_factory=dict)       # parts not per meeting
-    unassigned: tuple[EvidenceFile, ...] = ()                                     # no part recognises them
+    parts: dict[str, tuple[EvidenceFile, ...]] = field(default_factory=dict)  # parts not per meeting
+    unassigned: tuple[EvidenceFile, ...] = ()  # no part recognises them
     undated_folders: tuple[str, ...] = ()
 
 
@@ -83,16 +83,19 @@ def _split_meetings(spec: MaterialSpec, files: list[EvidenceFile]) -> MaterialFi
         else:
             top_parts.setdefault(part, []).append(f)
     return MaterialFiles(
-        spec=spec, files=tuple(files),
+        spec=spec,
+        files=tuple(files),
         meeting_folders={d: tuple(sorted(s)) for d, s in sorted(folders.items())},
         meeting_parts={d: {p: tuple(v) for p, v in parts.items()} for d, parts in sorted(by_meeting.items())},
         parts={p: tuple(v) for p, v in top_parts.items()},
-        unassigned=tuple(unassigned), undated_folders=tuple(sorted(undated)),
+        unassigned=tuple(unassigned),
+        undated_folders=tuple(sorted(undated)),
     )
 
 
-def match_evidence(materials: list[MaterialSpec], files: list[EvidenceFile],
-                   all_numbers: set[str] | None = None) -> Matching:
+def match_evidence(
+    materials: list[MaterialSpec], files: list[EvidenceFile], all_numbers: set[str] | None = None
+) -> Matching:
     """Place each file under the applicable material its top-level folder (or file name) is numbered for.
 
     `all_numbers` are the material numbers of the scheme in any case; a file numbered for a material
@@ -106,16 +109,22 @@ def match_evidence(materials: list[MaterialSpec], files: list[EvidenceFile],
         top = parts[0]
         number = leading_number(top)
         if number is None:
-            reason = "不在任何编号的材料文件夹中" if len(parts) > 1 else "放在申请文件夹根目录，不属于任何材料"
+            reason = (
+                "不在任何编号的材料文件夹中" if len(parts) > 1 else "放在申请文件夹根目录，不属于任何材料"
+            )
             unmatched.append((f, reason))
         elif number not in by_number:
             known = all_numbers or set()
-            reason = (f"材料 {number} 不适用于所选情形" if number in known
-                      else f"清单中没有编号为 {number} 的材料")
+            reason = (
+                f"材料 {number} 不适用于所选情形" if number in known else f"清单中没有编号为 {number} 的材料"
+            )
             unmatched.append((f, reason))
         else:
             grouped[number].append(f)
-    result = {number: _split_meetings(spec, grouped[number]) if spec.parts
-              else MaterialFiles(spec=spec, files=tuple(grouped[number]))
-              for number, spec in by_number.items()}
+    result = {
+        number: _split_meetings(spec, grouped[number])
+        if spec.parts
+        else MaterialFiles(spec=spec, files=tuple(grouped[number]))
+        for number, spec in by_number.items()
+    }
     return Matching(materials=result, unmatched=tuple(unmatched))

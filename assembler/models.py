@@ -1,4 +1,6 @@
-"""The data that flows between the steps: evidence files, findings, material results, the award, the report."""
+"""The data that flows between the steps: evidence files, findings, material results, the award, the
+report.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +12,27 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 Status = Literal["ok", "missing", "invalid", "optional", "not-applicable"]
 Kind = Literal["pdf", "image", "word", "excel", "ofd", "other"]
+KIND_TITLES = {
+    "pdf": "PDF",
+    "image": "图片",
+    "word": "Word/WPS 文档",
+    "excel": "Excel/WPS 表格",
+    "ofd": "OFD 版式文件",
+    "other": "其他",
+}
 
 
 @dataclass(frozen=True)
 class EvidenceFile:
     """One file of the application as found and lightly validated (nothing decoded in full)."""
 
-    rel: str                      # posix path relative to the application root
+    rel: str  # posix path relative to the application root
     size: int
     sha256: str
     kind: Kind
-    pages: int | None = None      # PDF pages / TIFF frames when known cheaply
-    problem: str | None = None    # why it cannot go into a dossier (Chinese), None when usable
-    note: str | None = None       # something worth telling that does not stop it (Chinese)
+    pages: int | None = None  # PDF pages / TIFF frames when known cheaply
+    problem: str | None = None  # why it cannot go into a dossier (Chinese), None when usable
+    note: str | None = None  # something worth telling that does not stop it (Chinese)
 
     @property
     def usable(self) -> bool:
@@ -47,7 +57,7 @@ class MeetingGroup:
     """The evidence of one review meeting: the sub-folder of material 4 named by its date."""
 
     date: dt.date
-    folder: str | None            # None when the meeting is declared but has no folder
+    folder: str | None  # None when the meeting is declared but has no folder
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -85,6 +95,8 @@ class Report:
 
     scheme: str
     case: str | None
+    scheme_title: str  # the fund's title as the checklist prints it
+    case_title: str  # the case's title ('' for a fund without cases)
     year: int
     measures: str
     applicant: str

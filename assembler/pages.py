@@ -17,7 +17,7 @@ from assembler.fonts import CjkFont
 
 MM = 72 / 25.4
 RED, GREY, BLACK, GREEN = (190, 30, 30), (110, 110, 110), (0, 0, 0), (20, 110, 40)
-TOC_LINE = 7.2          # mm per 目录 entry
+TOC_LINE = 7.2  # mm per 目录 entry
 TOC_TOP, TOC_BOTTOM = 38.0, 270.0
 
 
@@ -55,7 +55,7 @@ class TocEntry:
 
     level: int
     title: str
-    page: int           # 1-based page number in the dossier
+    page: int  # 1-based page number in the dossier
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class PageMaker:
     def __init__(self, font: CjkFont, date: dt.date) -> None:
         self.font = font
         self.pdf = FPDF(unit="mm", format="A4")
-        self.pdf.set_creation_date(dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.timezone.utc))
+        self.pdf.set_creation_date(dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC))
         self.pdf.set_auto_page_break(False)
         self.pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.index)
         self.pdf.set_margins(20, 20, 20)
@@ -113,8 +113,18 @@ class PageMaker:
         else:
             self._counted += 1
 
-    def _text(self, x: float, y: float, w: float, h: float, text: str, size: float, align: str = "L",
-              color: tuple[int, int, int] = BLACK, border: int | str = 0) -> None:
+    def _text(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        text: str,
+        size: float,
+        align: str = "L",
+        color: tuple[int, int, int] = BLACK,
+        border: int | str = 0,
+    ) -> None:
         if not self._drawing:
             return
         self.pdf.set_font("cjk", size=size)
@@ -173,9 +183,16 @@ class PageMaker:
         self._text(20, y + 2, 170, 16, "申 报 材 料", 22, "C")
         if info.subtitle:
             self._text(20, y + 22, 170, 8, info.subtitle, 13, "C")
-        rows = [("单位名称", info.applicant), ("统一社会信用代码", info.credit_code), ("申报年度", f"{info.year} 年"),
-                ("申报类别", info.case), ("申请金额", info.amount), ("", info.amount_capital),
-                ("联 系 人", info.contact), ("汇编日期", f"{info.date.year} 年 {info.date.month} 月 {info.date.day} 日")]
+        rows = [
+            ("单位名称", info.applicant),
+            ("统一社会信用代码", info.credit_code),
+            ("申报年度", f"{info.year} 年"),
+            ("申报类别", info.case),
+            ("申请金额", info.amount),
+            ("", info.amount_capital),
+            ("联 系 人", info.contact),
+            ("汇编日期", f"{info.date.year} 年 {info.date.month} 月 {info.date.day} 日"),
+        ]
         y = 150
         for label, value in rows:
             self._text(30, y, 42, 9, label, 13)
@@ -210,7 +227,9 @@ class PageMaker:
             self._text(20, y, widths[0], h, row.number, 10.5, "C")
             for i, line in enumerate(lines):
                 self._text(20 + widths[0] + 1, y + 1.5 + 6 * i, widths[1] - 2, 6, line, 10.5)
-            self._text(20 + widths[0] + widths[1], y, widths[2], h, row.status, 10.5, "C", GREEN if row.ok else RED)
+            self._text(
+                20 + widths[0] + widths[1], y, widths[2], h, row.status, 10.5, "C", GREEN if row.ok else RED
+            )
             self._text(20 + sum(widths[:3]), y, widths[3], h, row.pages, 10.5, "C")
             y += h
         y += 6
@@ -249,7 +268,7 @@ class PageMaker:
             page_index = self.pdf.page - 1
             self._text(20, 20, 170, 10, "目    录" if start == 0 else "目录（续）", 18, "C")
             y = TOC_TOP
-            for entry in entries[start:start + per_page]:
+            for entry in entries[start : start + per_page]:
                 indent = 20 + 7 * entry.level
                 size = 11.5 if entry.level == 0 else 10.5
                 number = str(entry.page)
@@ -264,8 +283,11 @@ class PageMaker:
                 self._text(dots_from, y, dots_to - dots_from, TOC_LINE, dots, 9, "R", GREY)
                 self._text(190 - number_w, y, number_w, TOC_LINE, number, size)
                 top = 297 - y - TOC_LINE
-                links.append(LinkArea(page_index, (indent * MM, top * MM, 190 * MM, (top + TOC_LINE) * MM),
-                                      entry.page - 1))
+                links.append(
+                    LinkArea(
+                        page_index, (indent * MM, top * MM, 190 * MM, (top + TOC_LINE) * MM), entry.page - 1
+                    )
+                )
                 y += TOC_LINE
         return links
 

@@ -9,13 +9,23 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from assembler.application import CASE_TITLES, SCHEME_TITLES
 from assembler.awards import format_yuan
 from assembler.models import Report
 
-STATUS_TITLES = {"ok": "齐全", "missing": "缺失", "invalid": "有误", "optional": "可选（未提供）",
-                 "not-applicable": "不适用"}
-STATUS_STYLES = {"ok": "green", "missing": "red", "invalid": "red", "optional": "dim", "not-applicable": "dim"}
+STATUS_TITLES = {
+    "ok": "齐全",
+    "missing": "缺失",
+    "invalid": "有误",
+    "optional": "可选（未提供）",
+    "not-applicable": "不适用",
+}
+STATUS_STYLES = {
+    "ok": "green",
+    "missing": "red",
+    "invalid": "red",
+    "optional": "dim",
+    "not-applicable": "dim",
+}
 SEVERITY_TITLES = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -36,24 +46,56 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "measures": report.measures,
         "applicant": {"name": report.applicant, "credit_code": report.credit_code},
         "complete": report.complete,
-        "award": {"amount_yuan": _json_amount(report.award.amount), "amount_fen": report.award.amount_fen,
-                  "lines": list(report.award.lines)},
+        "award": {
+            "amount_yuan": _json_amount(report.award.amount),
+            "amount_fen": report.award.amount_fen,
+            "lines": list(report.award.lines),
+        },
         "materials": [
-            {"number": m.number, "title": m.title, "required": m.required, "status": m.status,
-             "files": list(m.files), "generated": m.generated is not None,
-             **({"meetings": [{"date": g.date.isoformat(), "folder": g.folder,
-                               "parts": {k: list(v) for k, v in g.parts.items()}} for g in m.meetings]}
-                if m.meetings else {})}
+            {
+                "number": m.number,
+                "title": m.title,
+                "required": m.required,
+                "status": m.status,
+                "files": list(m.files),
+                "generated": m.generated is not None,
+                **(
+                    {
+                        "meetings": [
+                            {
+                                "date": g.date.isoformat(),
+                                "folder": g.folder,
+                                "parts": {k: list(v) for k, v in g.parts.items()},
+                            }
+                            for g in m.meetings
+                        ]
+                    }
+                    if m.meetings
+                    else {}
+                ),
+            }
             for m in report.materials
         ],
         "findings": [
-            {"rule": f.rule, "severity": f.severity, "material": f.material, "path": f.path,
-             "message": f.message, "fix": f.fix}
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "material": f.material,
+                "path": f.path,
+                "message": f.message,
+                "fix": f.fix,
+            }
             for f in report.findings
         ],
         "evidence": [
-            {"path": e.rel, "size": e.size, "sha256": e.sha256, "kind": e.kind, "pages": e.pages,
-             "problem": e.problem}
+            {
+                "path": e.rel,
+                "size": e.size,
+                "sha256": e.sha256,
+                "kind": e.kind,
+                "pages": e.pages,
+                "problem": e.problem,
+            }
             for e in report.evidence
         ],
     }
@@ -73,14 +115,18 @@ def _fix_cell(report: Report, material) -> str:
     """What to do about a material that is not complete: the first fix of its errors, else its hint."""
     if material.status not in ("missing", "invalid"):
         return ""
-    fixes = [f.fix for f in report.findings if f.material == material.number and f.severity == "error" and f.fix]
+    fixes = [
+        f.fix for f in report.findings if f.material == material.number and f.severity == "error" and f.fix
+    ]
     return fixes[0] if fixes else material.hint
 
 
 def report_renderable(report: Report) -> Group:
     """The report as rich renderables: heading, checklist table, findings, award."""
-    title = SCHEME_TITLES[report.scheme] + (f" · {CASE_TITLES[report.case]}" if report.case else "")
-    head = Text.assemble((f"{report.applicant or '（单位名称未填写）'}", "bold"), f"  {report.year} 年度  {title}")
+    title = report.scheme_title + (f" · {report.case_title}" if report.case_title else "")
+    head = Text.assemble(
+        (f"{report.applicant or '（单位名称未填写）'}", "bold"), f"  {report.year} 年度  {title}"
+    )
     table = Table(title="申报材料清单", show_lines=False, expand=False)
     table.add_column("序号", justify="right")
     table.add_column("材料", overflow="fold")
@@ -88,8 +134,13 @@ def report_renderable(report: Report) -> Group:
     table.add_column("文件", overflow="fold")
     table.add_column("处理办法", overflow="fold")
     for m in report.materials:
-        table.add_row(m.number, Text(m.title), Text(STATUS_TITLES[m.status], style=STATUS_STYLES[m.status]),
-                      Text(_files_cell(m.files, m.generated is not None)), Text(_fix_cell(report, m)))
+        table.add_row(
+            m.number,
+            Text(m.title),
+            Text(STATUS_TITLES[m.status], style=STATUS_STYLES[m.status]),
+            Text(_files_cell(m.files, m.generated is not None)),
+            Text(_fix_cell(report, m)),
+        )
     parts: list[Any] = [head, table]
     if report.findings:
         found = Table(title="检查发现", show_lines=False, expand=True)
@@ -99,15 +150,23 @@ def report_renderable(report: Report) -> Group:
         found.add_column("处理办法", overflow="fold", ratio=2)
         for f in report.findings:
             where = f"[{f.path}] " if f.path else ""
-            found.add_row(Text(SEVERITY_TITLES[f.severity], style=SEVERITY_STYLES[f.severity]), f.rule,
-                          Text(where + f.message), Text(f.fix or ""))
+            found.add_row(
+                Text(SEVERITY_TITLES[f.severity], style=SEVERITY_STYLES[f.severity]),
+                f.rule,
+                Text(where + f.message),
+                Text(f.fix or ""),
+            )
         parts.append(found)
     amount = report.award.amount
-    award_head = (f"可申请鼓励金：{format_yuan(amount)} 元" if amount is not None else "可申请鼓励金：不符合条件")
+    award_head = (
+        f"可申请鼓励金：{format_yuan(amount)} 元" if amount is not None else "可申请鼓励金：不符合条件"
+    )
     parts.append(Text(award_head, style="bold green" if amount is not None else "bold red"))
     parts.extend(Text(f"  · {line}") for line in report.award.lines)
     errors = sum(f.severity == "error" for f in report.findings)
     warnings = sum(f.severity == "warning" for f in report.findings)
-    verdict = ("结论：材料齐全，可以提交" if report.complete else f"结论：有 {errors} 个错误需要改正")
-    parts.append(Text(f"{verdict}（警告 {warnings} 个）", style="bold green" if report.complete else "bold red"))
+    verdict = "结论：材料齐全，可以提交" if report.complete else f"结论：有 {errors} 个错误需要改正"
+    parts.append(
+        Text(f"{verdict}（警告 {warnings} 个）", style="bold green" if report.complete else "bold red")
+    )
     return Group(*parts)

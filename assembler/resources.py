@@ -24,7 +24,9 @@ def bundled(name: str) -> Path:
 
 
 def checklist_dir(measures: str, override: Path | None = None) -> Path:
-    """The folder of checklists for a revision of the measures; `override` is a folder given by --checklists."""
+    """The folder of checklists for a revision of the measures; `override` is a folder given by
+    --checklists.
+    """
     if override is not None:
         if not override.is_dir():
             raise UsageError("--checklists 指定的文件夹不存在", where=str(override))
@@ -32,7 +34,9 @@ def checklist_dir(measures: str, override: Path | None = None) -> Path:
     folder = bundled("checklists") / measures
     if not folder.is_dir():
         known = sorted(p.name for p in bundled("checklists").iterdir() if p.is_dir())
-        raise UsageError(f"没有“{measures}”版办法的检查清单（已有：{'、'.join(known)}）",
-                         where="application.yaml measures",
-                         fix="请把 measures 改为已有的版本，或用 --checklists 指定新版清单文件夹。")
+        raise UsageError(
+            f"没有“{measures}”版办法的检查清单（已有：{'、'.join(known)}）",
+            where="application.yaml measures",
+            fix="请把 measures 改为已有的版本，或用 --checklists 指定新版清单文件夹。",
+        )
     return folder

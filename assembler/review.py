@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from assembler.application import APPLICATION_FILE, CASE_TITLES, SCHEME_TITLES
+from assembler.checklists import fund_titles
 from assembler.errors import DossierError, InputError
 from assembler.identifiers import comparable
 from assembler.models import Finding
+from assembler.schema import APPLICATION_FILE
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Row:
     claimed: Decimal | None = None
     recomputed: Decimal | None = None
     complete: bool = False
-    kind: str = ""                        # 申报材料 PDF / 申请文件夹 / 无法读取
+    kind: str = ""  # 申报材料 PDF / 申请文件夹 / 无法读取
     findings: list[Finding] = field(default_factory=list)
     hashes: set[str] = field(default_factory=set)
     ledger: set[tuple[str, str]] = field(default_factory=set)
@@ -53,7 +54,11 @@ def discover_inputs(paths: list[Path]) -> Iterator[Path]:
             for child in sorted(path.iterdir(), key=lambda p: p.name):
                 if child.name.startswith("."):
                     continue
-                if child.is_dir() and (child / APPLICATION_FILE).is_file() or child.suffix.lower() in (".pdf", ".zip"):
+                if (
+                    child.is_dir()
+                    and (child / APPLICATION_FILE).is_file()
+                    or child.suffix.lower() in (".pdf", ".zip")
+                ):
                     yield child
         else:
             yield path
@@ -65,14 +70,28 @@ def _from_pdf(path: Path) -> Row:
     v = verify(path)
     m = v.manifest
     app = m.get("application", {})
-    row = Row(path, v.applicant.get("name", ""), v.applicant.get("credit_code", ""), app.get("scheme", ""),
-              m.get("case"), app.get("year"), v.claimed, v.recomputed, v.intact, "申报材料 PDF")
+    row = Row(
+        path,
+        v.applicant.get("name", ""),
+        v.applicant.get("credit_code", ""),
+        app.get("scheme", ""),
+        m.get("case"),
+        app.get("year"),
+        v.claimed,
+        v.recomputed,
+        v.intact,
+        "申报材料 PDF",
+    )
     row.findings = [f for f in v.findings if f.severity != "info"]
     for f in m.get("check", {}).get("findings", []):
         if f.get("severity") in ("error", "warning"):
-            row.findings.append(Finding(f["rule"], f["severity"], f["message"], f.get("material"), f.get("path")))
+            row.findings.append(
+                Finding(f["rule"], f["severity"], f["message"], f.get("material"), f.get("path"))
+            )
     row.hashes = {f["sha256"] for f in m.get("files", [])}
-    row.ledger = {(comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.get("ledger", [])}
+    row.ledger = {
+        (comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.get("ledger", [])
+    }
     return row
 
 
@@ -82,8 +101,18 @@ def _from_application(path: Path) -> Row:
 
     report, loaded, _ = check_source(open_source(path))
     app = loaded.app
-    row = Row(path, app.applicant.name, app.applicant.credit_code, app.scheme, report.case, app.year,
-              report.award.amount, report.award.amount, report.complete, "申请文件夹")
+    row = Row(
+        path,
+        app.applicant.name,
+        app.applicant.credit_code,
+        app.scheme,
+        report.case,
+        app.year,
+        report.award.amount,
+        report.award.amount,
+        report.complete,
+        "申请文件夹",
+    )
     row.findings = [f for f in report.findings if f.severity != "info"]
     row.hashes = {e.sha256 for e in report.evidence if e.sha256 and e.size}
     row.ledger = {(comparable(i.name), comparable(i.proposer)) for i in loaded.items}
@@ -103,7 +132,9 @@ def read_one(path: Path) -> Row:
 
 
 def load_disqualified(path: Path) -> set[str]:
-    """统一社会信用代码 of disqualified unions: the first field of each line of a text/CSV file (# comments)."""
+    """统一社会信用代码 of disqualified unions: the first field of each line of a text/CSV file (#
+    comments).
+    """
     try:
         text = path.read_bytes()
     except OSError as exc:
@@ -129,9 +160,18 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
         if len(group) > 1:
             names = "、".join(r.source.name for r in group)
             for r in group:
-                out.append((r, Finding("REVIEW-DUPLICATE-APPLICANT", "error",
-                                       f"同一单位（{code}）{year} 年度申报{SCHEME_TITLES.get(scheme, scheme)} {len(group)} 次："
-                                       f"{names}（每年只能申报一次）")))
+                out.append(
+                    (
+                        r,
+                        Finding(
+                            "REVIEW-DUPLICATE-APPLICANT",
+                            "error",
+                            f"同一单位（{code}）{year} 年度申报{fund_titles()[0].get(scheme, scheme)} "
+                            f"{len(group)} 次："
+                            f"{names}（每年只能申报一次）",
+                        ),
+                    )
+                )
     owners: dict[str, set[str]] = defaultdict(set)
     ledger_owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for r in readable:
@@ -146,16 +186,40 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
         shared = {h for h in r.hashes if len(owners[h]) > 1}
         if shared:
             others = sorted(set().union(*(owners[h] for h in shared)) - {r.credit_code})
-            out.append((r, Finding("REVIEW-SHARED-EVIDENCE", "error",
-                                   f"{len(shared)} 个证明文件与其他单位的材料完全相同（SHA-256 一致）：{'、'.join(others)}")))
+            out.append(
+                (
+                    r,
+                    Finding(
+                        "REVIEW-SHARED-EVIDENCE",
+                        "error",
+                        f"{len(shared)} 个证明文件与其他单位的材料完全相同（SHA-256 一致）："
+                        f"{'、'.join(others)}",
+                    ),
+                )
+            )
         same = {k for k in r.ledger if len(ledger_owners[k]) > 1}
         if same:
             others = sorted(set().union(*(ledger_owners[k] for k in same)) - {r.credit_code})
-            out.append((r, Finding("REVIEW-SHARED-LEDGER-ITEM", "warning",
-                                   f"{len(same)} 个项目（名称和提出人相同）也出现在其他单位的台账中：{'、'.join(others)}")))
+            out.append(
+                (
+                    r,
+                    Finding(
+                        "REVIEW-SHARED-LEDGER-ITEM",
+                        "warning",
+                        f"{len(same)} 个项目（名称和提出人相同）也出现在其他单位的台账中："
+                        f"{'、'.join(others)}",
+                    ),
+                )
+            )
         if r.credit_code in disqualified:
-            out.append((r, Finding("REVIEW-DISQUALIFIED", "error",
-                                   "该单位在取消申报资格名单中（挪用创新鼓励金，第三条）")))
+            out.append(
+                (
+                    r,
+                    Finding(
+                        "REVIEW-DISQUALIFIED", "error", "该单位在取消申报资格名单中（挪用创新鼓励金，第三条）"
+                    ),
+                )
+            )
     return out
 
 
@@ -189,15 +253,38 @@ def review(paths: list[Path], disqualified: Path | None = None) -> Summary:
     return Summary(rows)
 
 
-HEADERS = ["序号", "单位名称", "统一社会信用代码", "基金", "情形", "申报年度", "申请金额（元）", "复核金额（元）", "是否完整",
-           "问题数", "类型", "文件"]
+HEADERS = [
+    "序号",
+    "单位名称",
+    "统一社会信用代码",
+    "基金",
+    "情形",
+    "申报年度",
+    "申请金额（元）",
+    "复核金额（元）",
+    "是否完整",
+    "问题数",
+    "类型",
+    "文件",
+]
 
 
 def row_values(i: int, r: Row) -> list:
     """One summary line, as the workbook and the terminal show it."""
-    return [i, r.name or "（无法读取）", r.credit_code, SCHEME_TITLES.get(r.scheme, ""),
-            CASE_TITLES.get(r.case or "", "—" if r.scheme == "studio" else ""), r.year,
-            r.claimed, r.recomputed, "是" if r.complete else "否", r.problems, r.kind, r.source.name]
+    return [
+        i,
+        r.name or "（无法读取）",
+        r.credit_code,
+        fund_titles()[0].get(r.scheme, ""),
+        fund_titles()[1].get(r.case or "", "—" if r.scheme == "studio" else ""),
+        r.year,
+        r.claimed,
+        r.recomputed,
+        "是" if r.complete else "否",
+        r.problems,
+        r.kind,
+        r.source.name,
+    ]
 
 
 def _sheet_title(i: int, name: str, used: set[str]) -> str:
@@ -209,7 +296,9 @@ def _sheet_title(i: int, name: str, used: set[str]) -> str:
 
 
 def write_workbook(summary: Summary, out: Path) -> None:
-    """summary.xlsx: a 汇总 sheet (frozen header, filters, totals per fund) and a sheet of findings per applicant."""
+    """summary.xlsx: a 汇总 sheet (frozen header, filters, totals per fund) and a sheet of findings per
+    applicant.
+    """
     from openpyxl.styles import Font, PatternFill
 
     from assembler.files import write_atomically
@@ -228,7 +317,7 @@ def write_workbook(summary: Summary, out: Path) -> None:
     last = ws.max_row
     ws.auto_filter.ref = f"A1:{chr(64 + len(HEADERS))}{last}"
     for scheme, (n, claimed, recomputed) in summary.totals().items():
-        ws.append(["", f"合计：{SCHEME_TITLES[scheme]}（{n} 家）", "", "", "", "", claimed, recomputed])
+        ws.append(["", f"合计：{fund_titles()[0][scheme]}（{n} 家）", "", "", "", "", claimed, recomputed])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         for col in (7, 8):
@@ -241,8 +330,7 @@ def write_workbook(summary: Summary, out: Path) -> None:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for f in r.findings:
-            sheet.append([SEVERITY_TITLES[f.severity], f.rule, f.material or "",
-                          f.path or "", f.message])
+            sheet.append([SEVERITY_TITLES[f.severity], f.rule, f.material or "", f.path or "", f.message])
         if not r.findings:
             sheet.append(["", "", "", "", "未发现问题"])
         sheet.freeze_panes = "A3"
@@ -258,12 +346,27 @@ def write_workbook(summary: Summary, out: Path) -> None:
 
 def summary_to_json(summary: Summary) -> dict:
     """`review --json`: one object per applicant, with its findings."""
-    return {"applicants": [
-        {"source": str(r.source), "name": r.name, "credit_code": r.credit_code, "scheme": r.scheme, "case": r.case,
-         "year": r.year, "claimed_yuan": None if r.claimed is None else str(r.claimed),
-         "recomputed_yuan": None if r.recomputed is None else str(r.recomputed), "complete": r.complete,
-         "kind": r.kind, "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message}
-                                      for f in r.findings]}
-        for r in summary.rows],
-        "totals": {k: {"applicants": n, "claimed_yuan": str(c), "recomputed_yuan": str(v)}
-                   for k, (n, c, v) in summary.totals().items()}}
+    return {
+        "applicants": [
+            {
+                "source": str(r.source),
+                "name": r.name,
+                "credit_code": r.credit_code,
+                "scheme": r.scheme,
+                "case": r.case,
+                "year": r.year,
+                "claimed_yuan": None if r.claimed is None else str(r.claimed),
+                "recomputed_yuan": None if r.recomputed is None else str(r.recomputed),
+                "complete": r.complete,
+                "kind": r.kind,
+                "findings": [
+                    {"rule": f.rule, "severity": f.severity, "message": f.message} for f in r.findings
+                ],
+            }
+            for r in summary.rows
+        ],
+        "totals": {
+            k: {"applicants": n, "claimed_yuan": str(c), "recomputed_yuan": str(v)}
+            for k, (n, c, v) in summary.totals().items()
+        },
+    }

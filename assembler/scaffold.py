@@ -9,12 +9,22 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from assembler.checklists import load_checklist
+from assembler.checklists import CURRENT_MEASURES, load_checklist
 from assembler.errors import UsageError
 from assembler.ledger import COLUMN_TITLES
 from assembler.resources import bundled
 
-LEDGER_HEADERS = ["序号", "项目名称", "类别", "提出人", "所在部门", "采纳日期", "实施效果", "奖励金额（元）", "评审会议"]
+LEDGER_HEADERS = [
+    "序号",
+    "项目名称",
+    "类别",
+    "提出人",
+    "所在部门",
+    "采纳日期",
+    "实施效果",
+    "奖励金额（元）",
+    "评审会议",
+]
 LEDGER_NOTES = [
     ("序号", "可留空"),
     ("项目名称", "必填：被采纳的改进、创新或合理化建议的名称"),
@@ -46,11 +56,14 @@ def write_ledger_template(path: Path) -> None:
     wb.save(path)
 
 
-def init_application(folder: Path, scheme: str, case: str = "count", year: int | None = None,
-                     measures: str = "2021") -> list[str]:
+def init_application(
+    folder: Path, scheme: str, case: str = "count", year: int | None = None, measures: str = CURRENT_MEASURES
+) -> list[str]:
     """Create a new application folder; return the paths created (relative). Refuses a non-empty folder."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError("该位置已有文件，不会覆盖", where=str(folder), fix="请指定一个新的（或空的）文件夹名。")
+        raise UsageError(
+            "该位置已有文件，不会覆盖", where=str(folder), fix="请指定一个新的（或空的）文件夹名。"
+        )
     year = year or dt.date.today().year
     checklist = load_checklist(measures, scheme)
     text = (bundled("templates") / "init" / f"{scheme}.yaml").read_text(encoding="utf-8")

@@ -25,7 +25,9 @@ MAX_ZIP_TOTAL_BYTES = 8 * 1024**3
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of an application as listed by its source: path relative to the root, size, and a problem if any."""
+    """One file of an application as listed by its source: path relative to the root, size, and a problem if
+    any.
+    """
 
     rel: str
     size: int
@@ -42,7 +44,7 @@ class Source(Protocol):
     """What the pipeline needs from an application folder or zip."""
 
     display: str
-    folder: Path | None   # the folder on disk (its files open for random access); None for a zip
+    folder: Path | None  # the folder on disk (its files open for random access); None for a zip
 
     def exists(self, rel: str) -> bool: ...
 
@@ -65,10 +67,11 @@ class FolderSource:
         self._real = root.resolve()
 
     def _path(self, rel: str) -> Path:
-        path = (self.root / rel)
+        path = self.root / rel
         if not path.resolve().is_relative_to(self._real):
-            raise InputError(f"路径“{rel}”指向申请文件夹之外", where=self.display,
-                             fix="只能引用申请文件夹内的文件。")
+            raise InputError(
+                f"路径“{rel}”指向申请文件夹之外", where=self.display, fix="只能引用申请文件夹内的文件。"
+            )
         return path
 
     def exists(self, rel: str) -> bool:
@@ -97,8 +100,14 @@ class FolderSource:
                     dirnames.remove(name)
                     rel = full.relative_to(self.root).as_posix()
                     inside = full.resolve().is_relative_to(self._real)
-                    out.append(Entry(rel, 0, "文件夹快捷方式（符号链接）" + ("指向申请文件夹之外，已拒绝" if not inside
-                                                                    else "不会被展开，请放入真实文件")))
+                    out.append(
+                        Entry(
+                            rel,
+                            0,
+                            "文件夹快捷方式（符号链接）"
+                            + ("指向申请文件夹之外，已拒绝" if not inside else "不会被展开，请放入真实文件"),
+                        )
+                    )
             for name in filenames:
                 full = base / name
                 rel = full.relative_to(self.root).as_posix()
@@ -121,7 +130,9 @@ class FolderSource:
 
 
 def decode_member_name(info: zipfile.ZipInfo) -> str:
-    """The member's real name: UTF-8 when flagged, else the bytes reread as UTF-8 or GB18030 (Chinese Windows)."""
+    """The member's real name: UTF-8 when flagged, else the bytes reread as UTF-8 or GB18030 (Chinese
+    Windows).
+    """
     if info.flag_bits & 0x800:
         return info.filename
     try:
@@ -140,8 +151,11 @@ def _safe_member(name: str, display: str) -> str | None:
     """The member's posix path, or None for a directory; InputError when it would escape the folder."""
     norm = name.replace("\\", "/")
     if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in PurePosixPath(norm).parts:
-        raise InputError(f"压缩包中的“{name}”指向解压目录之外（zip-slip），整个压缩包已拒绝", where=display,
-                         fix="请重新用“发送到 → 压缩文件夹”打包申请文件夹。")
+        raise InputError(
+            f"压缩包中的“{name}”指向解压目录之外（zip-slip），整个压缩包已拒绝",
+            where=display,
+            fix="请重新用“发送到 → 压缩文件夹”打包申请文件夹。",
+        )
     if norm.endswith("/"):
         return None
     return str(PurePosixPath(norm))
@@ -156,8 +170,11 @@ class ZipSource:
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(f"不是有效的 zip 压缩包（{exc}）", where=self.display,
-                             fix="请重新打包，或直接给出申请文件夹。") from None
+            raise InputError(
+                f"不是有效的 zip 压缩包（{exc}）",
+                where=self.display,
+                fix="请重新打包，或直接给出申请文件夹。",
+            ) from None
         members: dict[str, zipfile.ZipInfo] = {}
         problems: dict[str, str] = {}
         total = 0
@@ -181,8 +198,10 @@ class ZipSource:
             only = next(iter(top))
             if f"{only}/application.yaml" in members:
                 self._prefix = only + "/"
-        self._members = {n[len(self._prefix):]: i for n, i in members.items() if n.startswith(self._prefix)}
-        self._problems = {n[len(self._prefix):]: p for n, p in problems.items() if n.startswith(self._prefix)}
+        self._members = {n[len(self._prefix) :]: i for n, i in members.items() if n.startswith(self._prefix)}
+        self._problems = {
+            n[len(self._prefix) :]: p for n, p in problems.items() if n.startswith(self._prefix)
+        }
 
     def exists(self, rel: str) -> bool:
         return rel in self._members and rel not in self._problems
@@ -201,7 +220,11 @@ class ZipSource:
 
     def materialize(self, rel: str, workdir: Path) -> Path:
         """The member extracted into `workdir` (streamed, one at a time), keeping its extension."""
-        target = workdir / "zip" / (hashlib.sha256(rel.encode()).hexdigest()[:24] + PurePosixPath(rel).suffix.lower())
+        target = (
+            workdir
+            / "zip"
+            / (hashlib.sha256(rel.encode()).hexdigest()[:24] + PurePosixPath(rel).suffix.lower())
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             with self.open(rel) as src, target.open("wb") as dst:
@@ -209,8 +232,10 @@ class ZipSource:
         return target
 
     def entries(self) -> list[Entry]:
-        return sorted((Entry(rel, info.file_size, self._problems.get(rel)) for rel, info in self._members.items()),
-                      key=lambda e: e.rel)
+        return sorted(
+            (Entry(rel, info.file_size, self._problems.get(rel)) for rel, info in self._members.items()),
+            key=lambda e: e.rel,
+        )
 
 
 def open_source(path: Path) -> Source:

@@ -1,4 +1,5 @@
-"""The reviewer's `verify`: is this PDF a dossier of ours, unchanged since it was built, and does its claim hold?
+"""The reviewer's `verify`: is this PDF a dossier of ours, unchanged since it was built, and does its claim
+hold?
 
 Reads the embedded manifest.json, recomputes the digest of every page, compares the bookmarks, and
 re-runs the award and the data rules on the embedded application under its stated measures revision.
@@ -14,14 +15,13 @@ from pathlib import Path
 import pikepdf
 from pydantic import ValidationError
 
-from assembler.application import Application, LoadedApplication
 from assembler.awards import compute_award, format_yuan
 from assembler.checklists import load_checklist
 from assembler.dossier import page_digest
 from assembler.errors import DossierError, InputError
-from assembler.ledger import LedgerItem
 from assembler.models import Finding
 from assembler.rules import application_findings, ledger_findings, studio_findings
+from assembler.schema import Application, LedgerItem, LoadedApplication
 
 MANIFEST_FORMAT = "dossier-manifest/1"
 
@@ -50,8 +50,11 @@ class Verification:
 def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:
     """The embedded manifest; InputError (exit 2) when the PDF is not a dossier of ours."""
     if "manifest.json" not in pdf.attachments:
-        raise InputError("不是本工具生成的申报材料（没有嵌入的 manifest.json）", where=str(path),
-                         fix="请确认文件是用 dossier build 生成的原件。")
+        raise InputError(
+            "不是本工具生成的申报材料（没有嵌入的 manifest.json）",
+            where=str(path),
+            fix="请确认文件是用 dossier build 生成的原件。",
+        )
     try:
         manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
     except (ValueError, pikepdf.PdfError) as exc:
@@ -91,11 +94,19 @@ def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
     try:
         checklist = load_checklist(app.measures, app.scheme)
     except DossierError as exc:
-        return None, [Finding("VERIFY-MEASURES-UNKNOWN", "error", f"无法按 {app.measures} 版办法复核：{exc.message}")]
+        return None, [
+            Finding("VERIFY-MEASURES-UNKNOWN", "error", f"无法按 {app.measures} 版办法复核：{exc.message}")
+        ]
     loaded = LoadedApplication(app=app, items=items)
     award, award_found = compute_award(app, items, checklist.award)
-    errors = [f for f in application_findings(loaded) + ledger_findings(loaded) + studio_findings(loaded) + award_found
-              if f.severity == "error"]
+    errors = [
+        f
+        for f in application_findings(loaded)
+        + ledger_findings(loaded)
+        + studio_findings(loaded)
+        + award_found
+        if f.severity == "error"
+    ]
     return award.amount, errors
 
 
@@ -115,12 +126,21 @@ def verify(path: Path) -> Verification:
         digests = expected.get("digests", [])
         count = len(pdf.pages)
         if count != expected.get("count"):
-            found.append(Finding("VERIFY-PAGE-COUNT", "error",
-                                 f"页数为 {count}，生成时为 {expected.get('count')}：有页面被添加或删除"))
-        changed = [i + 1 for i, (page, digest) in enumerate(zip(pdf.pages, digests)) if page_digest(page) != digest]
+            found.append(
+                Finding(
+                    "VERIFY-PAGE-COUNT",
+                    "error",
+                    f"页数为 {count}，生成时为 {expected.get('count')}：有页面被添加或删除",
+                )
+            )
+        changed = [
+            i + 1 for i, (page, digest) in enumerate(zip(pdf.pages, digests)) if page_digest(page) != digest
+        ]
         if changed:
             shown = "、".join(map(str, changed[:20])) + ("等" if len(changed) > 20 else "")
-            found.append(Finding("VERIFY-PAGE-CHANGED", "error", f"第 {shown} 页的内容与生成时不同（被替换或修改）"))
+            found.append(
+                Finding("VERIFY-PAGE-CHANGED", "error", f"第 {shown} 页的内容与生成时不同（被替换或修改）")
+            )
         outline = _outline(pdf)
         if outline != manifest.get("outline"):
             found.append(Finding("VERIFY-OUTLINE", "error", "书签与生成时不同（页码范围或标题被改动）"))
@@ -133,18 +153,41 @@ def verify(path: Path) -> Verification:
     if result.recomputed != result.claimed:
         claimed = "不符合条件" if result.claimed is None else f"{format_yuan(result.claimed)} 元"
         again = "不符合条件" if result.recomputed is None else f"{format_yuan(result.recomputed)} 元"
-        found.append(Finding("VERIFY-AWARD-MISMATCH", "error", f"申请金额为 {claimed}，按 {manifest.get('measures')} 版办法"
-                                                               f"复核为 {again}"))
+        found.append(
+            Finding(
+                "VERIFY-AWARD-MISMATCH",
+                "error",
+                f"申请金额为 {claimed}，按 {manifest.get('measures')} 版办法复核为 {again}",
+            )
+        )
     for f in errors:
-        found.append(Finding("VERIFY-CHECK-ERROR" if not f.rule.startswith("VERIFY") else f.rule, "error",
-                             f"[{f.rule}] {f.message}"))
+        found.append(
+            Finding(
+                "VERIFY-CHECK-ERROR" if not f.rule.startswith("VERIFY") else f.rule,
+                "error",
+                f"[{f.rule}] {f.message}",
+            )
+        )
     if not manifest.get("check", {}).get("complete", False):
-        open_errors = [f for f in manifest.get("check", {}).get("findings", []) if f.get("severity") == "error"]
-        found.append(Finding("VERIFY-INCOMPLETE", "error",
-                             f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决"))
+        open_errors = [
+            f for f in manifest.get("check", {}).get("findings", []) if f.get("severity") == "error"
+        ]
+        found.append(
+            Finding(
+                "VERIFY-INCOMPLETE",
+                "error",
+                f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决",
+            )
+        )
     tool = manifest.get("tool", {})
-    found.append(Finding("VERIFY-BUILT-BY", "info", f"由 {tool.get('name')} {tool.get('version')} 于 "
-                                                     f"{manifest.get('date')} 生成，{manifest.get('measures')} 版办法"))
+    found.append(
+        Finding(
+            "VERIFY-BUILT-BY",
+            "info",
+            f"由 {tool.get('name')} {tool.get('version')} 于 "
+            f"{manifest.get('date')} 生成，{manifest.get('measures')} 版办法",
+        )
+    )
     return result
 
 
@@ -152,9 +195,14 @@ def verification_to_json(v: Verification) -> dict:
     """`verify --json`: stable keys."""
     app = v.manifest.get("application", {})
     return {
-        "path": str(v.path), "ours": True, "intact": v.intact,
-        "applicant": v.applicant, "scheme": app.get("scheme"), "case": v.manifest.get("case"),
-        "year": app.get("year"), "measures": v.manifest.get("measures"),
+        "path": str(v.path),
+        "ours": True,
+        "intact": v.intact,
+        "applicant": v.applicant,
+        "scheme": app.get("scheme"),
+        "case": v.manifest.get("case"),
+        "year": app.get("year"),
+        "measures": v.manifest.get("measures"),
         "claimed_yuan": None if v.claimed is None else str(v.claimed),
         "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
         "pages": v.manifest.get("pages", {}).get("count"),

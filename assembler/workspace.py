@@ -1,4 +1,5 @@
-"""Editing an application folder that the tool owns (the web app's workspace copies, never the user's originals):
+"""Editing an application folder that the tool owns (the web app's workspace copies, never the user's
+originals):
 write application.yaml from data, place uploaded evidence under its material, remove a file, unpack a zip."""
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from typing import BinaryIO
 import yaml
 from pydantic import ValidationError
 
-from assembler.application import APPLICATION_FILE, Application, validation_messages
-from assembler.checklists import Checklist
+from assembler.application import validation_messages
 from assembler.errors import InputError, UsageError
 from assembler.files import write_atomically
 from assembler.match import leading_number
+from assembler.schema import APPLICATION_FILE, Application
 from assembler.sources import ZipSource, is_ignored
+from assembler.specs import Checklist
 
 MAX_NAME_BYTES = 180
 
 
 def safe_name(name: str) -> str:
-    """A file name that is safe to create: no folders, no control characters, no leading dots; Chinese kept."""
+    """A file name that is safe to create: no folders, no control characters, no leading dots; Chinese
+    kept.
+    """
     name = unicodedata.normalize("NFC", PurePosixPath(name.replace("\\", "/")).name)
     name = re.sub(r'[\x00-\x1f\x7f<>:"|?*]', "_", name).strip().lstrip(".")
     if not name:
@@ -61,12 +65,16 @@ def write_application(folder: Path, data: dict) -> None:
     if problems:
         raise InputError(f"申报信息有 {len(problems)} 处错误", details=problems)
     header = "# 申报信息（由 dossier 网页版保存；也可用文本编辑器修改）\n"
-    write_atomically(folder / APPLICATION_FILE,
-                     (header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)).encode("utf-8"))
+    write_atomically(
+        folder / APPLICATION_FILE,
+        (header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)).encode("utf-8"),
+    )
 
 
 def material_folder(folder: Path, checklist: Checklist, number: str, case: str | None) -> Path:
-    """The folder of material `number`: the existing one with that leading number, else the checklist's name."""
+    """The folder of material `number`: the existing one with that leading number, else the checklist's
+    name.
+    """
     for child in sorted(folder.iterdir()):
         if child.is_dir() and leading_number(child.name) == number:
             return child
@@ -76,9 +84,18 @@ def material_folder(folder: Path, checklist: Checklist, number: str, case: str |
     return folder / spec.folder
 
 
-def place_evidence(folder: Path, checklist: Checklist, number: str, case: str | None, filename: str,
-                   stream: BinaryIO, meeting: str | None = None) -> str:
-    """Save an uploaded file under its material (and meeting sub-folder); return its path in the application."""
+def place_evidence(
+    folder: Path,
+    checklist: Checklist,
+    number: str,
+    case: str | None,
+    filename: str,
+    stream: BinaryIO,
+    meeting: str | None = None,
+) -> str:
+    """Save an uploaded file under its material (and meeting sub-folder); return its path in the
+    application.
+    """
     target_dir = material_folder(folder, checklist, number, case)
     if meeting:
         target_dir = target_dir / safe_name(meeting)
@@ -122,15 +139,20 @@ def copy_application(folder: Path, apps_dir: Path) -> str:
 
     The user's folder is only read; every later change happens to the copy."""
     if not (folder / APPLICATION_FILE).is_file():
-        raise UsageError(f"文件夹中没有 {APPLICATION_FILE}", where=str(folder),
-                         fix="请选择申请文件夹本身（里面有 application.yaml）。")
+        raise UsageError(
+            f"文件夹中没有 {APPLICATION_FILE}",
+            where=str(folder),
+            fix="请选择申请文件夹本身（里面有 application.yaml）。",
+        )
     app_id = new_id()
     shutil.copytree(folder, apps_dir / app_id, ignore=shutil.ignore_patterns(".*", "~$*"))
     return app_id
 
 
 def unpack_zip(archive: Path, target: Path) -> None:
-    """Unpack an application zip (GBK names decoded, zip-slip refused, one top folder dropped) into `target`."""
+    """Unpack an application zip (GBK names decoded, zip-slip refused, one top folder dropped) into
+    `target`.
+    """
     source = ZipSource(archive)
     target.mkdir(parents=True)
     for entry in source.entries():

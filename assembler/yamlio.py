@@ -44,7 +44,8 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str) ->
             if key in seen:
                 raise InputError(
                     f"第 {line} 行的字段“{key}”与第 {seen[key]} 行重复",
-                    where=source, fix="每个字段只能写一次，请删除或合并重复的一项。",
+                    where=source,
+                    fix="每个字段只能写一次，请删除或合并重复的一项。",
                 )
             seen[key] = line
             lines[path + (key,)] = line
@@ -58,7 +59,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: str) ->
 def load_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML text into Python data plus a map from key path to its 1-based line number."""
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise InputError("文件过大（超过 1 MB）", where=source, fix="申报信息文件只需几十行，请检查是否放错了文件。")
+        raise InputError(
+            "文件过大（超过 1 MB）", where=source, fix="申报信息文件只需几十行，请检查是否放错了文件。"
+        )
     loader = _NoAliasLoader(text)
     loader.source_name = source
     try:
@@ -93,5 +96,8 @@ def read_text_file(data: bytes, source: str) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise InputError("文件编码无法识别（既不是 UTF-8 也不是 GBK）", where=source,
-                             fix="请用记事本“另存为”，编码选择 UTF-8。") from None
+            raise InputError(
+                "文件编码无法识别（既不是 UTF-8 也不是 GBK）",
+                where=source,
+                fix="请用记事本“另存为”，编码选择 UTF-8。",
+            ) from None

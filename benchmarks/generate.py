@@ -25,13 +25,17 @@ def base_photo(seed: int) -> bytes:
     rng = random.Random(seed)
     w, h = 4000, 3000
     noise = Image.effect_noise((w // 4, h // 4), 40).resize((w, h))
-    colour = Image.new("RGB", (w, h), (rng.randrange(90, 200), rng.randrange(90, 200), rng.randrange(90, 200)))
+    colour = Image.new(
+        "RGB", (w, h), (rng.randrange(90, 200), rng.randrange(90, 200), rng.randrange(90, 200))
+    )
     im = Image.blend(colour, Image.merge("RGB", (noise, noise, noise)), 0.35)
     draw = ImageDraw.Draw(im)
     for _ in range(40):
         x, y = rng.randrange(w), rng.randrange(h)
-        draw.ellipse((x, y, x + rng.randrange(50, 600), y + rng.randrange(50, 600)),
-                     fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        draw.ellipse(
+            (x, y, x + rng.randrange(50, 600), y + rng.randrange(50, 600)),
+            fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+        )
     exif = Image.Exif()
     exif[0x010F], exif[0x0110], exif[0x0112] = "Canon", "EOS 90D", 6 if seed % 5 == 0 else 1
     exif[0x0132] = "2026:03:18 14:20:00"
@@ -52,13 +56,15 @@ def text_pdf(path: Path, pages: int, seed: int) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     pdf.set_font("helvetica", size=11)
     rng = random.Random(seed)
     for _ in range(pages):
         pdf.add_page()
         for _ in range(45):
-            pdf.cell(0, 5.5, " ".join(f"w{rng.randrange(10000)}" for _ in range(12)), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(
+                0, 5.5, " ".join(f"w{rng.randrange(10000)}" for _ in range(12)), new_x="LMARGIN", new_y="NEXT"
+            )
     pdf.output(str(path))
 
 
@@ -87,10 +93,16 @@ def generate(out: Path, photos: int) -> None:
     for i in range(6):
         word_file(other / f"会议材料{i + 1}.docx", i)
     lines = ["序号,项目名称,类别,提出人,所在部门,采纳日期,实施效果,奖励金额,评审会议"]
-    lines += [f"{i},改进项目{i:03d},小革新,职工{i % 40},机加车间,2026-03-18,节约成本,{200 + i % 500},2026-03-18"
-              for i in range(1, 301)]
+    lines += [
+        f"{i},改进项目{i:03d},小革新,职工{i % 40},机加车间,2026-03-18,节约成本,{200 + i % 500},2026-03-18"
+        for i in range(1, 301)
+    ]
     (out / "ledger.csv").write_text("\n".join(lines), encoding="utf-8")
-    text = (out / "application.yaml").read_text(encoding="utf-8").replace("projects: ledger.xlsx", "projects: ledger.csv")
+    text = (
+        (out / "application.yaml")
+        .read_text(encoding="utf-8")
+        .replace("projects: ledger.xlsx", "projects: ledger.csv")
+    )
     (out / "application.yaml").write_text(text, encoding="utf-8")
     (out / "ledger.xlsx").unlink()
 

@@ -27,22 +27,46 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dossier-review-"))
     try:
         one = work / "one.pdf"
-        subprocess.run([sys.executable, "-m", "assembler", "build", str(ROOT / "examples" / "studio"), "-o", str(one),
-                        "-q"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assembler",
+                "build",
+                str(ROOT / "examples" / "studio"),
+                "-o",
+                str(one),
+                "-q",
+            ],
+            check=True,
+        )
         incoming = work / "incoming"
         incoming.mkdir()
         for i in range(args.count):
             shutil.copy(one, incoming / f"dossier-{i:04d}.pdf")
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "assembler", "review", str(incoming), "-o",
-                                 str(work / "summary.xlsx"), "--json"], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "assembler",
+                "review",
+                str(incoming),
+                "-o",
+                str(work / "summary.xlsx"),
+                "--json",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         if status != 0:
             raise SystemExit("review failed")
         peak = usage.ru_maxrss / 1024
-        print(f"review of {args.count} dossiers ({one.stat().st_size / 1e6:.1f} MB each): {wall:.1f} s, "
-              f"peak RSS {peak:.0f} MB")
+        print(
+            f"review of {args.count} dossiers ({one.stat().st_size / 1e6:.1f} MB each): {wall:.1f} s, "
+            f"peak RSS {peak:.0f} MB"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -35,7 +35,8 @@ print(json.dumps({"rc": rc, "wall": wall,
 """
 MAIN_RSS = r"""
 import resource, sys, atexit, json, os
-atexit.register(lambda: open(os.environ["RSS_FILE"], "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+atexit.register(lambda: open(os.environ["RSS_FILE"], "w").write(
+    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
 from assembler.cli import main
 sys.argv = ["dossier"] + sys.argv[1:]
 main()
@@ -72,8 +73,11 @@ def naive(app: Path, out: Path, work: Path) -> None:
             pdfs.append(target)
         elif suffix in (".docx", ".doc", ".xlsx", ".xls"):
             target_dir = work / f"lo{len(pdfs):04d}"
-            subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(target_dir), str(path)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(target_dir), str(path)],
+                check=True,
+                capture_output=True,
+            )
             pdfs.append(next(target_dir.glob("*.pdf")))
     subprocess.run(["qpdf", "--empty", "--pages", *map(str, pdfs), "--", str(out)], check=True)
 
@@ -99,9 +103,13 @@ def main() -> None:
         rows.append(("check", check, None))
         naive_dir = work / "naive"
         naive_dir.mkdir()
-        naive_cmd = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from run import naive; "
-                     f"from pathlib import Path; naive(Path({str(app)!r}), Path({str(work / 'naive.pdf')!r}), "
-                     f"Path({str(naive_dir)!r}))"]
+        naive_cmd = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(HERE)!r}); from run import naive; "
+            f"from pathlib import Path; naive(Path({str(app)!r}), Path({str(work / 'naive.pdf')!r}), "
+            f"Path({str(naive_dir)!r}))",
+        ]
         naive_run = measure(naive_cmd)
         rows.append(("naive script", naive_run, (work / "naive.pdf").stat().st_size))
         scale = {}
@@ -109,19 +117,25 @@ def main() -> None:
             scaled = work / f"app{n}"
             print(f"generating an application with {n} photos …", file=sys.stderr)
             generate(scaled, n)
-            scale[n] = measure(dossier("build", str(scaled), "-o", str(work / f"s{n}.pdf"), "-q"),
-                               {"DOSSIER_CACHE": str(work / f"cache{n}")})
+            scale[n] = measure(
+                dossier("build", str(scaled), "-o", str(work / f"s{n}.pdf"), "-q"),
+                {"DOSSIER_CACHE": str(work / f"cache{n}")},
+            )
             rows.append((f"build, {n} photos", scale[n], (work / f"s{n}.pdf").stat().st_size))
             shutil.rmtree(scaled)
-        print(f"input: {args.photos} photos of 12 MP, 30 PDFs, 6 Word files, 300-row ledger, "
-              f"{size_in / 1e6:.0f} MB in all\n")
+        print(
+            f"input: {args.photos} photos of 12 MP, 30 PDFs, 6 Word files, 300-row ledger, "
+            f"{size_in / 1e6:.0f} MB in all\n"
+        )
         print("| run | wall (s) | peak RSS main (MB) | peak RSS tree (MB) | output (MB) |")
         print("|---|---:|---:|---:|---:|")
         for name, r, size in rows:
             main_mb = f"{r['main_kb'] / 1024:.0f}" if r.get("main_kb") else "—"
-            print(f"| {name} | {r['wall']:.1f} | {main_mb} | {r['tree_kb'] / 1024:.0f} | "
-                  f"{size / 1e6:.1f} |" if size else f"| {name} | {r['wall']:.2f} | {main_mb} | "
-                  f"{r['tree_kb'] / 1024:.0f} | — |")
+            print(
+                f"| {name} | {r['wall']:.1f} | {main_mb} | {r['tree_kb'] / 1024:.0f} | {size / 1e6:.1f} |"
+                if size
+                else f"| {name} | {r['wall']:.2f} | {main_mb} | {r['tree_kb'] / 1024:.0f} | — |"
+            )
         n1, n2 = args.scale
         naive_size = (work / "naive.pdf").stat().st_size
         ours_size = (work / "ours.pdf").stat().st_size
@@ -132,7 +146,11 @@ def main() -> None:
             ("build ≤ 0.1 × naive size", ours_size / naive_size, 0.1),
             ("rebuild ≤ 0.2 × build", rebuild["wall"] / ours["wall"], 0.2),
             ("check ≤ 0.05 × build", check["wall"] / ours["wall"], 0.05),
-            (f"peak main RSS at {n2} ≤ 1.3 × at {n1} photos", scale[n2]["main_kb"] / scale[n1]["main_kb"], 1.3),
+            (
+                f"peak main RSS at {n2} ≤ 1.3 × at {n1} photos",
+                scale[n2]["main_kb"] / scale[n1]["main_kb"],
+                1.3,
+            ),
         ]
         for name, value, limit in checks:
             print(f"| {name} | {value:.3f} | {'yes' if value <= limit else 'NO'} |")

@@ -50,7 +50,9 @@ def edit_yaml(folder: Path, change) -> None:
     path = folder / "application.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -58,7 +60,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
     out = {}
     for p in sorted(folder.rglob("*")):
         if p.is_file() and not p.is_symlink():
-            out[p.relative_to(folder).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            out[p.relative_to(folder).as_posix()] = (
+                hashlib.sha256(p.read_bytes()).hexdigest(),
+                p.stat().st_mtime_ns,
+            )
         else:
             out[p.relative_to(folder).as_posix()] = ("dir-or-link", 0)
     return out

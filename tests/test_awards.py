@@ -7,23 +7,34 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembler.application import Studio
 from assembler.awards import award_by_bonus, award_by_count, award_studio, format_yuan
 from assembler.checklists import load_checklist
-from assembler.ledger import LedgerItem
+from assembler.schema import LedgerItem, Studio
 
 INNOVATION = load_checklist("2021", "innovation").award
 STUDIO = load_checklist("2021", "studio").award
 
 
 def items(bonuses):
-    return tuple(LedgerItem(name=f"项目{i}", proposer="张三", adopted_on=dt.date(2026, 1, 1), bonus=b, row=i + 1)
-                 for i, b in enumerate(bonuses))
+    return tuple(
+        LedgerItem(name=f"项目{i}", proposer="张三", adopted_on=dt.date(2026, 1, 1), bonus=b, row=i + 1)
+        for i, b in enumerate(bonuses)
+    )
 
 
-@pytest.mark.parametrize("count,amount", [
-    (0, None), (14, None), (15, 2000), (30, 2000), (31, 3000), (50, 3000), (51, 5000), (500, 5000),
-])
+@pytest.mark.parametrize(
+    "count,amount",
+    [
+        (0, None),
+        (14, None),
+        (15, 2000),
+        (30, 2000),
+        (31, 3000),
+        (50, 3000),
+        (51, 5000),
+        (500, 5000),
+    ],
+)
 def test_count_boundaries(count, amount):
     award, findings = award_by_count(count, INNOVATION)
     assert award.amount == (None if amount is None else Decimal(amount))
@@ -40,10 +51,19 @@ def test_count_award_is_monotone_and_from_the_table(n):
     assert (a.amount is None) == (n < 15)
 
 
-@pytest.mark.parametrize("bonus,per_item", [
-    ("0", 0), ("100", 0), ("100.01", 100), ("300", 100), ("300.01", 200), ("500", 200), ("500.01", 300),
-    ("99999", 300),
-])
+@pytest.mark.parametrize(
+    "bonus,per_item",
+    [
+        ("0", 0),
+        ("100", 0),
+        ("100.01", 100),
+        ("300", 100),
+        ("300.01", 200),
+        ("500", 200),
+        ("500.01", 300),
+        ("99999", 300),
+    ],
+)
 def test_bonus_item_boundaries(bonus, per_item):
     award, findings = award_by_bonus(items([Decimal(bonus)]), INNOVATION)
     if per_item == 0:
@@ -93,20 +113,23 @@ def studio(**kw):
     return Studio.model_validate({**base, **kw})
 
 
-@pytest.mark.parametrize("kw,amount,rules", [
-    (dict(new=True), 2000, set()),
-    (dict(new=True, matched_amount=8000), 2000, {"B1-MATCHED-IGNORED"}),
-    (dict(new=True, level="binhai", matched_amount="10000.50"), Decimal("10000.50"), set()),
-    (dict(new=True, level="tianjin"), None, {"B1-MATCHED-MISSING"}),
-    (dict(new=True, level="national", matched_amount=20000, annual=True, tier=5000), 25000, set()),
-    (dict(annual=True, tier=3000), 3000, set()),
-    (dict(annual=True, tier=5000), 5000, set()),
-    (dict(annual=True, tier=4000), None, {"B2-TIER-INVALID"}),
-    (dict(annual=True), None, {"B2-TIER-MISSING"}),
-    (dict(new=True, tier=5000), 2000, {"B2-TIER-IGNORED"}),
-    (dict(), None, {"B-NOTHING-CLAIMED"}),
-    (dict(level="enterprise", new=True), None, {"B-LEVEL-TOO-LOW"}),
-])
+@pytest.mark.parametrize(
+    "kw,amount,rules",
+    [
+        (dict(new=True), 2000, set()),
+        (dict(new=True, matched_amount=8000), 2000, {"B1-MATCHED-IGNORED"}),
+        (dict(new=True, level="binhai", matched_amount="10000.50"), Decimal("10000.50"), set()),
+        (dict(new=True, level="tianjin"), None, {"B1-MATCHED-MISSING"}),
+        (dict(new=True, level="national", matched_amount=20000, annual=True, tier=5000), 25000, set()),
+        (dict(annual=True, tier=3000), 3000, set()),
+        (dict(annual=True, tier=5000), 5000, set()),
+        (dict(annual=True, tier=4000), None, {"B2-TIER-INVALID"}),
+        (dict(annual=True), None, {"B2-TIER-MISSING"}),
+        (dict(new=True, tier=5000), 2000, {"B2-TIER-IGNORED"}),
+        (dict(), None, {"B-NOTHING-CLAIMED"}),
+        (dict(level="enterprise", new=True), None, {"B-LEVEL-TOO-LOW"}),
+    ],
+)
 def test_studio(kw, amount, rules):
     award, findings = award_studio(studio(**kw), STUDIO)
     assert award.amount == (None if amount is None else Decimal(amount))
@@ -115,7 +138,9 @@ def test_studio(kw, amount, rules):
 
 
 def test_studio_both_lines_shown():
-    award, _ = award_studio(studio(new=True, level="binhai", matched_amount=10000, annual=True, tier=5000), STUDIO)
+    award, _ = award_studio(
+        studio(new=True, level="binhai", matched_amount=10000, annual=True, tier=5000), STUDIO
+    )
     text = "\n".join(award.lines)
     assert "10,000" in text and "5,000" in text and "合计 15,000 元" in text
 

@@ -1,4 +1,5 @@
-"""`dossier build`: the PDF read back — pages, bookmarks, 目录 links, labels, fonts, manifest, reproducibility,
+"""`dossier build`: the PDF read back — pages, bookmarks, 目录 links, labels, fonts, manifest,
+reproducibility,
 rotation, the real-world corpus as evidence, and bad inputs that leave nothing behind."""
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def built(tmp_path_factory, cache) -> dict[str, Path]:
 def page_texts(path: Path) -> list[str]:
     """Text of every page as poppler extracts it (what reviewers' viewers see)."""
     need_tool("pdftotext")
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout
     return out.decode("utf-8").split("\f")[:-1]
 
 
@@ -60,6 +63,7 @@ def outline_of(reader: PdfReader) -> list[tuple[int, str, int]]:
                 walk(item, level + 1)
             else:
                 flat.append((level, str(item.title), reader.get_destination_page_number(item) + 1))
+
     walk(reader.outline, 0)
     return flat
 
@@ -90,8 +94,11 @@ def test_manifest_hashes_equal_the_files(built, name):
         data = (folder / f["path"]).read_bytes()
         assert f["sha256"] == hashlib.sha256(data).hexdigest() and f["size"] == len(data)
     included = {f["path"] for f in manifest["files"]}
-    expected = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                if p.is_file() and p.name != "application.yaml" and not p.name.startswith("ledger.")}
+    expected = {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "application.yaml" and not p.name.startswith("ledger.")
+    }
     assert included == expected
     assert manifest["check"]["complete"] is True
     assert manifest["application"]["applicant"]["credit_code"]
@@ -159,13 +166,20 @@ def test_generated_pages_embed_cjk_fonts_and_no_encryption(built, name):
     assert manifest["application"]["applicant"]["name"] in cover
     assert manifest["application"]["applicant"]["credit_code"] in cover
     meta = reader.metadata
-    assert manifest["application"]["applicant"]["name"] in meta.title and meta.author and meta.subject and meta.keywords
+    assert (
+        manifest["application"]["applicant"]["name"] in meta.title
+        and meta.author
+        and meta.subject
+        and meta.keywords
+    )
 
 
 def test_rotated_photo_is_upright(built):
     reader = PdfReader(built["innovation-count"])
     manifest = manifest_of(built["innovation-count"])
-    f = next(f for f in manifest["files"] if "2026-03-18" in f["path"] and f["path"].endswith("现场照片1.jpg"))
+    f = next(
+        f for f in manifest["files"] if "2026-03-18" in f["path"] and f["path"].endswith("现场照片1.jpg")
+    )
     page = reader.pages[f["pages"][0] - 1]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # the landscape photo on a landscape page
     with Image.open(EXAMPLES / "innovation-count" / f["path"]) as im:
@@ -211,27 +225,79 @@ def test_stamps_upright_on_rotated_pages(tmp_path, cache, corpus):
         if "habibi" not in f["path"]:
             continue
         for page in range(f["pages"][0], f["pages"][1] + 1):
-            subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                            str(result.path), str(tmp_path / f"p{page}")], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    "60",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    str(result.path),
+                    str(tmp_path / f"p{page}"),
+                ],
+                check=True,
+            )
             centre, width = _stamp_position(tmp_path / f"p{page}.png")
             assert 0.4 < centre < 0.6 and width < 0.3, (page, centre, width)
 
 
-USABLE_CORPUS = [p for p in [
-    "pdf/multilang.pdf", "pdf/issue-67-example.pdf", "pdf/issue-914-xmp-data.pdf", "pdf/word365_structure.pdf",
-    "pdf/pdflatex-outline.pdf", "pdf/GeoTopo-komprimiert.pdf", "pdf/pr-138-example.pdf", "pdf/encrypted_doc_no_id.pdf",
-    "pdf/issue-297.pdf", "pdf/selenium-pypdf-issue-177.pdf", "pdf/habibi-rotated.pdf",
-    "pdf/nics-background-checks-2015-11-rotated.pdf", "pdf/indirect-rotation.pdf", "pdf/kcs.pdf", "pdf/multipage.pdf",
-    "pdf/libreoffice-form.pdf", "pdf/annotated_pdf.pdf",
-    "img/flower.jpg", "img/hopper_orientation_2.jpg", "img/hopper_orientation_3.jpg", "img/hopper_orientation_4.jpg",
-    "img/hopper_orientation_5.jpg", "img/hopper_orientation_6.jpg", "img/hopper_orientation_7.jpg",
-    "img/hopper_orientation_8.jpg", "img/pil_sample_cmyk.jpg", "img/app13-multiple.jpg", "img/baiona_alpha.png",
-    "img/i_trns.png", "img/hopper.gif", "img/animation.gif", "img/g4-multi.tiff", "img/flower.webp", "img/hopper.heif",
-    "office/rph.xlsx", "office/richtext_eastAsia_tpl.docx", "office/tbl-cell-access.docx",
-]]
-REFUSED_CORPUS = {"pdf/empty.pdf": "空文件", "pdf/invalid.pdf": "损坏", "pdf/password-example.pdf": "打开密码",
-                  "pdf/libreoffice-writer-password.pdf": "打开密码", "pdf/r6-both-passwords.pdf": "打开密码",
-                  "img/truncated_jpeg.jpg": "截断", "office/issue_530.xlsx": "反斜杠", "img/ultrahdr.jpg": "截断", "img/decompression_bomb.gif": "压缩炸弹"}
+USABLE_CORPUS = [
+    p
+    for p in [
+        "pdf/multilang.pdf",
+        "pdf/issue-67-example.pdf",
+        "pdf/issue-914-xmp-data.pdf",
+        "pdf/word365_structure.pdf",
+        "pdf/pdflatex-outline.pdf",
+        "pdf/GeoTopo-komprimiert.pdf",
+        "pdf/pr-138-example.pdf",
+        "pdf/encrypted_doc_no_id.pdf",
+        "pdf/issue-297.pdf",
+        "pdf/selenium-pypdf-issue-177.pdf",
+        "pdf/habibi-rotated.pdf",
+        "pdf/nics-background-checks-2015-11-rotated.pdf",
+        "pdf/indirect-rotation.pdf",
+        "pdf/kcs.pdf",
+        "pdf/multipage.pdf",
+        "pdf/libreoffice-form.pdf",
+        "pdf/annotated_pdf.pdf",
+        "img/flower.jpg",
+        "img/hopper_orientation_2.jpg",
+        "img/hopper_orientation_3.jpg",
+        "img/hopper_orientation_4.jpg",
+        "img/hopper_orientation_5.jpg",
+        "img/hopper_orientation_6.jpg",
+        "img/hopper_orientation_7.jpg",
+        "img/hopper_orientation_8.jpg",
+        "img/pil_sample_cmyk.jpg",
+        "img/app13-multiple.jpg",
+        "img/baiona_alpha.png",
+        "img/i_trns.png",
+        "img/hopper.gif",
+        "img/animation.gif",
+        "img/g4-multi.tiff",
+        "img/flower.webp",
+        "img/hopper.heif",
+        "office/rph.xlsx",
+        "office/richtext_eastAsia_tpl.docx",
+        "office/tbl-cell-access.docx",
+    ]
+]
+REFUSED_CORPUS = {
+    "pdf/empty.pdf": "空文件",
+    "pdf/invalid.pdf": "损坏",
+    "pdf/password-example.pdf": "打开密码",
+    "pdf/libreoffice-writer-password.pdf": "打开密码",
+    "pdf/r6-both-passwords.pdf": "打开密码",
+    "img/truncated_jpeg.jpg": "截断",
+    "office/issue_530.xlsx": "反斜杠",
+    "img/ultrahdr.jpg": "截断",
+    "img/decompression_bomb.gif": "压缩炸弹",
+}
 
 
 def test_every_corpus_file_lands_or_is_refused(tmp_path, cache, corpus):
@@ -246,7 +312,8 @@ def test_every_corpus_file_lands_or_is_refused(tmp_path, cache, corpus):
     for rel, words in REFUSED_CORPUS.items():
         assert rel.replace("/", "_") in result.output and words in result.output
     assert not (tmp_path / "x.pdf").exists()
-    # with --allow-incomplete the usable ones land with their pages, the refused are listed on the checklist page
+    # with --allow-incomplete the usable ones land with their pages, the refused are listed on the checklist
+    # page
     out = build(app, BuildOptions(out=tmp_path / "d.pdf", allow_incomplete=True, cache_dir=cache))
     files = {Path(f["path"]).name: f for f in manifest_of(out.path)["files"]}
     for rel in USABLE_CORPUS:
@@ -293,7 +360,11 @@ def test_incomplete_is_refused_and_nothing_written(tmp_path, cache):
     app = copy_example("innovation-count", tmp_path)
     shutil.rmtree(app / "6-工会经费凭证")
     result = CliRunner().invoke(cli, ["build", str(app), "-o", str(tmp_path / "o" / "d.pdf")])
-    assert result.exit_code == 1 and "MATERIAL-MISSING" in result.output and "--allow-incomplete" in result.output
+    assert (
+        result.exit_code == 1
+        and "MATERIAL-MISSING" in result.output
+        and "--allow-incomplete" in result.output
+    )
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
     out = build(app, BuildOptions(out=tmp_path / "o" / "d.pdf", allow_incomplete=True, cache_dir=cache))
     text = page_texts(out.path)[1]
@@ -309,26 +380,43 @@ def test_output_inside_application_is_refused(tmp_path):
 
 def test_failed_converter_leaves_no_output_and_no_litter(tmp_path):
     fake = tmp_path / "fake-soffice"
-    fake.write_text("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\nexit 0\n")
+    fake.write_text(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\nexit 0\n"
+    )
     fake.chmod(0o755)
     outdir = tmp_path / "o"
     outdir.mkdir()
-    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(outdir / "d.pdf"),
-                                      "--soffice", str(fake)], env={"DOSSIER_CACHE": str(tmp_path / "c")})
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(EXAMPLES / "studio"), "-o", str(outdir / "d.pdf"), "--soffice", str(fake)],
+        env={"DOSSIER_CACHE": str(tmp_path / "c")},
+    )
     assert result.exit_code == 3 and "未能" in result.output
     assert list(outdir.iterdir()) == []
 
 
 def test_missing_font_is_exit_3(tmp_path):
-    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"),
-                                      "--font", str(tmp_path / "none.ttf")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            str(EXAMPLES / "studio"),
+            "-o",
+            str(tmp_path / "d.pdf"),
+            "--font",
+            str(tmp_path / "none.ttf"),
+        ],
+    )
     assert result.exit_code == 3 and "字体" in result.output and "fonts-noto-cjk" in result.output
 
 
 def test_self_audit_failure_is_exit_4_and_writes_nothing(tmp_path, cache, monkeypatch):
     monkeypatch.setattr("assembler.dossier.DossierWriter._links", staticmethod(lambda pdf, links: None))
-    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf")],
-                                env={"DOSSIER_CACHE": str(cache)})
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf")],
+        env={"DOSSIER_CACHE": str(cache)},
+    )
     assert result.exit_code == 4 and "自检" in result.output and "链接" in result.output
     assert list(tmp_path.iterdir()) == []
 
@@ -351,8 +439,11 @@ def test_max_size_steps_photo_quality_down(tmp_path, cache):
 
 
 def test_build_cli_reports(tmp_path, cache):
-    result = CliRunner().invoke(cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"), "-q"],
-                                env={"DOSSIER_CACHE": str(cache)})
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"), "-q"],
+        env={"DOSSIER_CACHE": str(cache)},
+    )
     assert result.exit_code == 0, result.output
     assert "已生成" in result.output and "页" in result.output and "15,000" in result.output
     zip_path = tmp_path / "d.pdf"
@@ -366,10 +457,11 @@ def test_picture_that_fails_to_decode_names_the_file(tmp_path, cache):
     good.save(path)
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 200] = bytes(200)          # header and IEND intact, the image data broken
+    data[middle : middle + 200] = bytes(200)  # header and IEND intact, the image data broken
     path.write_bytes(bytes(data))
-    result = CliRunner().invoke(cli, ["build", str(app), "-o", str(tmp_path / "d.pdf")],
-                                env={"DOSSIER_CACHE": str(cache)})
+    result = CliRunner().invoke(
+        cli, ["build", str(app), "-o", str(tmp_path / "d.pdf")], env={"DOSSIER_CACHE": str(cache)}
+    )
     assert result.exit_code == 2, result.output
     assert "3-进度与成果/坏照片.png" in result.output and "无法转换" in result.output
     assert not (tmp_path / "d.pdf").exists()
@@ -382,17 +474,39 @@ def test_legacy_office_and_wps_files_are_converted(tmp_path, cache):
     shutil.copy(EXAMPLES / "innovation-count" / "2-激励制度" / "职工创新创效激励办法.docx", work / "p.docx")
     shutil.copy(EXAMPLES / "innovation-count" / "ledger.xlsx", work / "l.xlsx")
     for target, src in [("doc", "p.docx"), ("xls", "l.xlsx")]:
-        subprocess.run(["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                        "--convert-to", target, "--outdir", str(work), str(work / src)], check=True, capture_output=True,
-                       timeout=120)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(work),
+                str(work / src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     app = copy_example("innovation-count", tmp_path)
     other = app / "7-其他佐证材料"
     other.mkdir(exist_ok=True)
-    for name, src in [("说明.doc", "p.doc"), ("说明（WPS）.wps", "p.doc"), ("统计.xls", "l.xls"), ("统计（WPS）.et", "l.xls")]:
+    for name, src in [
+        ("说明.doc", "p.doc"),
+        ("说明（WPS）.wps", "p.doc"),
+        ("统计.xls", "l.xls"),
+        ("统计（WPS）.et", "l.xls"),
+    ]:
         shutil.copy(work / src, other / name)
     result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
     files = {Path(f["path"]).name: f for f in manifest_of(result.path)["files"]}
-    for name, kind in [("说明.doc", "word"), ("说明（WPS）.wps", "word"), ("统计.xls", "excel"), ("统计（WPS）.et", "excel")]:
+    for name, kind in [
+        ("说明.doc", "word"),
+        ("说明（WPS）.wps", "word"),
+        ("统计.xls", "excel"),
+        ("统计（WPS）.et", "excel"),
+    ]:
         assert files[name]["kind"] == kind and files[name]["pages"][1] >= files[name]["pages"][0]
 
 
@@ -404,9 +518,12 @@ def test_odd_file_names(tmp_path, cache, caplog):
         src = "成果应用现场.jpg" if name.lower().endswith(".jpg") else "课题完成进度报告.pdf"
         data = bytearray((folder / src).read_bytes())
         if src.endswith(".pdf"):
-            data += f"%{name!r}\n".encode()     # keep each file's content distinct
-        (folder / name).write_bytes(bytes(data) if src.endswith(".pdf") else bytes(data[:2]) + b"\xff\xfe\x00\x05"
-                                    + name[:3].encode("utf-8")[:3] + bytes(data[2:]))
+            data += f"%{name!r}\n".encode()  # keep each file's content distinct
+        (folder / name).write_bytes(
+            bytes(data)
+            if src.endswith(".pdf")
+            else bytes(data[:2]) + b"\xff\xfe\x00\x05" + name[:3].encode("utf-8")[:3] + bytes(data[2:])
+        )
     with caplog.at_level("WARNING"):
         result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
     assert not [r for r in caplog.records if "glyph" in r.getMessage()]  # fpdf2 logs glyphs a font lacks

@@ -20,7 +20,9 @@ EXPECTED_AWARD = {"innovation-count": 3000, "innovation-bonus": 30000, "studio":
 def run(*args: str):
     result = CliRunner().invoke(cli, [str(a) for a in args])
     assert "Traceback" not in result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
+        result.exception
+    )
     return result
 
 
@@ -75,7 +77,9 @@ def test_init_then_check_explains(tmp_path):
     assert {"APP-FIELD-EMPTY", "LEDGER-EMPTY", "A1-TOO-FEW", "A4-NO-MEETINGS", "MATERIAL-MISSING"} <= rules
     text = run("check", target).output
     assert "单位名称" in text and "尚未填写" in text and "缺失" in text
-    assert "处理办法" in text and "文件夹：2-激励制度" in text.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "处理办法" in text and "文件夹：2-激励制度" in text.replace("\n", "").replace("│", "").replace(
+        " ", ""
+    )
 
 
 def test_init_studio_and_bonus(tmp_path):
@@ -86,7 +90,9 @@ def test_init_studio_and_bonus(tmp_path):
     assert (tmp_path / "b" / "5-银行流水").is_dir() and not (tmp_path / "b" / "5-奖励签收单").exists()
     result = run("check", tmp_path / "s", "--json")
     assert result.exit_code == 1
-    assert {"B-PROJECTS-MISSING", "B-RESULTS-MISSING"} <= {f["rule"] for f in json.loads(result.output)["findings"]}
+    assert {"B-PROJECTS-MISSING", "B-RESULTS-MISSING"} <= {
+        f["rule"] for f in json.loads(result.output)["findings"]
+    }
 
 
 def test_init_refuses_non_empty_folder(tmp_path):
@@ -101,7 +107,15 @@ def test_init_refuses_non_empty_folder(tmp_path):
 def test_schemes_lists_materials():
     result = run("schemes")
     assert result.exit_code == 0
-    for words in ["innovation", "studio", "情形一", "物质奖励签收单", "专项奖励银行流水", "企业上一年度缴纳工会经费凭证", "解读"]:
+    for words in [
+        "innovation",
+        "studio",
+        "情形一",
+        "物质奖励签收单",
+        "专项奖励银行流水",
+        "企业上一年度缴纳工会经费凭证",
+        "解读",
+    ]:
         assert words in result.output
 
 
@@ -109,8 +123,9 @@ def test_revised_checklists_folder_is_used(tmp_path):
     revised = tmp_path / "revised"
     shutil.copytree(Path(__file__).resolve().parent.parent / "checklists" / "2021", revised)
     text = (revised / "innovation.yaml").read_text(encoding="utf-8")
-    (revised / "innovation.yaml").write_text(text.replace("{min: 31, max: 50, amount: 3000}",
-                                                         "{min: 31, max: 50, amount: 3500}"), encoding="utf-8")
+    (revised / "innovation.yaml").write_text(
+        text.replace("{min: 31, max: 50, amount: 3000}", "{min: 31, max: 50, amount: 3500}"), encoding="utf-8"
+    )
     data = json.loads(run("check", EXAMPLES / "innovation-count", "--json", "--checklists", revised).output)
     assert data["award"]["amount_yuan"] == 3500
     assert "3500" in run("schemes", "--checklists", revised).output or "3,500" in data["award"]["lines"][0]
@@ -120,7 +135,9 @@ def test_broken_checklist_file_is_reported(tmp_path):
     revised = tmp_path / "revised"
     shutil.copytree(Path(__file__).resolve().parent.parent / "checklists" / "2021", revised)
     text = (revised / "innovation.yaml").read_text(encoding="utf-8")
-    (revised / "innovation.yaml").write_text(text.replace("    folder: 2-激励制度", "    foldr: 2-激励制度"), encoding="utf-8")
+    (revised / "innovation.yaml").write_text(
+        text.replace("    folder: 2-激励制度", "    foldr: 2-激励制度"), encoding="utf-8"
+    )
     result = run("check", EXAMPLES / "innovation-count", "--checklists", revised)
     assert result.exit_code == 2
     assert "innovation.yaml" in result.output and "foldr" in result.output
@@ -128,12 +145,14 @@ def test_broken_checklist_file_is_reported(tmp_path):
 
 # ---- bad input: exit 2, a message naming the file and field, nothing changed ----------------------------
 
+
 def _replace(old: str, new: str):
     def change(folder: Path):
         path = folder / "application.yaml"
         text = path.read_text(encoding="utf-8")
         assert old in text, old
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return change
 
 
@@ -146,7 +165,9 @@ def _set(*path_value):
             for key in path[:-1]:
                 node = node[key]
             node[path[-1]] = value
+
         edit_yaml(folder, apply)
+
     return change
 
 
@@ -154,50 +175,119 @@ def _write_ledger_csv(text: str, encoding="utf-8"):
     def change(folder: Path):
         (folder / "ledger.csv").write_bytes(text.encode(encoding))
         _replace("projects: ledger.xlsx", "projects: ledger.csv")(folder)
+
     return change
 
 
 BAD_INPUTS = {
-    "no-yaml": ("innovation-count", lambda f: (f / "application.yaml").unlink(), ["application.yaml", "dossier init"]),
-    "yaml-syntax-tab": ("innovation-count", _replace("scheme: innovation", "scheme:\tinnovation\n\t bad: [")
-                        , ["application.yaml", "行"]),
-    "unknown-key": ("innovation-count", _replace("  name: 天津", "  nmae: 天津"), ["applicant.nmae", "未知字段", "第 "]),
+    "no-yaml": (
+        "innovation-count",
+        lambda f: (f / "application.yaml").unlink(),
+        ["application.yaml", "dossier init"],
+    ),
+    "yaml-syntax-tab": (
+        "innovation-count",
+        _replace("scheme: innovation", "scheme:\tinnovation\n\t bad: ["),
+        ["application.yaml", "行"],
+    ),
+    "unknown-key": (
+        "innovation-count",
+        _replace("  name: 天津", "  nmae: 天津"),
+        ["applicant.nmae", "未知字段", "第 "],
+    ),
     "wrong-type-year": ("innovation-count", _replace("year: 2026", "year: 二〇二六"), ["year", "整数"]),
-    "bad-scheme": ("innovation-count", _replace("scheme: innovation", "scheme: innovate"), ["scheme", "innovation"]),
-    "bad-credit-code": ("innovation-count", _set("applicant", "credit_code", "91120116MA05K3R7X0"),
-                        ["applicant.credit_code", "校验"]),
-    "credit-code-letter-o": ("innovation-count", _set("applicant", "credit_code", "91120116MAO5K3R7XX"),
-                             ["applicant.credit_code", "字母"]),
-    "bad-phone": ("innovation-count", _set("applicant", "contact", "phone", "12345"), ["applicant.contact.phone", "电话"]),
+    "bad-scheme": (
+        "innovation-count",
+        _replace("scheme: innovation", "scheme: innovate"),
+        ["scheme", "innovation"],
+    ),
+    "bad-credit-code": (
+        "innovation-count",
+        _set("applicant", "credit_code", "91120116MA05K3R7X0"),
+        ["applicant.credit_code", "校验"],
+    ),
+    "credit-code-letter-o": (
+        "innovation-count",
+        _set("applicant", "credit_code", "91120116MAO5K3R7XX"),
+        ["applicant.credit_code", "字母"],
+    ),
+    "bad-phone": (
+        "innovation-count",
+        _set("applicant", "contact", "phone", "12345"),
+        ["applicant.contact.phone", "电话"],
+    ),
     "anchor": ("innovation-count", _replace("applicant:", "applicant: &a"), ["锚点"]),
-    "billion-laughs": ("innovation-count", _replace("measures: \"2021\"",
-                       'measures: "2021"\nx: &a ["lol","lol"]\ny: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nz: [*b,*b,*b,*b,*b,*b]'),
-                       ["锚点"]),
+    "billion-laughs": (
+        "innovation-count",
+        _replace(
+            'measures: "2021"',
+            'measures: "2021"\nx: &a ["lol","lol"]\ny: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+            "z: [*b,*b,*b,*b,*b,*b]",
+        ),
+        ["锚点"],
+    ),
     "duplicate-key": ("innovation-count", _replace("year: 2026", "year: 2026\nyear: 2025"), ["year", "重复"]),
-    "both-cases": ("innovation-count", _replace("case: count", "case: [count, bonus]"), ["innovation.case", "不可同时"]),
+    "both-cases": (
+        "innovation-count",
+        _replace("case: count", "case: [count, bonus]"),
+        ["innovation.case", "不可同时"],
+    ),
     "missing-field": ("innovation-count", _replace("  union: ", "  unio: "), ["applicant.union", "缺少"]),
     "wrong-section": ("innovation-count", _replace("scheme: innovation", "scheme: studio"), ["studio"]),
     "studio-level": ("studio", _set("studio", "level", "city"), ["studio.level", "zone"]),
-    "studio-patent-untitled": ("studio", _set("studio", "patents", [{"title": " ", "number": "ZL1"}]),
-                               ["studio.patents[1].title", "不能为空"]),
+    "studio-patent-untitled": (
+        "studio",
+        _set("studio", "patents", [{"title": " ", "number": "ZL1"}]),
+        ["studio.patents[1].title", "不能为空"],
+    ),
     "studio-new-type": ("studio", _set("studio", "new", "maybe"), ["studio.new", "true"]),
-    "measures-unknown": ("innovation-count", _replace('measures: "2021"', 'measures: "2099"'), ["2099", "measures"]),
+    "measures-unknown": (
+        "innovation-count",
+        _replace('measures: "2021"', 'measures: "2099"'),
+        ["2099", "measures"],
+    ),
     "ledger-missing": ("innovation-count", lambda f: (f / "ledger.xlsx").unlink(), ["ledger.xlsx", "不存在"]),
-    "ledger-xls": ("innovation-count", _replace("projects: ledger.xlsx", "projects: ledger.xls"), ["ledger.xls", ".xlsx"]),
-    "ledger-corrupt": ("innovation-count", lambda f: (f / "ledger.xlsx").write_bytes(b"PK\x03\x04garbage"),
-                       ["ledger.xlsx", "无法打开"]),
-    "ledger-bad-date": ("innovation-count", _write_ledger_csv("序号,项目名称,提出人,采纳日期\n1,夹具,张三,2025-13-45\n"),
-                        ["ledger.csv", "第 2 行", "D 列", "采纳日期"]),
+    "ledger-xls": (
+        "innovation-count",
+        _replace("projects: ledger.xlsx", "projects: ledger.xls"),
+        ["ledger.xls", ".xlsx"],
+    ),
+    "ledger-corrupt": (
+        "innovation-count",
+        lambda f: (f / "ledger.xlsx").write_bytes(b"PK\x03\x04garbage"),
+        ["ledger.xlsx", "无法打开"],
+    ),
+    "ledger-bad-date": (
+        "innovation-count",
+        _write_ledger_csv("序号,项目名称,提出人,采纳日期\n1,夹具,张三,2025-13-45\n"),
+        ["ledger.csv", "第 2 行", "D 列", "采纳日期"],
+    ),
     "ledger-no-header": ("innovation-count", _write_ledger_csv("a,b,c\n1,2,3\n"), ["ledger.csv", "表头"]),
-    "ledger-missing-column": ("innovation-count", _write_ledger_csv("项目名称,提出人\n夹具,张三\n"), ["ledger.csv", "采纳日期"]),
-    "ledger-gbk-bad-money": ("innovation-count",
-                             _write_ledger_csv("项目名称,提出人,采纳日期,奖励金额（元）\n夹具,张三,2025/9/12,六百\n", "gbk"),
-                             ["ledger.csv", "第 2 行", "D 列", "奖励金额", "六百"]),
-    "inline-item-bad": ("innovation-count", _set("innovation", "projects", [{"name": "夹具", "proposer": "张三"}]),
-                        ["innovation.projects[1].adopted_on", "缺少"]),
-    "yaml-is-list": ("innovation-count", lambda f: (f / "application.yaml").write_text("- a\n- b\n"), ["application.yaml"]),
-    "yaml-not-utf8": ("innovation-count", lambda f: (f / "application.yaml").write_bytes(b"\xff\xfe\x00bad\x81"),
-                      ["application.yaml"]),
+    "ledger-missing-column": (
+        "innovation-count",
+        _write_ledger_csv("项目名称,提出人\n夹具,张三\n"),
+        ["ledger.csv", "采纳日期"],
+    ),
+    "ledger-gbk-bad-money": (
+        "innovation-count",
+        _write_ledger_csv("项目名称,提出人,采纳日期,奖励金额（元）\n夹具,张三,2025/9/12,六百\n", "gbk"),
+        ["ledger.csv", "第 2 行", "D 列", "奖励金额", "六百"],
+    ),
+    "inline-item-bad": (
+        "innovation-count",
+        _set("innovation", "projects", [{"name": "夹具", "proposer": "张三"}]),
+        ["innovation.projects[1].adopted_on", "缺少"],
+    ),
+    "yaml-is-list": (
+        "innovation-count",
+        lambda f: (f / "application.yaml").write_text("- a\n- b\n"),
+        ["application.yaml"],
+    ),
+    "yaml-not-utf8": (
+        "innovation-count",
+        lambda f: (f / "application.yaml").write_bytes(b"\xff\xfe\x00bad\x81"),
+        ["application.yaml"],
+    ),
 }
 
 

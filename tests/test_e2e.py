@@ -1,5 +1,6 @@
-"""End to end in a real headless Chromium (Debian's `chromium`, driven by Playwright with its executable path set;
-no browser download): a person's way from an empty page to a verified dossier, for both funds, and the reviewer."""
+"""End to end in a real headless Chromium (Debian's `chromium`, driven by Playwright with its executable
+path set; no browser download): a person's way from an empty page to a verified dossier, for both funds, and
+the reviewer."""
 
 from __future__ import annotations
 
@@ -49,16 +50,28 @@ def browser():
             pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
         pytest.skip("chromium is not installed")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
@@ -94,12 +107,20 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
     page.select_option("select[name=scheme]", "studio")
     page.click("#new-application")
     assert status(page, "2") == "missing"
-    fields = {"applicant.name": "天津示例新能源装备有限公司", "applicant.credit_code": "91120116MA06P2W16K",
-              "applicant.union": "天津示例新能源装备有限公司工会委员会", "applicant.contact.name": "赵国庆",
-              "applicant.contact.phone": "022-66201888", "studio.name": "赵建华劳模创新工作室", "studio.leader": "赵建华",
-              "studio.tier": "5000", "studio.projects": "风电变桨轴承在线监测攻关", "studio.results": "润滑状态监测装置 | 已推广"}
+    fields = {
+        "applicant.name": "天津示例新能源装备有限公司",
+        "applicant.credit_code": "91120116MA06P2W16K",
+        "applicant.union": "天津示例新能源装备有限公司工会委员会",
+        "applicant.contact.name": "赵国庆",
+        "applicant.contact.phone": "022-66201888",
+        "studio.name": "赵建华劳模创新工作室",
+        "studio.leader": "赵建华",
+        "studio.tier": "5000",
+        "studio.projects": "风电变桨轴承在线监测攻关",
+        "studio.results": "润滑状态监测装置 | 已推广",
+    }
     page.fill("[name='applicant.credit_code']", "91120116MA06P2W16X")
-    page.wait_for_selector("#problems li")                                   # validated as you type
+    page.wait_for_selector("#problems li")  # validated as you type
     assert "校验" in page.inner_text("#problems")
     for name, value in fields.items():
         page.fill(f"[name='{name}']", value)
@@ -110,9 +131,12 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
     page.click("#save-info")
     assert "申报信息已保存" in page.inner_text("main")
     assert "5,000 元" in page.inner_text("#award")
-    for number, rel in [("2", "2-年度工作计划/2026年度工作计划.pdf"), ("3", "3-进度与成果/课题完成进度报告.pdf"),
-                        ("5", "5-工会经费凭证/2025年度工会经费缴纳凭证.pdf")]:
-        with page.expect_navigation():                                       # choosing files uploads them
+    for number, rel in [
+        ("2", "2-年度工作计划/2026年度工作计划.pdf"),
+        ("3", "3-进度与成果/课题完成进度报告.pdf"),
+        ("5", "5-工会经费凭证/2025年度工会经费缴纳凭证.pdf"),
+    ]:
+        with page.expect_navigation():  # choosing files uploads them
             page.set_input_files(f"#m{number} input[type=file]", str(EXAMPLES / "studio" / rel))
         assert status(page, number) == "ok", number
     shot(page, "03-studio-checklist")
@@ -135,15 +159,19 @@ def test_innovation_from_an_empty_page(server, page, tmp_path):
     page.select_option("select[name=scheme]", "innovation")
     page.select_option("select[name=case]", "count")
     page.click("#new-application")
-    for name, value in {"applicant.name": "天津滨海示例精密机械有限公司", "applicant.credit_code": "91120116MA05K3R78L",
-                        "applicant.union": "天津滨海示例精密机械有限公司工会委员会", "applicant.contact.name": "刘晓东",
-                        "applicant.contact.phone": "022-58001234",
-                        "innovation.meetings": "2025-09-12 下半年合理化建议评审会\n2026-03-18 一季度五小成果评审会"}.items():
+    for name, value in {
+        "applicant.name": "天津滨海示例精密机械有限公司",
+        "applicant.credit_code": "91120116MA05K3R78L",
+        "applicant.union": "天津滨海示例精密机械有限公司工会委员会",
+        "applicant.contact.name": "刘晓东",
+        "applicant.contact.phone": "022-58001234",
+        "innovation.meetings": "2025-09-12 下半年合理化建议评审会\n2026-03-18 一季度五小成果评审会",
+    }.items():
         page.fill(f"[name='{name}']", value)
     page.set_input_files("[name=ledger]", str(root / "ledger.xlsx"))
     page.click("#save-info")
     assert "申报信息已保存" in page.inner_text("main")
-    assert "3,000 元" in page.inner_text("#award")                       # 37 items from the uploaded ledger
+    assert "3,000 元" in page.inner_text("#award")  # 37 items from the uploaded ledger
     upload(page, "2", [root / "2-激励制度" / "职工创新创效激励办法.docx"])
     for date in ["2025-09-12", "2026-03-18"]:
         meeting = next((root / "4-评审会议").glob(f"{date}*"))
@@ -178,7 +206,9 @@ def test_innovation_zip_remove_readd_build(server, page, tmp_path):
     assert "缺失" in page.inner_text("#m6")
     shot(page, "06-innovation-missing")
     with page.expect_navigation():
-        page.set_input_files("#m6 input[type=file]", str(root / "6-工会经费凭证" / "2025年度工会经费缴纳凭证.pdf"))
+        page.set_input_files(
+            "#m6 input[type=file]", str(root / "6-工会经费凭证" / "2025年度工会经费缴纳凭证.pdf")
+        )
     assert status(page, "6") == "ok"
     pdf = build_and_download(page, tmp_path / "innovation.pdf")
     assert verifies(pdf)
@@ -187,8 +217,10 @@ def test_innovation_zip_remove_readd_build(server, page, tmp_path):
 def test_reviewer_summary(server, page, tmp_path):
     from assembler.build import BuildOptions, build
 
-    pdfs = [build(EXAMPLES / name, BuildOptions(out=tmp_path / f"{name}.pdf")).path
-            for name in ["studio", "innovation-bonus"]]
+    pdfs = [
+        build(EXAMPLES / name, BuildOptions(out=tmp_path / f"{name}.pdf")).path
+        for name in ["studio", "innovation-bonus"]
+    ]
     page.goto(f"{server}/review")
     page.set_input_files("#review-files", [str(p) for p in pdfs])
     page.click("#review-submit")
@@ -200,4 +232,7 @@ def test_reviewer_summary(server, page, tmp_path):
     target = tmp_path / "summary.xlsx"
     download.value.save_as(target)
     rows = list(load_workbook(target)["汇总"].iter_rows(min_row=2, values_only=True))
-    assert {r[1] for r in rows if r[0]} == {"天津示例新能源装备有限公司", "天津高新区示例电子科技股份有限公司"}
+    assert {r[1] for r in rows if r[0]} == {
+        "天津示例新能源装备有限公司",
+        "天津高新区示例电子科技股份有限公司",
+    }

@@ -54,9 +54,16 @@ CORPUS_EXPECTED = {
     "pdf/selenium-pypdf-issue-177.pdf": ("pdf", True, None),
     "pdf/word365_structure.pdf": ("pdf", True, None),
 }
-PAGES = {"pdf/GeoTopo-komprimiert.pdf": 117, "pdf/issue-67-example.pdf": 22, "pdf/multipage.pdf": 6,
-         "pdf/habibi-rotated.pdf": 4, "pdf/indirect-rotation.pdf": 5, "img/g4-multi.tiff": 3,
-         "pdf/encrypted_doc_no_id.pdf": 3, "pdf/pr-138-example.pdf": 2}
+PAGES = {
+    "pdf/GeoTopo-komprimiert.pdf": 117,
+    "pdf/issue-67-example.pdf": 22,
+    "pdf/multipage.pdf": 6,
+    "pdf/habibi-rotated.pdf": 4,
+    "pdf/indirect-rotation.pdf": 5,
+    "img/g4-multi.tiff": 3,
+    "pdf/encrypted_doc_no_id.pdf": 3,
+    "pdf/pr-138-example.pdf": 2,
+}
 
 
 def test_every_corpus_file_is_classified(corpus):
@@ -82,7 +89,11 @@ def test_kind_is_sniffed_from_content_not_name(tmp_path, corpus):
     (tmp_path / "fake.docx").write_text("not a zip")
     (tmp_path / "nested.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
     files = {f.rel: f for f in discover(FolderSource(tmp_path))[0]}
-    assert files["scan.pdf"].kind == "image" and files["scan.pdf"].usable and "实际是图片" in files["scan.pdf"].note
+    assert (
+        files["scan.pdf"].kind == "image"
+        and files["scan.pdf"].usable
+        and "实际是图片" in files["scan.pdf"].note
+    )
     assert "不支持" in files["notes.txt"].problem
     assert not files["fake.docx"].usable
     assert "压缩包" in files["nested.zip"].problem

@@ -51,18 +51,29 @@ def test_forms_per_scheme(filled):
     assert set(filled["studio"]) == {FORM_21}
 
 
-@pytest.mark.parametrize("name,amount,capital", [
-    ("innovation-count", "3,000.00 元", "人民币叁仟元整"),
-    ("innovation-bonus", "30,000.00 元", "人民币叁万元整"),
-    ("studio", "15,000.00 元", "人民币壹万伍仟元整"),
-])
+@pytest.mark.parametrize(
+    "name,amount,capital",
+    [
+        ("innovation-count", "3,000.00 元", "人民币叁仟元整"),
+        ("innovation-bonus", "30,000.00 元", "人民币叁万元整"),
+        ("studio", "15,000.00 元", "人民币壹万伍仟元整"),
+    ],
+)
 def test_application_form_values(filled, name, amount, capital):
     form = filled[name].get(FORM_11) or filled[name][FORM_21]
     text = all_text(form)
     report, loaded, _ = check_source(FolderSource(EXAMPLES / name))
     app = loaded.app
-    for value in [app.applicant.name, app.applicant.credit_code, app.applicant.union, app.applicant.contact.name,
-                  app.applicant.contact.phone, app.applicant.bank.account, amount, capital]:
+    for value in [
+        app.applicant.name,
+        app.applicant.credit_code,
+        app.applicant.union,
+        app.applicant.contact.name,
+        app.applicant.contact.phone,
+        app.applicant.bank.account,
+        amount,
+        capital,
+    ]:
         assert value in text, value
     for line in report.award.lines:
         assert line in text
@@ -80,8 +91,10 @@ def test_case_boxes(filled):
     assert "滨海新区级" in studio and "ZL202520123456.7" in studio and "2026年4月28日" in studio
 
 
-@pytest.mark.parametrize("name,ledger,total", [("innovation-count", "ledger.xlsx", "12,200.00"),
-                                               ("innovation-bonus", "ledger.csv", None)])
+@pytest.mark.parametrize(
+    "name,ledger,total",
+    [("innovation-count", "ledger.xlsx", "12,200.00"), ("innovation-bonus", "ledger.csv", None)],
+)
 def test_project_summary_has_every_row_and_total(filled, name, ledger, total):
     items = load_ledger_file(FolderSource(EXAMPLES / name), ledger, "x")
     doc = Document(filled[name][FORM_12])
@@ -117,8 +130,10 @@ def test_a4_pages(filled):
     assert round(section.page_width.cm, 1) == 29.7  # landscape: nine columns
 
 
-@pytest.mark.parametrize("scheme,generated", [("innovation", "application_form"), ("innovation", "project_summary"),
-                                              ("studio", "application_form")])
+@pytest.mark.parametrize(
+    "scheme,generated",
+    [("innovation", "application_form"), ("innovation", "project_summary"), ("studio", "application_form")],
+)
 def test_bundled_templates_use_exactly_the_provided_values(scheme, generated):
     example = "studio" if scheme == "studio" else "innovation-count"
     report, loaded, checklist = check_source(FolderSource(EXAMPLES / example))
@@ -127,15 +142,34 @@ def test_bundled_templates_use_exactly_the_provided_values(scheme, generated):
     assert cov.unknown == () and cov.unused == ()
 
 
-NASTY = ["A&B <公司> \"引号\" '单引号'", "{{ 1 + 1 }} 与 {% if x %}", "第一行\n第二行", "‹公司>" * 3, "长" * 3000]
+NASTY = [
+    "A&B <公司> \"引号\" '单引号'",
+    "{{ 1 + 1 }} 与 {% if x %}",
+    "第一行\n第二行",
+    "‹公司>" * 3,
+    "长" * 3000,
+]
 
 
 def test_escaping_renders_literally_and_opens(tmp_path):
     app = copy_example("innovation-count", tmp_path)
-    items = [{"name": f"{NASTY[i % len(NASTY)]}{i}", "proposer": "张<三>", "adopted_on": dt.date(2025, 9, 12),
-              "effect": NASTY[(i + 1) % len(NASTY)], "department": "&amp;"} for i in range(40)]
-    edit_yaml(app, lambda d: (d["innovation"].update(projects=items),
-                              d["applicant"].update(name="天津 A&B <示例> 公司 {{ x }}", address="一行\n二行")))
+    items = [
+        {
+            "name": f"{NASTY[i % len(NASTY)]}{i}",
+            "proposer": "张<三>",
+            "adopted_on": dt.date(2025, 9, 12),
+            "effect": NASTY[(i + 1) % len(NASTY)],
+            "department": "&amp;",
+        }
+        for i in range(40)
+    ]
+    edit_yaml(
+        app,
+        lambda d: (
+            d["innovation"].update(projects=items),
+            d["applicant"].update(name="天津 A&B <示例> 公司 {{ x }}", address="一行\n二行"),
+        ),
+    )
     out = tmp_path / "out"
     result = fill(app, out)
     text11 = all_text(out / FORM_11)
@@ -151,8 +185,15 @@ def test_escaping_renders_literally_and_opens(tmp_path):
 
 def test_empty_fields_print_wu(tmp_path):
     app = copy_example("studio", tmp_path)
-    edit_yaml(app, lambda d: (d["applicant"].pop("bank"), d["applicant"].pop("employees"),
-                              d["studio"].pop("members"), d["studio"].update(patents=[])))
+    edit_yaml(
+        app,
+        lambda d: (
+            d["applicant"].pop("bank"),
+            d["applicant"].pop("employees"),
+            d["studio"].pop("members"),
+            d["studio"].update(patents=[]),
+        ),
+    )
     shutil.rmtree(app / "4-专利与重大专项")
     fill(app, tmp_path / "out")
     doc = Document(tmp_path / "out" / FORM_21)
@@ -172,8 +213,10 @@ def test_same_application_same_bytes(tmp_path):
 def test_thousand_rows(tmp_path):
     app = copy_example("innovation-bonus", tmp_path)
     lines = ["序号,项目名称,类别,提出人,所在部门,采纳日期,实施效果,奖励金额,评审会议"]
-    lines += [f"{i},项目{i:04d},小革新,职工{i % 50},机加车间,2025-12-19,效果{i},{100 + i % 700},2025-12-19"
-              for i in range(1, 1001)]
+    lines += [
+        f"{i},项目{i:04d},小革新,职工{i % 50},机加车间,2025-12-19,效果{i},{100 + i % 700},2025-12-19"
+        for i in range(1, 1001)
+    ]
     (app / "ledger.csv").write_text("\n".join(lines), encoding="utf-8")
     fill(app, tmp_path / "out")
     rows = Document(tmp_path / "out" / FORM_12).tables[0].rows
@@ -194,16 +237,20 @@ def test_revised_templates_coverage_reported(tmp_path):
     def revise(new: str) -> None:
         with zipfile.ZipFile(path, "w") as zf:
             for n, data in parts.items():
-                zf.writestr(n, xml.replace("{{ bank_account }}", new).encode() if n == "word/document.xml" else data)
+                zf.writestr(
+                    n, xml.replace("{{ bank_account }}", new).encode() if n == "word/document.xml" else data
+                )
 
     revise("")
-    result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o1"),
-                                      "--templates", str(revised)])
+    result = CliRunner().invoke(
+        cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o1"), "--templates", str(revised)]
+    )
     assert result.exit_code == 0, result.output
     assert "没有使用这些值：bank_account" in result.output
     revise("{{ bank_swift }}")
-    result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o2"),
-                                      "--templates", str(revised)])
+    result = CliRunner().invoke(
+        cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o2"), "--templates", str(revised)]
+    )
     assert result.exit_code == 2
     assert "bank_swift" in result.output and FORM_21 in result.output
     assert not (tmp_path / "o2" / FORM_21).exists()

@@ -30,13 +30,16 @@ def test_known_org_code_check():
     assert org_code_check_char(body) == expected
 
 
-@pytest.mark.parametrize("code,words", [
-    ("81440000MCL468545", "18 位"),
-    ("81440000MCL468545MX", "18 位"),
-    ("81440000MCL46854SM", "第 17 位"),      # S is not in the charset
-    ("81440000MCL468546M", "组织机构代码"),   # org-code check digit changed
-    ("81440000MCL468545N", "第 18 位"),
-])
+@pytest.mark.parametrize(
+    "code,words",
+    [
+        ("81440000MCL468545", "18 位"),
+        ("81440000MCL468545MX", "18 位"),
+        ("81440000MCL46854SM", "第 17 位"),  # S is not in the charset
+        ("81440000MCL468546M", "组织机构代码"),  # org-code check digit changed
+        ("81440000MCL468545N", "第 18 位"),
+    ],
+)
 def test_invalid_codes_say_where(code, words):
     problem = credit_code_problem(code)
     assert problem is not None and words in problem
@@ -64,13 +67,20 @@ def test_generated_codes_are_valid_and_single_substitutions_are_caught(body):
     for i in range(18):
         for c in "0A":
             if code[i] != c:
-                assert credit_code_problem(code[:i] + c + code[i + 1:]) is not None
+                assert credit_code_problem(code[:i] + c + code[i + 1 :]) is not None
 
 
-@pytest.mark.parametrize("raw,norm", [
-    ("13800000000", "13800000000"), ("+86 138-0000-0000", "13800000000"), ("022-58001234", "02258001234"),
-    ("(022) 5800 1234", "02258001234"), ("022-58001234转801", "02258001234转801"), ("58001234", "58001234"),
-])
+@pytest.mark.parametrize(
+    "raw,norm",
+    [
+        ("13800000000", "13800000000"),
+        ("+86 138-0000-0000", "13800000000"),
+        ("022-58001234", "02258001234"),
+        ("(022) 5800 1234", "02258001234"),
+        ("022-58001234转801", "02258001234转801"),
+        ("58001234", "58001234"),
+    ],
+)
 def test_phone_ok(raw, norm):
     assert normalize_phone(raw) == norm
 
@@ -80,13 +90,26 @@ def test_phone_bad(raw):
     assert normalize_phone(raw) is None
 
 
-@pytest.mark.parametrize("amount,text", [
-    (0, "人民币零元整"), (2000, "人民币贰仟元整"), (3000, "人民币叁仟元整"), (5000, "人民币伍仟元整"),
-    (30000, "人民币叁万元整"), (10500, "人民币壹万零伍佰元整"), (100000, "人民币壹拾万元整"),
-    (1000001, "人民币壹佰万零壹元整"), (100010000, "人民币壹亿零壹万元整"), (Decimal("12.05"), "人民币壹拾贰元零伍分"),
-    (Decimal("0.50"), "人民币伍角整"), (Decimal("1010.10"), "人民币壹仟零壹拾元壹角整"), (Decimal("31200.5"), "人民币叁万壹仟贰佰元伍角整"),
-    (Decimal("10.01"), "人民币壹拾元零壹分"), (Decimal("600.55"), "人民币陆佰元伍角伍分"),
-])
+@pytest.mark.parametrize(
+    "amount,text",
+    [
+        (0, "人民币零元整"),
+        (2000, "人民币贰仟元整"),
+        (3000, "人民币叁仟元整"),
+        (5000, "人民币伍仟元整"),
+        (30000, "人民币叁万元整"),
+        (10500, "人民币壹万零伍佰元整"),
+        (100000, "人民币壹拾万元整"),
+        (1000001, "人民币壹佰万零壹元整"),
+        (100010000, "人民币壹亿零壹万元整"),
+        (Decimal("12.05"), "人民币壹拾贰元零伍分"),
+        (Decimal("0.50"), "人民币伍角整"),
+        (Decimal("1010.10"), "人民币壹仟零壹拾元壹角整"),
+        (Decimal("31200.5"), "人民币叁万壹仟贰佰元伍角整"),
+        (Decimal("10.01"), "人民币壹拾元零壹分"),
+        (Decimal("600.55"), "人民币陆佰元伍角伍分"),
+    ],
+)
 def test_rmb_capital(amount, text):
     assert rmb_capital(amount) == text
 
@@ -111,7 +134,9 @@ def test_rmb_capital_digits_roundtrip(fen):
             section += number * units[ch]
             number = 0
         elif ch in big:
-            total = (total + section + number) * big[ch] if ch == "亿" else total + (section + number) * big[ch]
+            total = (
+                (total + section + number) * big[ch] if ch == "亿" else total + (section + number) * big[ch]
+            )
             section = number = 0
     total += section + number
     jiao = digits[rest[rest.index("角") - 1]] if "角" in rest else 0
@@ -126,10 +151,18 @@ def test_rmb_capital_rejects_sub_fen_and_negative():
         rmb_capital(-1)
 
 
-@pytest.mark.parametrize("raw,value", [
-    (600, Decimal("600")), ("600", Decimal("600")), ("1,200元", Decimal("1200")), ("¥350.50", Decimal("350.50")),
-    (350.5, Decimal("350.50")), (123.45, Decimal("123.45")), (Decimal("0.10"), Decimal("0.10")),
-])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        (600, Decimal("600")),
+        ("600", Decimal("600")),
+        ("1,200元", Decimal("1200")),
+        ("¥350.50", Decimal("350.50")),
+        (350.5, Decimal("350.50")),
+        (123.45, Decimal("123.45")),
+        (Decimal("0.10"), Decimal("0.10")),
+    ],
+)
 def test_parse_money(raw, value):
     assert parse_money(raw) == value
 

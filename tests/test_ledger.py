@@ -36,7 +36,10 @@ def test_rows_are_spreadsheet_rows():
 
 def test_ten_thousand_rows(tmp_path):
     lines = ["序号,项目名称,提出人,采纳日期,奖励金额"]
-    lines += [f"{i},项目{i},职工{i % 97},2025-{1 + i % 12:02d}-{1 + i % 28:02d},{100 + i % 900}.5" for i in range(10_000)]
+    lines += [
+        f"{i},项目{i},职工{i % 97},2025-{1 + i % 12:02d}-{1 + i % 28:02d},{100 + i % 900}.5"
+        for i in range(10_000)
+    ]
     (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
     items = load("big.csv", tmp_path)
     assert len(items) == 10_000
@@ -55,7 +58,9 @@ def test_errors_name_row_and_column_and_are_all_listed(tmp_path):
 
 
 def test_fen_beyond_two_places_is_refused(tmp_path):
-    (tmp_path / "l.csv").write_text("项目名称,提出人,采纳日期,奖励金额\n夹具,张三,2025-01-01,100.005\n", encoding="utf-8")
+    (tmp_path / "l.csv").write_text(
+        "项目名称,提出人,采纳日期,奖励金额\n夹具,张三,2025-01-01,100.005\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as exc:
         load("l.csv", tmp_path)
     assert "两位小数" in exc.value.render()

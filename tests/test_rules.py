@@ -24,8 +24,18 @@ def status(folder: Path, number: str) -> str:
     return next(m.status for m in check(folder).materials if m.number == number)
 
 
-@pytest.mark.parametrize("name,number", [("2-制度", "2"), ("02 激励制度", "2"), ("2_方案", "2"), ("10-x", "10"),
-                                         ("002.附件", "2"), ("制度", None), ("2026-03-18", None)])
+@pytest.mark.parametrize(
+    "name,number",
+    [
+        ("2-制度", "2"),
+        ("02 激励制度", "2"),
+        ("2_方案", "2"),
+        ("10-x", "10"),
+        ("002.附件", "2"),
+        ("制度", None),
+        ("2026-03-18", None),
+    ],
+)
 def test_leading_number(name, number):
     assert leading_number(name) == number
 
@@ -64,7 +74,9 @@ def test_minutes_and_notice_missing(tmp_path):
 
 def test_meeting_declared_without_folder_and_folder_undeclared(tmp_path):
     app = copy_example("innovation-count", tmp_path)
-    edit_yaml(app, lambda d: d["innovation"]["meetings"].append({"date": dt.date(2026, 6, 1), "title": "补充评审"}))
+    edit_yaml(
+        app, lambda d: d["innovation"]["meetings"].append({"date": dt.date(2026, 6, 1), "title": "补充评审"})
+    )
     (app / M4 / "2025-11-11 临时会").mkdir()
     shutil.copy(next((app / M4).rglob("*.jpg")), app / M4 / "2025-11-11 临时会" / "a.jpg")
     (app / M4 / "会议材料").mkdir()
@@ -78,9 +90,9 @@ def test_meeting_declared_without_folder_and_folder_undeclared(tmp_path):
 def test_meeting_and_adoption_out_of_period(tmp_path):
     app = copy_example("innovation-count", tmp_path)
     edit_yaml(app, lambda d: d.update(year=2027))
-    assert findings(app, "A4-MEETING-OUT-OF-PERIOD")          # 2025-09-12 is before 2026-01-01
+    assert findings(app, "A4-MEETING-OUT-OF-PERIOD")  # 2025-09-12 is before 2026-01-01
     assert findings(app, "LEDGER-DATE-OUT-OF-PERIOD")
-    assert findings(app, "DUES-YEAR-MISMATCH")                 # the voucher says 2025, 2026 is wanted
+    assert findings(app, "DUES-YEAR-MISMATCH")  # the voucher says 2025, 2026 is wanted
     edit_yaml(app, lambda d: d.update(period={"start": dt.date(2025, 1, 1), "end": dt.date(2026, 12, 31)}))
     assert not findings(app, "A4-MEETING-OUT-OF-PERIOD") and not findings(app, "LEDGER-DATE-OUT-OF-PERIOD")
 

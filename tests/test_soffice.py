@@ -51,15 +51,19 @@ def embedded_fonts(path: Path) -> dict[str, bool]:
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
             desc = descriptor.get_object() if descriptor else {}
-            out[str(font.get("/BaseFont"))] = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            out[str(font.get("/BaseFont"))] = any(
+                k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
     return out
 
 
 def test_fill_pdf_examples(tmp_path):
     need_tool("soffice")
-    for name, must in [("innovation-count", ["人民币叁仟元整", "37 项", "12,200.00"]),
-                       ("innovation-bonus", ["人民币叁万元整", "120 项"]),
-                       ("studio", ["人民币壹万伍仟元整", "赵建华劳模创新工作室"])]:
+    for name, must in [
+        ("innovation-count", ["人民币叁仟元整", "37 项", "12,200.00"]),
+        ("innovation-bonus", ["人民币叁万元整", "120 项"]),
+        ("studio", ["人民币壹万伍仟元整", "赵建华劳模创新工作室"]),
+    ]:
         out = tmp_path / name
         result = fill(EXAMPLES / name, out, pdf=True)
         pdfs = [p for p in result.written if p.suffix == ".pdf"]
@@ -86,7 +90,7 @@ def test_summary_pdf_lists_every_item_with_header_on_every_page(tmp_path):
     for item in items:
         assert item.name in text, item.name
     texts = [page.extract_text() or "" for page in PdfReader(summary).pages]
-    with_rows = [t for t in texts if re.search(r"（\s*0\d\d\s*）", t)]   # item names end in （001）…
+    with_rows = [t for t in texts if re.search(r"（\s*0\d\d\s*）", t)]  # item names end in （001）…
     assert len(with_rows) >= 2
     assert all("项目名称" in t for t in with_rows)
 
@@ -95,8 +99,10 @@ def test_thousand_rows_convert_with_repeated_header(tmp_path):
     need_tool("soffice")
     app = copy_example("innovation-bonus", tmp_path)
     lines = ["序号,项目名称,类别,提出人,所在部门,采纳日期,实施效果,奖励金额,评审会议"]
-    lines += [f"{i},项目{i:04d},小革新,职工{i % 50},机加车间,2025-12-19,效果{i},{100 + i % 700},2025-12-19"
-              for i in range(1, 1001)]
+    lines += [
+        f"{i},项目{i:04d},小革新,职工{i % 50},机加车间,2025-12-19,效果{i},{100 + i % 700},2025-12-19"
+        for i in range(1, 1001)
+    ]
     (app / "ledger.csv").write_text("\n".join(lines), encoding="utf-8")
     result = fill(app, tmp_path / "out", pdf=True)
     summary = next(p for p in result.written if p.suffix == ".pdf" and "1.2" in p.name)
@@ -113,7 +119,7 @@ def test_thousand_rows_convert_with_repeated_header(tmp_path):
 def test_nasty_values_convert(tmp_path):
     need_tool("soffice")
     app = copy_example("studio", tmp_path)
-    edit_yaml(app, lambda d: d["studio"].update(name="A&B <工作室> {{ x }} \"q\"", results=["第一行\n第二行"]))
+    edit_yaml(app, lambda d: d["studio"].update(name='A&B <工作室> {{ x }} "q"', results=["第一行\n第二行"]))
     result = fill(app, tmp_path / "out", pdf=True)
     text = pdf_text(next(p for p in result.written if p.suffix == ".pdf"))
     assert "A&B <工作室> {{ x }}" in text and "第二行" in text
@@ -151,10 +157,13 @@ def test_cjk_text_uses_simplified_chinese_glyphs(tmp_path, office):
     src = tmp_path / "glyphs.docx"
     doc.save(src)
     pdf = office.convert([src])[src]
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True
+    )
     rendered = _glyph_box(Image.open(tmp_path / "page.png").crop((0, 0, 827, 400)))
-    match = subprocess.run(["fc-match", "-f", "%{file}|%{index}", "Noto Serif CJK SC"], capture_output=True,
-                           text=True).stdout.split("|")
+    match = subprocess.run(
+        ["fc-match", "-f", "%{file}|%{index}", "Noto Serif CJK SC"], capture_output=True, text=True
+    ).stdout.split("|")
     if "NotoSerifCJK" not in match[0]:
         pytest.fail(f"Noto Serif CJK is not installed (fc-match gave {match[0]})")
 
@@ -178,7 +187,7 @@ def test_cache_avoids_second_conversion(tmp_path, office):
     assert office.calls == 1 and PdfReader(first).pages
     again = office.convert([src])[src]
     assert office.calls == 1 and again == first
-    other = Soffice.locate(cache_dir=office.cache_dir)       # a later run with the same cache
+    other = Soffice.locate(cache_dir=office.cache_dir)  # a later run with the same cache
     other.convert([src])
     assert other.calls == 0
     from docx import Document
@@ -233,7 +242,9 @@ def test_two_conversions_at_once_do_not_collide(tmp_path):
 
 def _fake_soffice(tmp_path: Path, body: str) -> Path:
     script = tmp_path / "fake-soffice"
-    script.write_text("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\n" + body)
+    script.write_text(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\n" + body
+    )
     script.chmod(0o755)
     return script
 
@@ -280,6 +291,16 @@ def test_missing_soffice_exit_3_with_install_help(tmp_path, monkeypatch):
 
 
 def test_soffice_option_must_exist(tmp_path):
-    result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(tmp_path / "o"), "--pdf",
-                                      "--soffice", str(tmp_path / "nope")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "fill",
+            str(EXAMPLES / "studio"),
+            "-o",
+            str(tmp_path / "o"),
+            "--pdf",
+            "--soffice",
+            str(tmp_path / "nope"),
+        ],
+    )
     assert result.exit_code == 3 and "nope" in result.output

@@ -1,4 +1,6 @@
-"""The reviewer side: verify catches tampering; review summarises many dossiers with cross-application checks."""
+"""The reviewer side: verify catches tampering; review summarises many dossiers with cross-application
+checks.
+"""
 
 from __future__ import annotations
 
@@ -67,7 +69,11 @@ def test_replaced_page_is_caught(dossiers, tmp_path):
 
 def test_resaved_unchanged_copy_still_verifies(dossiers, tmp_path):
     with pikepdf.open(dossiers["studio"]) as pdf:
-        pdf.save(tmp_path / "resaved.pdf", compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+        pdf.save(
+            tmp_path / "resaved.pdf",
+            compress_streams=False,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        )
     assert run("verify", tmp_path / "resaved.pdf").exit_code == 0
 
 
@@ -75,8 +81,9 @@ def test_inflated_claim_is_caught(dossiers, tmp_path):
     with pikepdf.open(dossiers["innovation-count"]) as pdf:
         manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
         manifest["check"]["award"]["amount_fen"] = 500000
-        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(pdf, json.dumps(manifest).encode(),
-                                                                    filename="manifest.json")
+        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+            pdf, json.dumps(manifest).encode(), filename="manifest.json"
+        )
         pdf.save(tmp_path / "inflated.pdf")
     result = run("verify", tmp_path / "inflated.pdf")
     assert result.exit_code == 1 and "VERIFY-AWARD-MISMATCH" in result.output and "3,000" in result.output
@@ -111,13 +118,18 @@ def test_review_workbook_and_cross_checks(dossiers, tmp_path, corpus):
     incoming.mkdir()
     for name in ["innovation-count", "innovation-bonus", "studio"]:
         shutil.copy(dossiers[name], incoming / f"{name}.pdf")
-    shutil.copy(dossiers["studio"], incoming / "studio-again.pdf")            # same unit, same fund, same year
-    shutil.copy(corpus / "pdf" / "multilang.pdf", incoming / "foreign.pdf")     # not ours: a row with its error
+    shutil.copy(dossiers["studio"], incoming / "studio-again.pdf")  # same unit, same fund, same year
+    shutil.copy(corpus / "pdf" / "multilang.pdf", incoming / "foreign.pdf")  # not ours: a row with its error
     (incoming / "damaged.pdf").write_bytes(dossiers["studio"].read_bytes()[:5000])
-    copycat = copy_example("innovation-count", incoming)                       # another unit, same evidence and ledger
+    copycat = copy_example("innovation-count", incoming)  # another unit, same evidence and ledger
     copycat.rename(incoming / "copycat")
-    edit_yaml(incoming / "copycat", lambda d: (d["applicant"].update(credit_code=_other_code(), name="某某抄袭公司"),
-                                               d["innovation"].update(case="count")))
+    edit_yaml(
+        incoming / "copycat",
+        lambda d: (
+            d["applicant"].update(credit_code=_other_code(), name="某某抄袭公司"),
+            d["innovation"].update(case="count"),
+        ),
+    )
     banned = tmp_path / "banned.txt"
     banned.write_text(f"# 取消资格名单\n{_other_code()},某某抄袭公司\n", encoding="utf-8")
     out = tmp_path / "summary.xlsx"
@@ -126,15 +138,32 @@ def test_review_workbook_and_cross_checks(dossiers, tmp_path, corpus):
     wb = load_workbook(out)
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
-    assert header[:10] == ["序号", "单位名称", "统一社会信用代码", "基金", "情形", "申报年度", "申请金额（元）", "复核金额（元）",
-                           "是否完整", "问题数"]
+    assert header[:10] == [
+        "序号",
+        "单位名称",
+        "统一社会信用代码",
+        "基金",
+        "情形",
+        "申报年度",
+        "申请金额（元）",
+        "复核金额（元）",
+        "是否完整",
+        "问题数",
+    ]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     rows = {r[11]: r for r in ws.iter_rows(min_row=2, values_only=True) if r[11]}
-    assert set(rows) == {"innovation-count.pdf", "innovation-bonus.pdf", "studio.pdf", "studio-again.pdf",
-                         "foreign.pdf", "damaged.pdf", "copycat"}
+    assert set(rows) == {
+        "innovation-count.pdf",
+        "innovation-bonus.pdf",
+        "studio.pdf",
+        "studio-again.pdf",
+        "foreign.pdf",
+        "damaged.pdf",
+        "copycat",
+    }
     assert rows["innovation-bonus.pdf"][6] == 30000 and rows["innovation-bonus.pdf"][7] == 30000
     assert rows["foreign.pdf"][1] == "（无法读取）" and rows["foreign.pdf"][8] == "否"
-    assert rows["studio.pdf"][8] == "否" and rows["studio-again.pdf"][8] == "否"   # applying twice
+    assert rows["studio.pdf"][8] == "否" and rows["studio-again.pdf"][8] == "否"  # applying twice
     totals = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] and str(r[1]).startswith("合计")]
     assert any("职工创新创效鼓励金" in t[1] and t[6] == 3000 + 30000 + 3000 for t in totals)
 
@@ -143,7 +172,9 @@ def test_review_workbook_and_cross_checks(dossiers, tmp_path, corpus):
         return {r[1] for r in sheet.iter_rows(min_row=3, values_only=True) if r[1]}
 
     assert "REVIEW-DUPLICATE-APPLICANT" in findings("studio-again.pdf")
-    assert {"REVIEW-SHARED-EVIDENCE", "REVIEW-SHARED-LEDGER-ITEM", "REVIEW-DISQUALIFIED"} <= findings("copycat")
+    assert {"REVIEW-SHARED-EVIDENCE", "REVIEW-SHARED-LEDGER-ITEM", "REVIEW-DISQUALIFIED"} <= findings(
+        "copycat"
+    )
     assert "REVIEW-SHARED-EVIDENCE" in findings("innovation-count.pdf")
     assert "REVIEW-UNREADABLE" in findings("foreign.pdf") and "REVIEW-UNREADABLE" in findings("damaged.pdf")
     assert "REVIEW-SHARED-EVIDENCE" not in findings("innovation-bonus.pdf")

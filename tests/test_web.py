@@ -1,4 +1,6 @@
-"""`dossier serve`: the web app's routes through Flask's test client (same library, same rules and messages)."""
+"""`dossier serve`: the web app's routes through Flask's test client (same library, same rules and
+messages).
+"""
 
 from __future__ import annotations
 
@@ -44,8 +46,11 @@ def example_zip(name: str) -> io.BytesIO:
 
 
 def open_example(client, name: str) -> str:
-    response = client.post("/upload", data={"csrf": token(client), "archive": (example_zip(name), f"{name}.zip")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/upload",
+        data={"csrf": token(client), "archive": (example_zip(name), f"{name}.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and "/a/" in response.location, response.get_data(as_text=True)
     return response.location
 
@@ -66,10 +71,21 @@ def test_new_application_then_fill_in_the_form(client):
     page = client.get(location).get_data(as_text=True)
     assert statuses(page)["2"] == "missing" and "申报信息" in page
     app_id = location.rsplit("/", 1)[1]
-    form = {"csrf": token(client), "year": "2026", "applicant.name": "天津某科技有限公司",
-            "applicant.credit_code": "91120116MA05K3R7X0", "applicant.union": "工会", "applicant.contact.name": "张三",
-            "applicant.contact.phone": "13800000000", "studio.name": "张三工作室", "studio.leader": "张三",
-            "studio.level": "zone", "studio.new": "on", "studio.projects": "课题一", "studio.results": "成果一 | 已推广"}
+    form = {
+        "csrf": token(client),
+        "year": "2026",
+        "applicant.name": "天津某科技有限公司",
+        "applicant.credit_code": "91120116MA05K3R7X0",
+        "applicant.union": "工会",
+        "applicant.contact.name": "张三",
+        "applicant.contact.phone": "13800000000",
+        "studio.name": "张三工作室",
+        "studio.leader": "张三",
+        "studio.level": "zone",
+        "studio.new": "on",
+        "studio.projects": "课题一",
+        "studio.results": "成果一 | 已推广",
+    }
     problems = client.post(f"/a/{app_id}/validate", data=form).get_json()["problems"]
     assert any("applicant.credit_code" in p and "校验" in p for p in problems)  # the CLI's own message
     page = client.post(f"/a/{app_id}/info", data=form, follow_redirects=True).get_data(as_text=True)
@@ -88,13 +104,17 @@ def test_upload_remove_and_add_files(client):
     assert set(statuses(page).values()) <= {"ok", "optional"} and "15,000 元" in page
     app_id = location.rsplit("/", 1)[1]
     plan = "2-年度工作计划/2026年度工作计划.pdf"
-    page = client.post(f"/a/{app_id}/remove", data={"csrf": token(client), "path": plan},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/a/{app_id}/remove", data={"csrf": token(client), "path": plan}, follow_redirects=True
+    ).get_data(as_text=True)
     assert statuses(page)["2"] == "missing"
     data = (EXAMPLES / "studio" / plan).read_bytes()
-    page = client.post(f"/a/{app_id}/files", data={"csrf": token(client), "material": "2",
-                                                   "files": (io.BytesIO(data), "../../计划 (新).pdf")},
-                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/a/{app_id}/files",
+        data={"csrf": token(client), "material": "2", "files": (io.BytesIO(data), "../../计划 (新).pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert statuses(page)["2"] == "ok" and "2-年度工作计划/计划 (新).pdf" in page
     assert not (client.workspace / "计划 (新).pdf").exists()
 
@@ -102,10 +122,19 @@ def test_upload_remove_and_add_files(client):
 def test_meeting_upload_goes_into_its_dated_folder(client):
     location = open_example(client, "innovation-count")
     app_id = location.rsplit("/", 1)[1]
-    photo = (EXAMPLES / "innovation-count" / "4-评审会议" / "2025-09-12 下半年合理化建议评审会" / "现场照片1.jpg").read_bytes()
-    client.post(f"/a/{app_id}/files", data={"csrf": token(client), "material": "4", "meeting": "2025-09-12",
-                                           "files": (io.BytesIO(photo + b"x"), "新照片.jpg")},
-                content_type="multipart/form-data")
+    photo = (
+        EXAMPLES / "innovation-count" / "4-评审会议" / "2025-09-12 下半年合理化建议评审会" / "现场照片1.jpg"
+    ).read_bytes()
+    client.post(
+        f"/a/{app_id}/files",
+        data={
+            "csrf": token(client),
+            "material": "4",
+            "meeting": "2025-09-12",
+            "files": (io.BytesIO(photo + b"x"), "新照片.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert (client.workspace / "apps" / app_id / "4-评审会议" / "2025-09-12" / "新照片.jpg").is_file()
 
 
@@ -114,11 +143,20 @@ def test_nothing_outside_the_workspace(client, tmp_path):
     app_id = location.rsplit("/", 1)[1]
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
-    page = client.post(f"/a/{app_id}/remove", data={"csrf": token(client), "path": "../../../victim.txt"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/a/{app_id}/remove",
+        data={"csrf": token(client), "path": "../../../victim.txt"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "不在申请文件夹内" in page and victim.read_text() == "keep"
-    assert client.post(f"/a/{app_id}/remove", data={"csrf": token(client), "path": "application.yaml"},
-                       follow_redirects=True).status_code == 200
+    assert (
+        client.post(
+            f"/a/{app_id}/remove",
+            data={"csrf": token(client), "path": "application.yaml"},
+            follow_redirects=True,
+        ).status_code
+        == 200
+    )
     assert (client.workspace / "apps" / app_id / "application.yaml").is_file()
     assert client.get("/a/..%2F..%2Fetc").status_code == 404
     evil = io.BytesIO()
@@ -126,15 +164,22 @@ def test_nothing_outside_the_workspace(client, tmp_path):
         zf.writestr("application.yaml", "x: 1")
         zf.writestr("../../escape.txt", "x")
     evil.seek(0)
-    page = client.post("/upload", data={"csrf": token(client), "archive": (evil, "evil.zip")},
-                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/upload",
+        data={"csrf": token(client), "archive": (evil, "evil.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "zip-slip" in page and not (client.workspace.parent / "escape.txt").exists()
 
 
 def test_upload_limit(client):
     client.application.config["MAX_CONTENT_LENGTH"] = 1000
-    response = client.post("/upload", data={"csrf": token(client), "archive": (io.BytesIO(b"x" * 5000), "a.zip")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/upload",
+        data={"csrf": token(client), "archive": (io.BytesIO(b"x" * 5000), "a.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413 and "文件过大" in response.get_data(as_text=True)
 
 
@@ -144,7 +189,9 @@ def test_downloads_forms_and_application_zip(client):
     forms = zipfile.ZipFile(io.BytesIO(client.get(f"/a/{app_id}/forms.zip").data))
     assert forms.namelist() == ["附件2.1-创新工作室鼓励金申请表.docx"]
     folder = zipfile.ZipFile(io.BytesIO(client.get(f"/a/{app_id}/application.zip").data))
-    assert "application.yaml" in folder.namelist() and "2-年度工作计划/2026年度工作计划.pdf" in folder.namelist()
+    assert (
+        "application.yaml" in folder.namelist() and "2-年度工作计划/2026年度工作计划.pdf" in folder.namelist()
+    )
 
 
 @pytest.mark.slow
@@ -176,9 +223,11 @@ def test_reviewer_upload_and_workbook(client, tmp_path):
     for name in ["studio", "innovation-count"]:
         out = build(EXAMPLES / name, BuildOptions(out=tmp_path / f"{name}.pdf", cache_dir=tmp_path / "cache"))
         pdfs.append(out.path)
-    page = client.post("/review", data={"csrf": token(client), "files": [(io.BytesIO(p.read_bytes()), p.name)
-                                                                           for p in pdfs]},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        "/review",
+        data={"csrf": token(client), "files": [(io.BytesIO(p.read_bytes()), p.name) for p in pdfs]},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "结果（2 份）" in page and "15,000" in page and "3,000" in page
     batch = re.search(r"/review/([0-9a-f]+)/summary.xlsx", page).group(1)
     workbook = load_workbook(io.BytesIO(client.get(f"/review/{batch}/summary.xlsx").data))
@@ -186,7 +235,9 @@ def test_reviewer_upload_and_workbook(client, tmp_path):
 
 
 def test_serve_refuses_folder_without_application(tmp_path):
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--no-browser", "--workspace", str(tmp_path / "w")])
+    result = CliRunner().invoke(
+        cli, ["serve", str(tmp_path), "--no-browser", "--workspace", str(tmp_path / "w")]
+    )
     assert result.exit_code == 2 and "application.yaml" in result.output
 
 
@@ -201,13 +252,18 @@ def test_open_folder_copies_into_workspace(client, tmp_path):
 
 
 def test_open_folder_only_from_this_machine(client, tmp_path):
-    response = client.post("/open", data={"csrf": token(client), "path": str(EXAMPLES / "studio")},
-                           environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    response = client.post(
+        "/open",
+        data={"csrf": token(client), "path": str(EXAMPLES / "studio")},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
     assert response.status_code == 403 and "本机" in response.get_data(as_text=True)
 
 
 def test_ledger_template_download(client):
-    location = client.post("/new", data={"scheme": "innovation", "case": "bonus", "csrf": token(client)}).location
+    location = client.post(
+        "/new", data={"scheme": "innovation", "case": "bonus", "csrf": token(client)}
+    ).location
     app_id = location.rsplit("/", 1)[1]
     workbook = load_workbook(io.BytesIO(client.get(f"/a/{app_id}/ledger-template.xlsx").data))
     assert [c.value for c in workbook.active[1]][:2] == ["序号", "项目名称"]
@@ -222,9 +278,23 @@ def test_serve_command_starts_on_loopback(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "assembler", "serve", str(EXAMPLES / "studio"), "--no-browser",
-                             "--port", str(port), "--workspace", str(tmp_path / "w")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assembler",
+            "serve",
+            str(EXAMPLES / "studio"),
+            "--no-browser",
+            "--port",
+            str(port),
+            "--workspace",
+            str(tmp_path / "w"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(100):
             try:
@@ -245,7 +315,10 @@ def test_serve_command_starts_on_loopback(tmp_path):
 def test_upload_to_unknown_material_is_a_message(client):
     location = open_example(client, "studio")
     app_id = location.rsplit("/", 1)[1]
-    page = client.post(f"/a/{app_id}/files", data={"csrf": token(client), "material": "9",
-                                                   "files": (io.BytesIO(b"%PDF-1.4"), "x.pdf")},
-                       content_type="multipart/form-data", follow_redirects=True)
+    page = client.post(
+        f"/a/{app_id}/files",
+        data={"csrf": token(client), "material": "9", "files": (io.BytesIO(b"%PDF-1.4"), "x.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert page.status_code == 200 and "没有编号为 9 的材料" in page.get_data(as_text=True)

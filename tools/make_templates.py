@@ -3,8 +3,8 @@ zone union may edit them in Word or WPS, keeping the {{ … }} placeholders).
 
     python tools/make_templates.py
 
-Official look: A4, title in 黑体 二号, body in 仿宋 (East-Asian font set with w:eastAsia and the language zh-CN, so
-no CJK text falls back to a Japanese face), labels in 宋体 bold, 盖章 and 年 月 日 blocks.
+Official look: A4, title in 黑体 二号, body in 仿宋 (East-Asian font set with w:eastAsia and the language
+zh-CN, so no CJK text falls back to a Japanese face), labels in 宋体 bold, 盖章 and 年 月 日 blocks.
 """
 
 from __future__ import annotations
@@ -88,8 +88,16 @@ def run(paragraph, text: str, font: str = BODY_FONT, size: float = 12, bold: boo
     return r
 
 
-def para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 12, bold: bool = False,
-         align=WD_ALIGN_PARAGRAPH.LEFT, before: float = 0, after: float = 0):
+def para(
+    doc_or_cell,
+    text: str = "",
+    font: str = BODY_FONT,
+    size: float = 12,
+    bold: bool = False,
+    align=WD_ALIGN_PARAGRAPH.LEFT,
+    before: float = 0,
+    after: float = 0,
+):
     p = doc_or_cell.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_before = Pt(before)
@@ -102,11 +110,19 @@ def para(doc_or_cell, text: str = "", font: str = BODY_FONT, size: float = 12, b
 def heading(doc, attachment: str, title: str, landscape: bool = False) -> None:
     first = doc.paragraphs[0] if doc.paragraphs else para(doc)
     run(first, attachment, TITLE_FONT, 16)
-    para(doc, title, TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=8 if not landscape else 4)
+    para(
+        doc, title, TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=8 if not landscape else 4
+    )
 
 
-def cell_text(cell, text: str, font: str = BODY_FONT, size: float = 12, bold: bool = False,
-              align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+def cell_text(
+    cell,
+    text: str,
+    font: str = BODY_FONT,
+    size: float = 12,
+    bold: bool = False,
+    align=WD_ALIGN_PARAGRAPH.LEFT,
+) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     p = cell.paragraphs[0]
     p.alignment = align
@@ -161,7 +177,9 @@ def opinion_block(table, title: str, signer: str, height: float = 2.6) -> None:
     run(p2, "年      月      日        ")
 
 
-def pair_row(table, a: str, va: str, b: str | None = None, vb: str | None = None, height: float = 0.8) -> None:
+def pair_row(
+    table, a: str, va: str, b: str | None = None, vb: str | None = None, height: float = 0.8
+) -> None:
     row = table.add_row()
     row_height(row, height)
     no_split(row)
@@ -176,8 +194,12 @@ def pair_row(table, a: str, va: str, b: str | None = None, vb: str | None = None
 
 def year_line(doc) -> None:
     """申报年度 and 填表日期 above an application form."""
-    para(doc, "申报年度：{{ year }} 年                                        "
-              "填表日期：{{ filed_on }}", size=12, after=6)
+    para(
+        doc,
+        "申报年度：{{ year }} 年                                        填表日期：{{ filed_on }}",
+        size=12,
+        after=6,
+    )
 
 
 def contact_and_bank_rows(table) -> None:
@@ -203,9 +225,14 @@ def innovation_form() -> None:
     pair_row(t, "工会名称", "{{ union_name }}")
     pair_row(t, "单位地址", "{{ address }}")
     contact_and_bank_rows(t)
-    pair_row(t, "补贴情形", "{{ case_count_box }} 情形一：企业（基层工会）制定激励方案并对职工予以奖励，按被采纳条数申报\n"
-                        "{{ case_bonus_box }} 情形二：企业制定激励制度且企业行政发放专项奖金，按每项奖金申报\n"
-                        "（二者不可同时申报）", height=1.9)
+    pair_row(
+        t,
+        "补贴情形",
+        "{{ case_count_box }} 情形一：企业（基层工会）制定激励方案并对职工予以奖励，按被采纳条数申报\n"
+        "{{ case_bonus_box }} 情形二：企业制定激励制度且企业行政发放专项奖金，按每项奖金申报\n"
+        "（二者不可同时申报）",
+        height=1.9,
+    )
     pair_row(t, "被采纳项目数", "{{ item_count }} 项", "企业奖励总额", "{{ bonus_total }}")
     pair_row(t, "评审会议", "{{ meetings }}", height=1.2)
     pair_row(t, "申请金额", "小写：{{ amount }}\n大写：{{ amount_capital }}", height=1.2)
@@ -214,17 +241,37 @@ def innovation_form() -> None:
     opinion_block(t, "工会意见", "工会", height=2.1)
     opinion_block(t, "高新区总工会\n审核意见", "高新区总工会", height=2.4)
     widths(t, [4.0, 5.5, 2.9, 3.6])
-    para(doc, "注：1. 补贴情形只能选择一种；2. 申请金额依据《天津滨海高新技术产业开发区职工创新创效鼓励金实施办法》"
-              "第四条计算，以高新区职工创新评审委员会审核结果为准；3. 本表一式两份。", size=10.5, before=6)
+    para(
+        doc,
+        "注：1. 补贴情形只能选择一种；2. 申请金额依据《天津滨海高新技术产业开发区职工创新创效鼓励金实施办法》"
+        "第四条计算，以高新区职工创新评审委员会审核结果为准；3. 本表一式两份。",
+        size=10.5,
+        before=6,
+    )
     doc.save(OUT / "附件1.1-职工创新创效鼓励金申请表.docx")
 
 
 def project_summary() -> None:
     doc = new_document(landscape=True)
     heading(doc, "附件1.2", "被采纳的职工创新创效项目汇总明细", landscape=True)
-    para(doc, "填报单位（盖章）：{{ applicant_name }}                    补贴情形：{{ case_title }}"
-              "                    申报年度：{{ year }} 年", size=12, after=6)
-    headers = ["序号", "项目名称", "类别", "提出人", "所在部门", "采纳日期", "实施效果", "奖励金额（元）", "评审会议"]
+    para(
+        doc,
+        "填报单位（盖章）：{{ applicant_name }}                    补贴情形：{{ case_title }}"
+        "                    申报年度：{{ year }} 年",
+        size=12,
+        after=6,
+    )
+    headers = [
+        "序号",
+        "项目名称",
+        "类别",
+        "提出人",
+        "所在部门",
+        "采纳日期",
+        "实施效果",
+        "奖励金额（元）",
+        "评审会议",
+    ]
     cms = [1.2, 5.4, 1.8, 2.4, 2.5, 2.5, 4.9, 2.4, 2.6]
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
@@ -240,8 +287,11 @@ def project_summary() -> None:
     fields = ["seq", "name", "category", "proposer", "department", "adopted_on", "effect", "bonus", "meeting"]
     centred = {"seq", "category", "adopted_on", "meeting"}
     for cell, field in zip(body.cells, fields):
-        align = WD_ALIGN_PARAGRAPH.RIGHT if field == "bonus" else (
-            WD_ALIGN_PARAGRAPH.CENTER if field in centred else WD_ALIGN_PARAGRAPH.LEFT)
+        align = (
+            WD_ALIGN_PARAGRAPH.RIGHT
+            if field == "bonus"
+            else (WD_ALIGN_PARAGRAPH.CENTER if field in centred else WD_ALIGN_PARAGRAPH.LEFT)
+        )
         cell_text(cell, f"{{{{ item.{field} }}}}", size=10.5, align=align)
     end = table.add_row()
     cell_text(end.cells[0], "{%tr endfor %}", size=10.5)
@@ -251,10 +301,19 @@ def project_summary() -> None:
     cell_text(total.cells[2].merge(total.cells[6]), "共 {{ item_count }} 项", size=10.5)
     cell_text(total.cells[7], "{{ bonus_total }}", size=10.5, align=WD_ALIGN_PARAGRAPH.RIGHT)
     widths(table, cms)
-    para(doc, "填表人：{{ contact_name }}            联系电话：{{ contact_phone }}            "
-              "填表日期：{{ filed_on }}", size=12, before=8)
-    para(doc, "注：奖励金额为企业行政（情形二）或基层工会（情形一）奖励职工的金额；评审会议填采纳该项目的评审会议日期。",
-         size=10.5, before=4)
+    para(
+        doc,
+        "填表人：{{ contact_name }}            联系电话：{{ contact_phone }}            "
+        "填表日期：{{ filed_on }}",
+        size=12,
+        before=8,
+    )
+    para(
+        doc,
+        "注：奖励金额为企业行政（情形二）或基层工会（情形一）奖励职工的金额；评审会议填采纳该项目的评审会议日期。",
+        size=10.5,
+        before=4,
+    )
     doc.save(OUT / "附件1.2-被采纳的职工创新创效项目汇总明细.docx")
 
 
@@ -270,8 +329,13 @@ def studio_form() -> None:
     pair_row(t, "统一社会信用代码", "{{ credit_code }}", "职工人数", "{{ employees }}")
     pair_row(t, "工会名称", "{{ union_name }}")
     contact_and_bank_rows(t)
-    pair_row(t, "申报类别", "{{ new_box }} 当年新命名创新工作室鼓励金\n"
-                        "{{ annual_box }} 年度综合评比鼓励金（申请档次：{{ tier }}）", height=1.2)
+    pair_row(
+        t,
+        "申报类别",
+        "{{ new_box }} 当年新命名创新工作室鼓励金\n"
+        "{{ annual_box }} 年度综合评比鼓励金（申请档次：{{ tier }}）",
+        height=1.2,
+    )
     pair_row(t, "本年度课题/\n攻关项目", "{{ projects }}", height=1.2)
     pair_row(t, "创新成果及\n推广应用", "{{ results }}", height=1.2)
     pair_row(t, "专利/重大专项", "{{ patents }}", height=1.1)
@@ -281,8 +345,12 @@ def studio_form() -> None:
     opinion_block(t, "工会意见", "工会", height=1.6)
     opinion_block(t, "高新区总工会\n审核意见", "高新区总工会", height=1.5)
     widths(t, [4.0, 5.5, 2.9, 3.6])
-    para(doc, "注：新命名滨海新区级及以上工作室请附上级工会文件；年度评比档次由评审委员会评定。",
-         size=10, before=4)
+    para(
+        doc,
+        "注：新命名滨海新区级及以上工作室请附上级工会文件；年度评比档次由评审委员会评定。",
+        size=10,
+        before=4,
+    )
     doc.save(OUT / "附件2.1-创新工作室鼓励金申请表.docx")
 
 

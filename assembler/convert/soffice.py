@@ -23,12 +23,17 @@ from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
 
 INSTALL_HELP = (
-    "请安装 LibreOffice：Debian/Ubuntu 运行 `sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
-    "fonts-noto-cjk`；Windows 从 LibreOffice 官网下载安装包安装（默认装在 C:\\Program Files\\LibreOffice）；"
-    "macOS 运行 `brew install --cask libreoffice` 或从官网下载。已安装在其他位置时用 --soffice 指定 soffice 程序。"
+    "请安装 LibreOffice：Debian/Ubuntu 运行 "
+    "`sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk`；"
+    "Windows 从 LibreOffice 官网下载安装包安装（默认装在 C:\\Program Files\\LibreOffice）；"
+    "macOS 运行 `brew install --cask libreoffice` 或从官网下载。"
+    "已安装在其他位置时用 --soffice 指定 soffice 程序。"
 )
 CANDIDATES = {
-    "win32": [r"C:\Program Files\LibreOffice\program\soffice.exe", r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"],
+    "win32": [
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+        r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+    ],
     "darwin": ["/Applications/LibreOffice.app/Contents/MacOS/soffice"],
 }
 DEFAULT_TIMEOUT = 300
@@ -58,7 +63,9 @@ def _fontconfig() -> str:
 
 
 def find_soffice(explicit: Path | None = None) -> Path:
-    """The soffice program: `explicit` (--soffice), $DOSSIER_SOFFICE, PATH, or the standard install folders."""
+    """The soffice program: `explicit` (--soffice), $DOSSIER_SOFFICE, PATH, or the standard install
+    folders.
+    """
     if explicit is not None:
         if explicit.is_file() and os.access(explicit, os.X_OK):
             return explicit
@@ -73,13 +80,18 @@ def find_soffice(explicit: Path | None = None) -> Path:
     for candidate in CANDIDATES.get(sys.platform, []):
         if Path(candidate).is_file():
             return Path(candidate)
-    raise ToolMissingError("找不到 LibreOffice（soffice），无法把 Word/Excel 文件转换为 PDF", fix=INSTALL_HELP)
+    raise ToolMissingError(
+        "找不到 LibreOffice（soffice），无法把 Word/Excel 文件转换为 PDF", fix=INSTALL_HELP
+    )
 
 
 def _run(args: list[str], timeout: float, env: dict[str, str], what: str) -> subprocess.CompletedProcess:
     """Run a program in its own process group; kill the whole group when it overruns `timeout`."""
-    kwargs = {"start_new_session": True} if os.name != "nt" else {
-        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+    kwargs = (
+        {"start_new_session": True}
+        if os.name != "nt"
+        else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    )  # type: ignore[attr-defined]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **kwargs)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -89,8 +101,10 @@ def _run(args: list[str], timeout: float, env: dict[str, str], what: str) -> sub
         else:
             proc.kill()
         proc.communicate()
-        raise ToolFailedError(f"LibreOffice {what}超过 {timeout:g} 秒仍未完成，已终止",
-                              fix="文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。") from None
+        raise ToolFailedError(
+            f"LibreOffice {what}超过 {timeout:g} 秒仍未完成，已终止",
+            fix="文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。",
+        ) from None
     except KeyboardInterrupt:
         if os.name != "nt":
             os.killpg(proc.pid, signal.SIGKILL)
@@ -107,12 +121,13 @@ class Soffice:
     program: Path
     timeout: float = DEFAULT_TIMEOUT
     cache_dir: Path = field(default_factory=default_cache_dir)
-    calls: int = 0           # how many times soffice was started to convert (for tests and benchmarks)
+    calls: int = 0  # how many times soffice was started to convert (for tests and benchmarks)
     _version: str | None = None
 
     @classmethod
-    def locate(cls, explicit: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
-               cache_dir: Path | None = None) -> Soffice:
+    def locate(
+        cls, explicit: Path | None = None, timeout: float = DEFAULT_TIMEOUT, cache_dir: Path | None = None
+    ) -> Soffice:
         """Find soffice and check that it runs (exit 3 with install instructions when it does not)."""
         office = cls(find_soffice(explicit), timeout=timeout, cache_dir=cache_dir or default_cache_dir())
         office.version()
@@ -120,7 +135,7 @@ class Soffice:
 
     def _env(self, work: Path) -> dict[str, str]:
         env = dict(os.environ)
-        env["HOME"] = str(work)          # LibreOffice writes under HOME on some versions
+        env["HOME"] = str(work)  # LibreOffice writes under HOME on some versions
         env.pop("SAL_USE_VCLPLUGIN", None)
         if Path("/etc/fonts/fonts.conf").exists():
             conf = work / "fonts.conf"
@@ -138,21 +153,28 @@ class Soffice:
             return self._version
         real = self.program.resolve()
         st = real.stat()
-        memo = self.cache_dir / "soffice-version" / hashlib.sha256(
-            f"{real}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+        memo = (
+            self.cache_dir
+            / "soffice-version"
+            / hashlib.sha256(f"{real}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+        )
         if memo.is_file():
             self._version = memo.read_text(encoding="utf-8")
             return self._version
         with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as work:
             try:
-                done = _run([str(self.program), "--version"], min(self.timeout, 60), self._env(Path(work)), "启动")
+                done = _run(
+                    [str(self.program), "--version"], min(self.timeout, 60), self._env(Path(work)), "启动"
+                )
             except OSError as exc:
-                raise ToolMissingError(f"无法运行 LibreOffice（{exc.strerror}）", where=str(self.program),
-                                       fix=INSTALL_HELP) from None
+                raise ToolMissingError(
+                    f"无法运行 LibreOffice（{exc.strerror}）", where=str(self.program), fix=INSTALL_HELP
+                ) from None
         text = done.stdout.decode("utf-8", "replace").strip()
         if done.returncode != 0 or "LibreOffice" not in text and "OpenOffice" not in text:
-            raise ToolMissingError(f"{self.program} 不是可用的 LibreOffice（--version 返回 {done.returncode}）",
-                                   fix=INSTALL_HELP)
+            raise ToolMissingError(
+                f"{self.program} 不是可用的 LibreOffice（--version 返回 {done.returncode}）", fix=INSTALL_HELP
+            )
         self._version = text.splitlines()[0]
         memo.parent.mkdir(parents=True, exist_ok=True)
         memo.write_text(self._version, encoding="utf-8")
@@ -181,11 +203,25 @@ class Soffice:
             indir.mkdir()
             inputs = []
             for i, (src, _) in enumerate(todo):
-                staged = indir / f"{i:05d}{src.suffix.lower()}"   # plain names: no collisions, no odd characters
+                staged = (
+                    indir / f"{i:05d}{src.suffix.lower()}"
+                )  # plain names: no collisions, no odd characters
                 shutil.copyfile(src, staged)
                 inputs.append(str(staged))
-            args = [str(self.program), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                    "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), *inputs]
+            args = [
+                str(self.program),
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
+                "--nolockcheck",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *inputs,
+            ]
             self.calls += 1
             done = _run(args, self.timeout, self._env(work), "转换")
             failed = []
@@ -197,6 +233,9 @@ class Soffice:
                     failed.append(src.name)
             if failed:
                 detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-                raise ToolFailedError(f"LibreOffice 未能把以下文件转换为 PDF：{'、'.join(failed)}",
-                                      details=detail, fix="请在 Word/WPS 中打开这些文件，确认无误后“另存为 PDF”再放入。")
+                raise ToolFailedError(
+                    f"LibreOffice 未能把以下文件转换为 PDF：{'、'.join(failed)}",
+                    details=detail,
+                    fix="请在 Word/WPS 中打开这些文件，确认无误后“另存为 PDF”再放入。",
+                )
         return result

@@ -32,10 +32,11 @@ from flask import (
     url_for,
 )
 
-from assembler.application import APPLICATION_FILE, CASE_TITLES, LEVEL_TITLES, SCHEME_TITLES
 from assembler.cache import user_folder
+from assembler.checklists import fund_titles
 from assembler.errors import DossierError
 from assembler.report import SEVERITY_TITLES, STATUS_TITLES
+from assembler.schema import APPLICATION_FILE, LEVEL_TITLES
 from assembler.workspace import (
     copy_application,
     inside,
@@ -56,14 +57,16 @@ class Job:
     """A build running in the background."""
 
     app_id: str
-    state: str = "running"            # running | done | failed
+    state: str = "running"  # running | done | failed
     step: str = "开始"
     error: str = ""
     started: float = field(default_factory=lambda: dt.datetime.now().timestamp())
 
 
 def default_workspace() -> Path:
-    """The app's own folder for applications and outputs: $DOSSIER_WORKSPACE, else in the user's data folder."""
+    """The app's own folder for applications and outputs: $DOSSIER_WORKSPACE, else in the user's data
+    folder.
+    """
     return user_folder("DOSSIER_WORKSPACE", "workspace")
 
 
@@ -79,8 +82,9 @@ def read_data(folder: Path) -> dict:
 def create_app(workspace: Path) -> Flask:
     """The web app over `workspace` (created if needed)."""
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=secrets.token_hex(32), MAX_CONTENT_LENGTH=MAX_UPLOAD,
-                      SESSION_COOKIE_SAMESITE="Strict")
+    app.config.update(
+        SECRET_KEY=secrets.token_hex(32), MAX_CONTENT_LENGTH=MAX_UPLOAD, SESSION_COOKIE_SAMESITE="Strict"
+    )
     apps_dir = workspace / "apps"
     out_dir = workspace / "out"
     review_dir = workspace / "review"
@@ -97,8 +101,15 @@ def create_app(workspace: Path) -> Flask:
 
     from assembler.web.forms import form_values
 
-    app.jinja_env.globals.update(csrf_token=csrf_token, form_values=form_values, STATUS_TITLES=STATUS_TITLES, SEVERITY_TITLES=SEVERITY_TITLES,
-                                 SCHEME_TITLES=SCHEME_TITLES, CASE_TITLES=CASE_TITLES, LEVEL_TITLES=LEVEL_TITLES)
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        form_values=form_values,
+        STATUS_TITLES=STATUS_TITLES,
+        SEVERITY_TITLES=SEVERITY_TITLES,
+        SCHEME_TITLES=fund_titles()[0],
+        CASE_TITLES=fund_titles()[1],
+        LEVEL_TITLES=LEVEL_TITLES,
+    )
 
     @app.before_request
     def check_csrf():
@@ -109,8 +120,9 @@ def create_app(workspace: Path) -> Flask:
 
     @app.errorhandler(413)
     def too_large(_):
-        return render_template("message.html", title="文件过大",
-                               message=f"一次上传不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"), 413
+        return render_template(
+            "message.html", title="文件过大", message=f"一次上传不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"
+        ), 413
 
     @app.errorhandler(400)
     def bad_request(err):
@@ -130,13 +142,21 @@ def create_app(workspace: Path) -> Flask:
 
     def summary_of(folder: Path) -> dict:
         data = read_data(folder)
-        return {"id": folder.name, "name": (data.get("applicant") or {}).get("name") or "（未填写单位名称）",
-                "scheme": SCHEME_TITLES.get(data.get("scheme"), ""), "year": data.get("year", "")}
+        return {
+            "id": folder.name,
+            "name": (data.get("applicant") or {}).get("name") or "（未填写单位名称）",
+            "scheme": fund_titles()[0].get(str(data.get("scheme")), ""),
+            "year": data.get("year", ""),
+        }
 
     # -- home ------------------------------------------------------------------------------------------
     @app.get("/")
     def index():
-        items = [summary_of(f) for f in sorted(apps_dir.iterdir(), reverse=True) if (f / APPLICATION_FILE).is_file()]
+        items = [
+            summary_of(f)
+            for f in sorted(apps_dir.iterdir(), reverse=True)
+            if (f / APPLICATION_FILE).is_file()
+        ]
         return render_template("index.html", items=items, year=dt.date.today().year)
 
     @app.post("/new")
@@ -145,10 +165,12 @@ def create_app(workspace: Path) -> Flask:
 
         scheme = request.form.get("scheme", "innovation")
         case = request.form.get("case", "count")
-        if scheme not in SCHEME_TITLES or case not in CASE_TITLES:
+        if scheme not in fund_titles()[0] or case not in fund_titles()[1]:
             abort(400, "请选择基金和补贴情形。")
         app_id = new_id()
-        init_application(apps_dir / app_id, scheme, case=case, year=int(request.form.get("year") or dt.date.today().year))
+        init_application(
+            apps_dir / app_id, scheme, case=case, year=int(request.form.get("year") or dt.date.today().year)
+        )
         return redirect(url_for("application", app_id=app_id))
 
     @app.post("/upload")
@@ -201,9 +223,16 @@ def create_app(workspace: Path) -> Flask:
         data = read_data(folder)
         report, loaded, checklist, error = checked(folder)
         outputs = out_dir / app_id
-        return render_template("application.html", app_id=app_id, data=data, report=report, error=error,
-                               checklist=checklist, has_pdf=(outputs / "dossier.pdf").is_file(),
-                               meetings=[m.get("date") for m in (data.get("innovation") or {}).get("meetings") or []])
+        return render_template(
+            "application.html",
+            app_id=app_id,
+            data=data,
+            report=report,
+            error=error,
+            checklist=checklist,
+            has_pdf=(outputs / "dossier.pdf").is_file(),
+            meetings=[m.get("date") for m in (data.get("innovation") or {}).get("meetings") or []],
+        )
 
     @app.post("/a/<app_id>/info")
     def save_info(app_id: str):
@@ -246,8 +275,11 @@ def create_app(workspace: Path) -> Flask:
         try:
             for file in request.files.getlist("files"):
                 if file.filename:
-                    saved.append(place_evidence(folder, checklist, number, report.case, file.filename, file.stream,
-                                                meeting))
+                    saved.append(
+                        place_evidence(
+                            folder, checklist, number, report.case, file.filename, file.stream, meeting
+                        )
+                    )
         except DossierError as exc:
             flash(exc.render(), "error")
             return redirect(url_for("application", app_id=app_id))
@@ -279,6 +311,7 @@ def create_app(workspace: Path) -> Flask:
         def run() -> None:
             def progress(step: str) -> None:
                 job.step = step
+
             try:
                 build(folder, BuildOptions(out=target, progress=progress))
                 job.state, job.step = "done", "完成"
@@ -298,8 +331,9 @@ def create_app(workspace: Path) -> Flask:
     @app.get("/jobs/<job_id>.json")
     def job_status(job_id: str):
         job = jobs.get(job_id) or abort(404)
-        return jsonify(state=job.state, step=job.step, error=job.error,
-                       next=url_for("application", app_id=job.app_id))
+        return jsonify(
+            state=job.state, step=job.step, error=job.error, next=url_for("application", app_id=job.app_id)
+        )
 
     @app.get("/a/<app_id>/dossier.pdf")
     def download_pdf(app_id: str):
@@ -347,8 +381,12 @@ def create_app(workspace: Path) -> Flask:
                 if path.is_file():
                     zf.write(path, path.relative_to(folder).as_posix())
         buf.seek(0)
-        return send_file(buf, as_attachment=True, download_name=f"{summary_of(folder)['name']}-申请文件夹.zip",
-                         mimetype="application/zip")
+        return send_file(
+            buf,
+            as_attachment=True,
+            download_name=f"{summary_of(folder)['name']}-申请文件夹.zip",
+            mimetype="application/zip",
+        )
 
     # -- reviewer --------------------------------------------------------------------------------------
     @app.get("/review")

@@ -5,9 +5,18 @@ from __future__ import annotations
 import copy
 import re
 
-TEXT_FIELDS = ["applicant.name", "applicant.credit_code", "applicant.union", "applicant.address",
-               "applicant.contact.name", "applicant.contact.phone", "applicant.bank.name", "applicant.bank.account",
-               "studio.name", "studio.leader"]
+TEXT_FIELDS = [
+    "applicant.name",
+    "applicant.credit_code",
+    "applicant.union",
+    "applicant.address",
+    "applicant.contact.name",
+    "applicant.contact.phone",
+    "applicant.bank.name",
+    "applicant.bank.account",
+    "studio.name",
+    "studio.leader",
+]
 
 
 def _set(data: dict, dotted: str, value) -> None:
@@ -82,6 +91,7 @@ def data_from_form(form, current: dict) -> dict:
 
 def form_values(data: dict) -> dict:
     """The form's fields filled from application.yaml data."""
+
     def get(dotted: str, default=""):
         node = data
         for key in dotted.split("."):
@@ -91,12 +101,15 @@ def form_values(data: dict) -> dict:
         return "" if node is None else node
 
     values = {name: get(name) for name in TEXT_FIELDS}
-    values.update({"year": get("year"), "filed_on": get("filed_on"), "applicant.employees": get("applicant.employees")})
+    values.update(
+        {"year": get("year"), "filed_on": get("filed_on"), "applicant.employees": get("applicant.employees")}
+    )
     inn = data.get("innovation") or {}
     values["innovation.case"] = inn.get("case", "count")
     values["innovation.projects"] = inn.get("projects") if isinstance(inn.get("projects"), str) else ""
-    values["innovation.meetings"] = "\n".join(f"{m.get('date', '')} {m.get('title', '')}".strip()
-                                              for m in inn.get("meetings") or [])
+    values["innovation.meetings"] = "\n".join(
+        f"{m.get('date', '')} {m.get('title', '')}".strip() for m in inn.get("meetings") or []
+    )
     st = data.get("studio") or {}
     for key in ("level", "members", "named_on", "matched_amount", "tier"):
         values[f"studio.{key}"] = "" if st.get(key) is None else st.get(key)
@@ -110,6 +123,8 @@ def form_values(data: dict) -> dict:
 
     values["studio.projects"] = "\n".join(item_line(i) for i in st.get("projects") or [])
     values["studio.results"] = "\n".join(item_line(i) for i in st.get("results") or [])
-    values["studio.patents"] = "\n".join(" | ".join(x for x in (p.get("title", ""), p.get("number", ""), p.get("kind", ""))
-                                                     if x) for p in st.get("patents") or [])
+    values["studio.patents"] = "\n".join(
+        " | ".join(x for x in (p.get("title", ""), p.get("number", ""), p.get("kind", "")) if x)
+        for p in st.get("patents") or []
+    )
     return values
