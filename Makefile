@@ -5,7 +5,7 @@ PYTHON ?= python3
 APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils qpdf chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system-packages python-packages demo test benchmark
+.PHONY: setup system-packages python-packages demo test lint benchmark
 
 setup: system-packages python-packages
 
@@ -20,7 +20,7 @@ system-packages:
 
 python-packages:
 	$(PYTHON) -m pip install -q hatchling
-	$(PYTHON) -m pip install -q -e ".[test]"
+	$(PYTHON) -m pip install -q -e ".[test,lint]"
 
 demo: setup
 	@mkdir -p out
@@ -31,6 +31,12 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest -q
+
+# ruff (lint + format) and mypy, as CI runs them; `pre-commit install` runs the same before each commit
+lint: python-packages
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
 
 benchmark: setup
 	$(PYTHON) -m pip install -q img2pdf

@@ -6,7 +6,7 @@ The public API: `check(folder)`, `fill(folder, outdir)`, `build(folder, BuildOpt
 assembly, conversions) are imported on first use, so that `check` starts quickly.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from assembler.errors import DossierError  # noqa: E402
 from assembler.models import Award, EvidenceFile, Finding, MaterialResult, Report  # noqa: E402

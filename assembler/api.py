@@ -5,6 +5,7 @@ No click here: the CLI and any other front end call these functions and get plai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from assembler.schema import APPLICATION_FILE, LoadedApplication
 from assembler.sources import Source, open_source
 from assembler.specs import Checklist
 
+log = logging.getLogger(__name__)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -65,6 +67,16 @@ def check_source(
         materials=tuple(materials),
         findings=tuple(findings),
         evidence=tuple(evidence),
+    )
+    log.info(
+        "checked %s: %s %s, %d files, %d findings (%d errors), award %s",
+        source.display,
+        app.scheme,
+        case or "",
+        len(evidence),
+        len(findings),
+        sum(f.severity == "error" for f in findings),
+        award.amount,
     )
     return report, loaded, checklist
 

@@ -6,6 +6,8 @@ line number and a fix in Chinese, so a user corrects everything in one pass.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import (
     ValidationError,
 )
@@ -36,7 +38,7 @@ _TYPE_WORDS = {
 }
 
 
-def _describe(err: dict) -> str:
+def _describe(err: Any) -> str:
     kind = err["type"]
     if kind == "missing":
         return "缺少必填字段"

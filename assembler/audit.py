@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
@@ -19,7 +20,7 @@ def _fonts_embedded(resources, seen: set[int] | None = None) -> list[str]:
     embedded.
     """
     seen = seen if seen is not None else set()
-    missing = []
+    missing: list[str] = []
     if not isinstance(resources, DictionaryObject):
         return missing
     for ref in (resources.get("/Font") or {}).values():
@@ -41,7 +42,7 @@ def _fonts_embedded(resources, seen: set[int] | None = None) -> list[str]:
 
 def _has_javascript(reader: PdfReader) -> list[str]:
     found = []
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     names = root.get("/Names")
     if names is not None and "/JavaScript" in names.get_object():
         found.append("文档级 JavaScript")
@@ -92,7 +93,7 @@ def _audit(
             if isinstance(item, list):
                 walk(item)
             else:
-                flat.append((str(item.title), reader.get_destination_page_number(item) + 1))
+                flat.append((str(item.title), (reader.get_destination_page_number(item) or 0) + 1))
 
     walk(reader.outline)
     planned = [(o["title"], o["page"]) for o in assembly.outline]
@@ -100,7 +101,7 @@ def _audit(
         problems.append(
             f"书签与计划不符：{[x for x in flat if x not in planned][:3] or planned[len(flat) :][:3]}"
         )
-    page_ids = {page.indirect_reference.idnum: i for i, page in enumerate(pages)}
+    page_ids = {page.indirect_reference.idnum: i for i, page in enumerate(pages) if page.indirect_reference}
     for link in generated.links:
         annots = [a.get_object() for a in pages[link.page_index].get("/Annots") or []]
         dests = [

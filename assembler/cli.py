@@ -28,6 +28,18 @@ class _Group(click.Group):
             _fail(ctx, FileSystemError.from_os_error(exc))
         except DossierError as exc:
             _fail(ctx, exc)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug of ours: a short report the user can send, never a traceback
+            from assembler.crash import write_crash_report
+
+            report = write_crash_report(exc)
+            click.echo(
+                f"错误：本工具内部出错（{type(exc).__name__}），这是本工具的缺陷，不是您的操作问题。\n"
+                f"  处理办法：请把问题报告 {report} 发给维护人员。",
+                err=True,
+            )
+            ctx.exit(ExitCode.INTERNAL)
 
 
 def _fail(ctx: click.Context, exc: DossierError) -> None:
@@ -48,8 +60,17 @@ _CHECKLISTS = click.option(
 
 @click.group(cls=_Group, epilog=exit_code_help())
 @click.version_option(__version__, prog_name="dossier")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="显示处理步骤和调用的外部程序（-vv 显示全部细节）。")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="把详细日志（含外部程序的命令和输出）追加写入此文件，便于报告问题。",
+)
+def cli(verbose: int, log_file: Path | None) -> None:
     """高新区职工创新鼓励金申报材料工具：检查、填表、汇编成册。"""
+    from assembler.logs import configure
+
+    configure(verbose, log_file)
 
 
 @cli.command()
@@ -300,10 +321,13 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     import threading
     import webbrowser
 
+    from assembler.logs import configure
     from assembler.web.app import create_app, default_workspace
     from assembler.workspace import copy_application
 
     workspace = workspace or default_workspace()
+    root = click.get_current_context().find_root().params
+    configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
     app = create_app(workspace)
     path = "/"
     if folder is not None:

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pikepdf
 
@@ -67,7 +68,7 @@ def page_digest(page: pikepdf.Page) -> str:
     )
     for stream in streams:
         digest.update(_stream_data(stream))
-    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    xobjects: Any = cast(Any, page.obj).get("/Resources", {}).get("/XObject", {})
     for name in sorted(xobjects.keys()):
         digest.update(name.encode())
         digest.update(_stream_data(xobjects[name]))
@@ -177,7 +178,9 @@ class DossierWriter:
                         raise SelfAuditError(
                             f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页"
                         )
-                    pdf.pages.extend(src.pages)
+                    # keeps filled form fields (AcroForm) and named destinations of the evidence; our own
+                    # outline replaces the document's, so the source's bookmarks are not carried here
+                    pdf.add_pages_from(src, outlines="ignore")
             tail_first = len(pdf.pages)
             for i in generated.tail:
                 pdf.pages.append(drawn.pages[i])
@@ -227,7 +230,7 @@ class DossierWriter:
         for page, index in zip(pdf.pages, stamps):
             _, _, rotate, box = _displayed(page)
             form = pdf.copy_foreign(drawn.pages[index].as_form_xobject())
-            existing = page.obj.get("/Resources", {}).get("/XObject", {})
+            existing: Any = cast(Any, page.obj).get("/Resources", {}).get("/XObject", {})
             name = next(
                 f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing
             )

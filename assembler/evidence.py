@@ -8,7 +8,6 @@ photos. What cannot go into a dossier gets a Chinese `problem` naming why and ho
 from __future__ import annotations
 
 import hashlib
-import logging
 import shutil
 import tempfile
 import warnings
@@ -102,7 +101,6 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

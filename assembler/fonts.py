@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from assembler.errors import ToolMissingError
+from assembler.errors import ToolFailedError, ToolMissingError
+from assembler.external import run_program
 
 FONT_HELP = (
     "请安装中文字体：Debian/Ubuntu 运行 `sudo apt-get install fonts-noto-cjk`；Windows 自带宋体/微软雅黑；"
@@ -61,14 +61,12 @@ def _fc_match() -> CjkFont | None:
     if shutil.which("fc-match") is None:
         return None
     try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}|%{index}", "sans-serif:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
+        done = run_program(
+            ["fc-match", "-f", "%{file}|%{index}", "sans-serif:lang=zh-cn"], timeout=20, name="fc-match"
+        )
+    except (OSError, ToolFailedError):
         return None
+    out = done.stdout.decode("utf-8", "replace")
     file, _, index = out.partition("|")
     if (
         file

@@ -153,7 +153,7 @@ _CONTEXTS = {
 
 def form_context(spec: MaterialSpec, loaded: LoadedApplication, report: Report) -> dict[str, Any]:
     """The values for one generated material's template; empty values become 无."""
-    context = _CONTEXTS[(loaded.app.scheme, spec.generated)](loaded, report)
+    context = _CONTEXTS[(loaded.app.scheme, str(spec.generated))](loaded, report)
     return {k: (v if k == "items" else _text(v)) for k, v in context.items()}
 
 

@@ -81,7 +81,8 @@ _BIG_UNITS = ["", "万", "亿", "万亿"]
 
 def _four_digits(n: int) -> str:
     """Capital numerals for 0 < n < 10000, with inner zeros collapsed to one 零."""
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for pos in range(3, -1, -1):
         d = n // 10**pos % 10
         if d == 0:

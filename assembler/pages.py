@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from fpdf import FPDF
 
@@ -123,7 +124,7 @@ class PageMaker:
         size: float,
         align: str = "L",
         color: tuple[int, int, int] = BLACK,
-        border: int | str = 0,
+        border: Literal[0, 1] | str = 0,
     ) -> None:
         if not self._drawing:
             return

@@ -439,6 +439,7 @@ def material_results(
             here += _previous_year(loaded, mf)
         required = spec.required == "always" or (
             spec.required == "claimed"
+            and spec.claims is not None
             and bool(loaded.app.studio and getattr(loaded.app.studio, spec.claims.field))
         )
         usable = _usable(mf.files, spec)

@@ -49,8 +49,8 @@ def write_ledger_template(path: Path) -> None:
         ws.cell(row=row, column=9).number_format = "yyyy-mm-dd"
     notes = wb.create_sheet("填写说明")
     notes.append(["列", "说明"])
-    for row in LEDGER_NOTES:
-        notes.append(list(row))
+    for note in LEDGER_NOTES:
+        notes.append(list(note))
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 70
     wb.save(path)

@@ -115,7 +115,8 @@ class Checklist(_Spec):
                 raise ValueError(f"材料 {m.number}：generated 与 template 须同时给出")
             if m.required == "claimed" and m.claims is None:
                 raise ValueError(f"材料 {m.number} 为 required: claimed，但没有 claims")
-        for case in [c.id for c in self.cases] or [None]:
+        case_ids_or_none: list[str | None] = [c.id for c in self.cases] or [None]
+        for case in case_ids_or_none:
             numbers = [m.number for m in self.materials if m.applies_to(case)]
             if len(numbers) != len(set(numbers)):
                 raise ValueError(f"情形 {case} 下材料编号重复：{numbers}")

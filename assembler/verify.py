@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pydantic import ValidationError
@@ -66,7 +67,7 @@ def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:
 
 def _outline(pdf: pikepdf.Pdf) -> list[dict]:
     flat: list[dict] = []
-    pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    pages: dict[Any, int] = {p.objgen: i for i, p in enumerate(pdf.pages)}
 
     def walk(items, level):
         for item in items:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def new_sheet_with_header(title: str, headers: list[str], widths: list[float]):
+
+def new_sheet_with_header(title: str, headers: list[str], widths: list[float]) -> tuple[Any, Any]:
     """A workbook whose first sheet is `title`, with a bold, shaded, centred header row and column widths."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active
     ws.title = title
     ws.append(headers)
     for cell in ws[1]:

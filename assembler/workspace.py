@@ -8,7 +8,7 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 import yaml
 from pydantic import ValidationError
@@ -90,7 +90,7 @@ def place_evidence(
     number: str,
     case: str | None,
     filename: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     meeting: str | None = None,
 ) -> str:
     """Save an uploaded file under its material (and meeting sub-folder); return its path in the

@@ -33,6 +33,28 @@ def need_tool(tool: str) -> None:
         pytest.skip(f"{tool} is not installed")
 
 
+EXAMPLE_NAMES = ["innovation-count", "innovation-bonus", "studio"]
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    """One conversion cache for the whole session: LibreOffice converts each example's forms once."""
+    need_tool("soffice")
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def example_dossiers(tmp_path_factory, shared_cache) -> dict[str, Path]:
+    """The three bundled examples built once per session (shared: copy a file before changing it)."""
+    from assembler.build import BuildOptions, build
+
+    folder = tmp_path_factory.mktemp("examples-built")
+    return {
+        name: build(EXAMPLES / name, BuildOptions(out=folder / f"{name}.pdf", cache_dir=shared_cache)).path
+        for name in EXAMPLE_NAMES
+    }
+
+
 def copy_example(name: str, dest: Path) -> Path:
     """A private copy of examples/<name> to modify in a test."""
     target = dest / name

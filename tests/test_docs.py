@@ -16,3 +16,20 @@ def test_every_rule_id_is_documented():
     assert len(used) > 40
     assert used - documented == set()
     assert documented - used == set(), "documented rules that nothing emits"
+
+
+def test_changelog_names_the_current_version():
+    from assembler import __version__
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.findall(r"^## (\S+)", changelog, flags=re.M)[0] == __version__
+
+
+def test_readme_commands_exist():
+    """Every `dossier <command>` the README shows is a real command (as sqlite-utils keeps its docs)."""
+    from assembler.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"^dossier (?:-\S+ )*([a-z]+)\b", readme, flags=re.M))
+    assert {"check", "build", "verify", "review", "serve", "init", "fill", "schemes"} <= shown
+    assert shown <= set(cli.commands)

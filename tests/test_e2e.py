@@ -214,13 +214,8 @@ def test_innovation_zip_remove_readd_build(server, page, tmp_path):
     assert verifies(pdf)
 
 
-def test_reviewer_summary(server, page, tmp_path):
-    from assembler.build import BuildOptions, build
-
-    pdfs = [
-        build(EXAMPLES / name, BuildOptions(out=tmp_path / f"{name}.pdf")).path
-        for name in ["studio", "innovation-bonus"]
-    ]
+def test_reviewer_summary(server, page, example_dossiers, tmp_path):
+    pdfs = [example_dossiers[name] for name in ["studio", "innovation-bonus"]]
     page.goto(f"{server}/review")
     page.set_input_files("#review-files", [str(p) for p in pdfs])
     page.click("#review-submit")

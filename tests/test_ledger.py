@@ -69,3 +69,6 @@ def test_fen_beyond_two_places_is_refused(tmp_path):
 def test_semicolon_and_tab_separated(tmp_path):
     (tmp_path / "t.csv").write_text("项目名称\t提出人\t采纳日期\n夹具\t张三\t2025-01-01\n", encoding="utf-8")
     assert load("t.csv", tmp_path)[0].proposer == "张三"
+    (tmp_path / "s.csv").write_text("项目名称;提出人;采纳日期\n夹具;李四;2025-01-02\n", encoding="utf-8")
+    item = load("s.csv", tmp_path)[0]
+    assert (item.name, item.proposer, item.adopted_on.isoformat()) == ("夹具", "李四", "2025-01-02")

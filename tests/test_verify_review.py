@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, copy_example, edit_yaml, need_tool
+from conftest import copy_example, edit_yaml
 from openpyxl import load_workbook
 
 from assembler.build import BuildOptions, build
@@ -21,17 +21,9 @@ from assembler.identifiers import credit_code_check_char, org_code_check_char
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def dossiers(tmp_path_factory) -> dict[str, Path]:
-    need_tool("soffice")
-    cache = tmp_path_factory.mktemp("cache")
-    out = {}
-    for name in ["innovation-count", "innovation-bonus", "studio"]:
-        target = tmp_path_factory.mktemp("d") / f"{name}.pdf"
-        build(EXAMPLES / name, BuildOptions(out=target, cache_dir=cache))
-        out[name] = target
-    out["cache"] = cache
-    return out
+@pytest.fixture
+def dossiers(example_dossiers, shared_cache) -> dict[str, Path]:
+    return {**example_dossiers, "cache": shared_cache}
 
 
 def run(*args):
@@ -97,11 +89,19 @@ def test_incomplete_build_does_not_verify(dossiers, tmp_path):
     assert result.exit_code == 1 and "VERIFY-INCOMPLETE" in result.output
 
 
+def _foreign_pdf(path: Path) -> Path:
+    """A valid PDF that this tool did not make (no manifest)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(path)
+    return path
+
+
 @pytest.mark.parametrize("content", [None, b"%PDF-1.4 broken", b"not a pdf"])
-def test_foreign_or_damaged_is_exit_2(tmp_path, corpus, content):
+def test_foreign_or_damaged_is_exit_2(tmp_path, content):
     target = tmp_path / "x.pdf"
     if content is None:
-        shutil.copy(corpus / "pdf" / "multilang.pdf", target)
+        _foreign_pdf(target)
     else:
         target.write_bytes(content)
     result = run("verify", target)
@@ -113,13 +113,13 @@ def _other_code() -> str:
     return first17 + credit_code_check_char(first17)
 
 
-def test_review_workbook_and_cross_checks(dossiers, tmp_path, corpus):
+def test_review_workbook_and_cross_checks(dossiers, tmp_path):
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     for name in ["innovation-count", "innovation-bonus", "studio"]:
         shutil.copy(dossiers[name], incoming / f"{name}.pdf")
     shutil.copy(dossiers["studio"], incoming / "studio-again.pdf")  # same unit, same fund, same year
-    shutil.copy(corpus / "pdf" / "multilang.pdf", incoming / "foreign.pdf")  # not ours: a row with its error
+    _foreign_pdf(incoming / "foreign.pdf")  # not ours: a row with its error
     (incoming / "damaged.pdf").write_bytes(dossiers["studio"].read_bytes()[:5000])
     copycat = copy_example("innovation-count", incoming)  # another unit, same evidence and ledger
     copycat.rename(incoming / "copycat")

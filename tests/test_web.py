@@ -19,6 +19,13 @@ from assembler.cli import cli
 from assembler.web.app import create_app
 
 
+def download(client, url: str) -> bytes:
+    """The body of a file download, with the response closed (send_file keeps the file open until then)."""
+    with client.get(url) as response:
+        assert response.status_code == 200, url
+        return response.data
+
+
 @pytest.fixture
 def client(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
@@ -186,9 +193,9 @@ def test_upload_limit(client):
 def test_downloads_forms_and_application_zip(client):
     location = open_example(client, "studio")
     app_id = location.rsplit("/", 1)[1]
-    forms = zipfile.ZipFile(io.BytesIO(client.get(f"/a/{app_id}/forms.zip").data))
+    forms = zipfile.ZipFile(io.BytesIO(download(client, f"/a/{app_id}/forms.zip")))
     assert forms.namelist() == ["附件2.1-创新工作室鼓励金申请表.docx"]
-    folder = zipfile.ZipFile(io.BytesIO(client.get(f"/a/{app_id}/application.zip").data))
+    folder = zipfile.ZipFile(io.BytesIO(download(client, f"/a/{app_id}/application.zip")))
     assert (
         "application.yaml" in folder.namelist() and "2-年度工作计划/2026年度工作计划.pdf" in folder.namelist()
     )
@@ -207,22 +214,16 @@ def test_build_in_background_then_download_verifies(client, tmp_path):
             break
         time.sleep(0.5)
     assert state["state"] == "done", state
-    pdf = client.get(f"/a/{app_id}/dossier.pdf")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    pdf = download(client, f"/a/{app_id}/dossier.pdf")
+    assert pdf.startswith(b"%PDF-")
     target = tmp_path / "downloaded.pdf"
-    target.write_bytes(pdf.data)
+    target.write_bytes(pdf)
     assert CliRunner().invoke(cli, ["verify", str(target)]).exit_code == 0
 
 
 @pytest.mark.slow
-def test_reviewer_upload_and_workbook(client, tmp_path):
-    need_tool("soffice")
-    from assembler.build import BuildOptions, build
-
-    pdfs = []
-    for name in ["studio", "innovation-count"]:
-        out = build(EXAMPLES / name, BuildOptions(out=tmp_path / f"{name}.pdf", cache_dir=tmp_path / "cache"))
-        pdfs.append(out.path)
+def test_reviewer_upload_and_workbook(client, example_dossiers):
+    pdfs = [example_dossiers[name] for name in ["studio", "innovation-count"]]
     page = client.post(
         "/review",
         data={"csrf": token(client), "files": [(io.BytesIO(p.read_bytes()), p.name) for p in pdfs]},
@@ -230,7 +231,7 @@ def test_reviewer_upload_and_workbook(client, tmp_path):
     ).get_data(as_text=True)
     assert "结果（2 份）" in page and "15,000" in page and "3,000" in page
     batch = re.search(r"/review/([0-9a-f]+)/summary.xlsx", page).group(1)
-    workbook = load_workbook(io.BytesIO(client.get(f"/review/{batch}/summary.xlsx").data))
+    workbook = load_workbook(io.BytesIO(download(client, f"/review/{batch}/summary.xlsx")))
     assert workbook["汇总"].max_row >= 3
 
 
@@ -265,7 +266,7 @@ def test_ledger_template_download(client):
         "/new", data={"scheme": "innovation", "case": "bonus", "csrf": token(client)}
     ).location
     app_id = location.rsplit("/", 1)[1]
-    workbook = load_workbook(io.BytesIO(client.get(f"/a/{app_id}/ledger-template.xlsx").data))
+    workbook = load_workbook(io.BytesIO(download(client, f"/a/{app_id}/ledger-template.xlsx")))
     assert [c.value for c in workbook.active[1]][:2] == ["序号", "项目名称"]
 
 

@@ -116,13 +116,13 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
                     pdf.add_page(format=page)
                     # fit the box, but never enlarge a small picture beyond 72 dpi (it would only blur)
                     scale = min((page[0] - 2 * MARGIN) / size[0], (page[1] - MARGIN - BOTTOM) / size[1], 1.0)
-                    w, h = size[0] * scale, size[1] * scale
+                    fit_w, fit_h = size[0] * scale, size[1] * scale
                     pdf.image(
                         io.BytesIO(data),
-                        x=(page[0] - w) / 2,
-                        y=MARGIN + (page[1] - MARGIN - BOTTOM - h) / 2,
-                        w=w,
-                        h=h,
+                        x=(page[0] - fit_w) / 2,
+                        y=MARGIN + (page[1] - MARGIN - BOTTOM - fit_h) / 2,
+                        w=fit_w,
+                        h=fit_h,
                     )
                     pages += 1
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
+from assembler.external import run_program
 
 INSTALL_HELP = (
     "请安装 LibreOffice：Debian/Ubuntu 运行 "
@@ -85,33 +85,13 @@ def find_soffice(explicit: Path | None = None) -> Path:
     )
 
 
-def _run(args: list[str], timeout: float, env: dict[str, str], what: str) -> subprocess.CompletedProcess:
-    """Run a program in its own process group; kill the whole group when it overruns `timeout`."""
-    kwargs = (
-        {"start_new_session": True}
-        if os.name != "nt"
-        else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    )  # type: ignore[attr-defined]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **kwargs)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-        proc.communicate()
-        raise ToolFailedError(
-            f"LibreOffice {what}超过 {timeout:g} 秒仍未完成，已终止",
-            fix="文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。",
-        ) from None
-    except KeyboardInterrupt:
-        if os.name != "nt":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-        raise
-    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+TIMEOUT_FIX = "文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。"
+
+
+def _run(
+    args: list[str], timeout: float, env: dict[str, str], what: str
+) -> subprocess.CompletedProcess[bytes]:
+    return run_program(args, timeout=timeout, env=env, name=f"LibreOffice {what}", timeout_fix=TIMEOUT_FIX)
 
 
 @dataclass

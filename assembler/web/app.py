@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import secrets
 import shutil
 import threading
@@ -48,6 +49,8 @@ from assembler.workspace import (
     validate_application,
     write_application,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 512 * 1024 * 1024
 
@@ -92,6 +95,11 @@ def create_app(workspace: Path) -> Flask:
         d.mkdir(parents=True, exist_ok=True)
     jobs: dict[str, Job] = {}
     lock = threading.Lock()
+
+    @app.after_request
+    def log_request(response):  # noqa: ANN001, ANN202 - Flask hook
+        log.info("%s %s → %s", request.method, request.path, response.status_code)
+        return response
 
     # -- safety --------------------------------------------------------------------------------------
     def csrf_token() -> str:
@@ -312,13 +320,17 @@ def create_app(workspace: Path) -> Flask:
             def progress(step: str) -> None:
                 job.step = step
 
+            log.info("job %s: build of %s started", job_id, app_id)
             try:
                 build(folder, BuildOptions(out=target, progress=progress))
                 job.state, job.step = "done", "完成"
+                log.info("job %s: done", job_id)
             except DossierError as exc:
                 job.state, job.error = "failed", exc.render()
+                log.warning("job %s: failed: %s", job_id, exc.render())
             except Exception as exc:  # reported on the page instead of lost in a thread
                 job.state, job.error = "failed", f"内部错误：{type(exc).__name__}: {exc}"
+                log.exception("job %s: internal error", job_id)
 
         threading.Thread(target=run, daemon=True).start()
         return redirect(url_for("job_page", job_id=job_id))

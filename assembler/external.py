@@ -1,0 +1,68 @@
+"""The one way this tool runs another program (LibreOffice, fc-match): logged, timed, killable.
+
+Every call is logged with its arguments, duration, exit status and the tail of its stderr, so that
+a failed conversion on a unit's computer can be diagnosed from the log file alone. The program
+runs in its own process group, so a timeout or Ctrl-C kills it and everything it started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+
+from assembler.errors import ToolFailedError
+
+log = logging.getLogger(__name__)
+STDERR_LOGGED = 4000  # characters of a program's stderr kept in the log
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if os.name != "nt":
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        proc.kill()
+
+
+def run_program(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    name: str,
+    env: dict[str, str] | None = None,
+    timeout_fix: str = "",
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `args` to completion and return its output; ToolFailedError naming `name` when it overruns
+    `timeout` (the whole process group is killed). OSError (program missing) is left to the caller,
+    which knows the install instructions."""
+    group: dict = {"start_new_session": True} if os.name != "nt" else {"creationflags": 0x00000200}
+    started = time.monotonic()
+    log.info("run %s: %s", name, subprocess.list2cmdline(list(args)))
+    proc = subprocess.Popen(
+        list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, **group
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.communicate()
+        log.error("%s timed out after %.1f s and was killed", name, time.monotonic() - started)
+        raise ToolFailedError(
+            f"{name} 超过 {timeout:g} 秒仍未完成，已终止", fix=timeout_fix or None
+        ) from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    elapsed = time.monotonic() - started
+    stderr = err.decode("utf-8", "replace").strip()
+    level = logging.INFO if proc.returncode == 0 else logging.WARNING
+    log.log(level, "%s exited %s after %.2f s", name, proc.returncode, elapsed)
+    if stderr:
+        log.log(level, "%s stderr: %s", name, stderr[-STDERR_LOGGED:])
+    return subprocess.CompletedProcess(list(args), proc.returncode, out, err)

@@ -1,0 +1,187 @@
+"""The engineering habits the CLI and the build promise: one exit-code table, logs that explain a failure,
+a crash report instead of a traceback, the build as named steps, and verify's findings on bad manifests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, copy_example
+
+from assembler.build import BuildOptions, build
+from assembler.cli import _size, cli
+from assembler.convert.soffice import Soffice
+from assembler.errors import (
+    EXIT_TITLES,
+    DossierError,
+    ExitCode,
+    FileSystemError,
+    IncompleteError,
+    InputError,
+    SelfAuditError,
+    ToolFailedError,
+    ToolMissingError,
+    UsageError,
+)
+from assembler.verify import verify
+
+POLICY = EXAMPLES / "innovation-count" / "2-激励制度" / "职工创新创效激励办法.docx"
+
+
+def test_every_error_class_carries_a_code_of_the_table():
+    expected = {
+        InputError: ExitCode.BAD_INPUT,
+        UsageError: ExitCode.BAD_INPUT,
+        IncompleteError: ExitCode.APPLICATION_ERRORS,
+        ToolMissingError: ExitCode.ENVIRONMENT,
+        ToolFailedError: ExitCode.ENVIRONMENT,
+        FileSystemError: ExitCode.ENVIRONMENT,
+        SelfAuditError: ExitCode.INTERNAL,
+    }
+    assert {cls: cls.exit_code for cls in expected} == expected
+    assert set(DossierError.__subclasses__()) == set(expected)
+
+
+def test_help_lists_every_exit_code_from_the_enum():
+    text = " ".join(CliRunner().invoke(cli, ["--help"]).output.split())
+    for code in ExitCode:
+        assert f"{int(code)} {EXIT_TITLES[code]}" in text
+
+
+@pytest.mark.parametrize(
+    "text,size",
+    [
+        ("20MB", 20_000_000),
+        ("20 mb", 20_000_000),
+        ("1.5G", 1_500_000_000),
+        ("500k", 500_000),
+        ("123", 123),
+        (None, None),
+    ],
+)
+def test_max_size_parsing(text, size):
+    assert _size(text) == size
+
+
+@pytest.mark.parametrize("text", ["twenty", "20TB", "-1MB", ""])
+def test_max_size_refuses_what_is_not_a_size(text, tmp_path):
+    result = CliRunner().invoke(
+        cli, ["build", str(EXAMPLES / "studio"), "-o", str(tmp_path / "d.pdf"), "--max-size", text]
+    )
+    assert result.exit_code == ExitCode.BAD_INPUT and "不是大小" in result.output
+    assert not (tmp_path / "d.pdf").exists()
+
+
+def test_unexpected_exception_is_exit_4_with_a_crash_report(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr("assembler.api.check", broken)
+    monkeypatch.setenv("DOSSIER_CRASH_DIR", str(tmp_path / "crash"))
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "studio")])
+    assert result.exit_code == ExitCode.INTERNAL
+    assert "Traceback" not in result.output and "本工具的缺陷" in result.output
+    reports = list((tmp_path / "crash").glob("dossier-crash-*.txt"))
+    assert len(reports) == 1 and str(reports[0]) in result.output.replace("\n", "")
+    text = reports[0].read_text(encoding="utf-8")
+    assert "RuntimeError: a bug of ours" in text and "Traceback" in text and "check" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for soffice")
+def test_log_of_a_failed_conversion_shows_the_command_and_stderr(tmp_path, caplog):
+    fake = tmp_path / "soffice"
+    fake.write_text(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'LibreOffice 9.9 fake'; exit 0; fi\n"
+        "echo 'Error: source file could not be loaded' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    src = tmp_path / "纪要.docx"
+    shutil.copy(POLICY, src)
+    with caplog.at_level(logging.INFO, logger="assembler"), pytest.raises(ToolFailedError):
+        Soffice(fake, cache_dir=tmp_path / "cache").convert([src])
+    log = caplog.text
+    assert str(fake) in log and "--convert-to pdf" in log and "--headless" in log
+    assert "exited 1" in log and "source file could not be loaded" in log
+
+
+def test_log_file_option_writes_the_steps(tmp_path):
+    log_file = tmp_path / "logs" / "dossier.log"
+    result = CliRunner().invoke(cli, ["--log-file", str(log_file), "check", str(EXAMPLES / "studio")])
+    assert result.exit_code == 0 and "INFO" not in result.output  # the log goes to the file only
+    text = log_file.read_text(encoding="utf-8")
+    assert f"checked {EXAMPLES / 'studio'}: studio" in text and "award 15000" in text
+
+
+@pytest.mark.slow
+def test_max_size_repeats_only_the_photo_step(tmp_path, shared_cache, caplog):
+    app = copy_example("innovation-count", tmp_path)
+    with caplog.at_level(logging.INFO, logger="assembler"):
+        result = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=shared_cache, max_size=1000))
+    steps = [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith("step ") and "done" not in r.getMessage()
+    ]
+    assert steps.count("step 转换 Word/Excel 文件") == 1 and steps.count("step 填写申请表") == 1
+    assert steps.count("step 处理照片") == 5 == steps.count("step 合并、加页码和书签")
+    assert any("仍为" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_file_changed_after_the_check_is_refused(tmp_path, shared_cache, monkeypatch):
+    import assembler.build as build_module
+
+    app = copy_example("studio", tmp_path)
+    real_check = build_module.check_source
+
+    def check_then_edit(*args, **kwargs):
+        result = real_check(*args, **kwargs)
+        target = next((app / "2-年度工作计划").iterdir())
+        target.write_bytes(target.read_bytes() + b"\n% changed while building")
+        return result
+
+    monkeypatch.setattr(build_module, "check_source", check_then_edit)
+    with pytest.raises(InputError) as exc:
+        build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=shared_cache))
+    assert "2-年度工作计划/" in exc.value.where and "修改" in exc.value.message
+    assert not (tmp_path / "d.pdf").exists()
+
+
+def _rewrite_manifest(src, dest, change):
+    with pikepdf.open(src) as pdf:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        change(manifest)
+        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+            pdf, json.dumps(manifest).encode(), filename="manifest.json"
+        )
+        pdf.save(dest)
+    return dest
+
+
+@pytest.mark.slow
+def test_verify_reports_bad_data_and_unknown_measures(example_dossiers, tmp_path):
+    bad = _rewrite_manifest(
+        example_dossiers["studio"], tmp_path / "bad.pdf", lambda m: m["application"].update(year="二〇二六")
+    )
+    assert "VERIFY-DATA-INVALID" in {f.rule for f in verify(bad).findings}
+    unknown = _rewrite_manifest(
+        example_dossiers["studio"],
+        tmp_path / "unknown.pdf",
+        lambda m: m["application"].update(measures="1999"),
+    )
+    result = verify(unknown)
+    assert not result.intact and "VERIFY-MEASURES-UNKNOWN" in {f.rule for f in result.findings}
+
+
+@pytest.mark.slow
+def test_verify_reports_removed_page_labels(example_dossiers, tmp_path):
+    target = tmp_path / "nolabels.pdf"
+    with pikepdf.open(example_dossiers["studio"]) as pdf:
+        del pdf.Root.PageLabels
+        pdf.save(target)
+    assert "VERIFY-LABELS" in {f.rule for f in verify(target).findings}
