@@ -11,10 +11,11 @@ import sys
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, copy_example
+from conftest import EXAMPLES, copy_example, edit_yaml
 
 from assembler.build import BuildOptions, build
 from assembler.cli import _size, cli
+from assembler.convert.images import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.errors import (
     EXIT_TITLES,
@@ -185,3 +186,38 @@ def test_verify_reports_removed_page_labels(example_dossiers, tmp_path):
         del pdf.Root.PageLabels
         pdf.save(target)
     assert "VERIFY-LABELS" in {f.rule for f in verify(target).findings}
+
+
+@pytest.mark.slow
+def test_rebuild_with_nothing_changed_keeps_the_file(tmp_path, shared_cache):
+    app = copy_example("studio", tmp_path)
+    out = tmp_path / "d.pdf"
+    first = build(app, BuildOptions(out=out, cache_dir=shared_cache))
+    before = out.stat()
+    again = build(app, BuildOptions(out=out, cache_dir=shared_cache))
+    after = out.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (
+        before.st_ino,
+        before.st_mtime_ns,
+        before.st_size,
+    )
+    assert any("未重写" in n for n in again.notes) and again.pages == first.pages
+    # other photo settings are another dossier
+    other = build(app, BuildOptions(out=out, cache_dir=shared_cache, photo=PhotoSettings(120, 60)))
+    assert not any("未重写" in n for n in other.notes) and out.stat().st_mtime_ns != before.st_mtime_ns
+
+
+@pytest.mark.slow
+def test_a_changed_field_or_an_edited_output_is_rebuilt(tmp_path, shared_cache):
+    app = copy_example("studio", tmp_path)
+    out = tmp_path / "d.pdf"
+    build(app, BuildOptions(out=out, cache_dir=shared_cache))
+    original = out.read_bytes()
+    with pikepdf.open(out, allow_overwriting_input=True) as pdf:  # edited in a viewer: same manifest inside
+        pdf.docinfo["/Title"] = "edited"
+        pdf.save(out)
+    rebuilt = build(app, BuildOptions(out=out, cache_dir=shared_cache))
+    assert not any("未重写" in n for n in rebuilt.notes) and out.read_bytes() == original
+    edit_yaml(app, lambda d: d["applicant"]["contact"].update(name="王五"))
+    changed = build(app, BuildOptions(out=out, cache_dir=shared_cache))
+    assert not any("未重写" in n for n in changed.notes) and out.read_bytes() != original
