@@ -16,17 +16,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
-
 from assembler.models import KIND_TITLES, EvidenceFile, Kind
 from assembler.sources import Entry, Source, is_ignored
-
-try:  # HEIC photos from iPhones; the plugin registers itself with Pillow
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-except ImportError:  # pragma: no cover - declared dependency; checked by tests
-    pass
 
 MAX_IMAGE_PIXELS = 250_000_000  # a 200 MP phone photo fits; decompression bombs do not
 HEAD_BYTES = 65536
@@ -142,6 +133,14 @@ def _image_tail_problem(head: bytes, tail: bytes) -> str | None:
 
 
 def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:  # HEIC photos from iPhones; the plugin registers itself with Pillow (imported only when needed)
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    except ImportError:  # pragma: no cover - declared dependency; checked by tests
+        pass
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
@@ -238,13 +237,23 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
 
 def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[EvidenceFile], list[str]]:
     """All evidence files of an application in sorted order, and the system files that were ignored."""
+    from assembler.inspected import InspectionMemo
+
     skip = set(exclude)
     files, ignored = [], []
+    memo = InspectionMemo(source.folder) if source.folder is not None else None
     for entry in source.entries():
         if entry.rel in skip:
             continue
         if is_ignored(entry.rel):
             ignored.append(entry.rel)
             continue
-        files.append(inspect(source, entry))
+        found = memo.lookup(entry.rel) if memo is not None and not entry.problem else None
+        if found is None:
+            found = inspect(source, entry)
+            if memo is not None and not entry.problem:
+                memo.remember(found)
+        files.append(found)
+    if memo is not None:
+        memo.save({f.rel for f in files})
     return files, ignored

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ EXAMPLES = ROOT / "examples"
 RESOURCES = Path(__file__).resolve().parent / "resources"
 CORPUS = Path(os.environ.get("DOSSIER_CORPUS", ROOT.parent / "shared" / "corpus"))
 IN_CI = os.environ.get("CI") == "true"
+# conversions and remembered inspections go to a private folder, never the user's own cache
+os.environ.setdefault("DOSSIER_CACHE", tempfile.mkdtemp(prefix="dossier-test-cache-"))
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import subprocess
 import sys
 
 import pikepdf
@@ -221,3 +223,32 @@ def test_a_changed_field_or_an_edited_output_is_rebuilt(tmp_path, shared_cache):
     edit_yaml(app, lambda d: d["applicant"]["contact"].update(name="王五"))
     changed = build(app, BuildOptions(out=out, cache_dir=shared_cache))
     assert not any("未重写" in n for n in changed.notes) and out.read_bytes() != original
+
+
+def test_check_of_an_unchanged_folder_loads_no_pdf_or_image_library(tmp_path):
+    """The second check of a folder answers from the remembered inspections: no PDF or image library."""
+    app = copy_example("studio", tmp_path)
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from assembler.api import check\n"
+        f"report = check(Path({str(app)!r}))\n"
+        "print(json.dumps([report.award.amount_fen, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'pypdf', 'PIL', 'pikepdf', 'fpdf', 'docx', 'openpyxl', 'flask'})]))"
+    )
+    env = {**os.environ, "DOSSIER_CACHE": str(tmp_path / "cache")}
+
+    def run() -> list:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        return json.loads(done.stdout)
+
+    first, second = run(), run()
+    assert first[0] == second[0] == 1_500_000
+    assert "pypdf" in first[1] and "PIL" in first[1]  # the first check opens the files
+    assert second[1] == []
+    # a file changed since is inspected again: a damaged plan is found at once
+    plan = next((app / "2-年度工作计划").iterdir())
+    plan.write_bytes(b"%PDF-1.4 damaged")
+    assert "pypdf" in run()[1]
