@@ -51,6 +51,7 @@ class BuildOptions:
     photo: PhotoSettings = field(default_factory=PhotoSettings)
     max_size: int | None = None  # bytes
     cache_dir: Path | None = None
+    call: Path | None = None  # the zone union's call (--call); default: the bundled one for the year
     progress: Callable[[str], None] = lambda step: None
 
 
@@ -235,17 +236,23 @@ def _cover(loaded: LoadedApplication, report: Report, checklist: Checklist, date
         claims = [c for c, on in (("新命名", st.new), ("年度评比", st.annual)) if on]
         case = f"{st.name}（{'、'.join(claims) or '无'}）"
     amount = report.award.amount
+    period = report.period
     return CoverInfo(
         fund=report.scheme_title,
         case=case,
         applicant=app.applicant.name,
         credit_code=app.applicant.credit_code,
         year=app.year,
-        amount=f"{format_yuan(amount)} 元" if amount is not None else "不符合申报条件",
+        amount=(
+            f"{format_yuan(amount)} 元" + (" 申请（待核定）" if report.award.pending else "")
+            if amount is not None
+            else "不符合申报条件"
+        ),
         amount_capital=rmb_capital(amount) if amount is not None else "",
         contact=f"{app.applicant.contact.name}  {app.applicant.contact.phone}".strip(),
         date=date.date(),
         measures=checklist.document,
+        period=f"{period.start} 至 {period.end}" if period else "",
     )
 
 
@@ -416,7 +423,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
         raise InputError("输出文件应以 .pdf 结尾", where=str(out))
     refuse_output_inside(source, out.parent)
     opts.progress("检查申请材料")
-    report, loaded, checklist = check_source(source, opts.checklists)
+    report, loaded, checklist = check_source(source, opts.checklists, opts.call)
     notes: list[str] = []
     if not report.complete:
         errors = [f for f in report.findings if f.severity == "error"]
