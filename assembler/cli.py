@@ -353,6 +353,8 @@ def schemes(checklists: Path | None) -> None:
 
 def _echo_calls(checklists: Path | None) -> None:
     """The zone union's calls (申报通知) bundled per revision, and the reading used without one."""
+    import datetime as dt
+
     from assembler.calls import available_calls
     from assembler.checklists import available_checklists
     from assembler.specs import DEFAULT_PERIOD_SOURCE
@@ -371,7 +373,11 @@ def _echo_calls(checklists: Path | None) -> None:
                 click.echo(f"    文件大小上限：{c.max_file_size_mb} MB")
             if c.send_to:
                 click.echo(f"    报送：{c.send_to}")
-        click.echo(f"  没有当年通知时：{DEFAULT_PERIOD_SOURCE}；可用 --call 文件 指定通知。")
+        this_year = dt.date.today().year
+        current = next((c for _, c in calls if c.year == this_year), None)
+        in_use = f"申报通知 {current.title}" if current else DEFAULT_PERIOD_SOURCE
+        click.echo(f"  本年度（{this_year}）使用：{in_use}")
+        click.echo(f"  没有当年通知时：{DEFAULT_PERIOD_SOURCE}；check/build 可用 --call 文件 指定通知。")
 
 
 def main() -> None:
