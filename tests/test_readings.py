@@ -361,3 +361,21 @@ def test_check_json_keeps_the_old_keys():
     data = json.loads(CliRunner().invoke(cli, ["check", str(EXAMPLES / "studio"), "--json"]).output)
     assert {"amount_yuan", "amount_fen", "lines"} <= set(data["award"])
     assert data["award"]["amount_yuan"] == 15000
+
+
+def test_verify_recomputes_under_the_recorded_period(tmp_path):
+    from assembler.verify import recompute
+
+    app = copy_example("innovation-count", tmp_path)
+    edit_yaml(app, lambda d: d["innovation"].update(projects=items(*[dt.date(2025, 9, 1)] * 15)))
+    report, loaded, _ = check_source(open_source(app), call=write_call(tmp_path / "call.yaml"))
+    manifest = {
+        "application": loaded.app.model_dump(mode="json"),
+        "ledger": [i.model_dump(mode="json") for i in loaded.items],
+        "check": report_to_json(report),
+    }
+    assert "period" not in manifest["application"]
+    assert recompute(manifest) == (Decimal(2000), [])
+    del manifest["check"]  # an older dossier: the default reading
+    _, errors = recompute(manifest)
+    assert {f.rule for f in errors} == {"LEDGER-DATE-OUT-OF-PERIOD"}
