@@ -379,3 +379,13 @@ def test_verify_recomputes_under_the_recorded_period(tmp_path):
     del manifest["check"]  # an older dossier: the default reading
     _, errors = recompute(manifest)
     assert {f.rule for f in errors} == {"LEDGER-DATE-OUT-OF-PERIOD"}
+
+
+def test_zone_level_new_studio_needs_the_naming_document_only(tmp_path):
+    app = copy_example("studio", tmp_path)
+    edit_yaml(app, lambda d: d["studio"].update(level="zone", matched_amount=None))
+    report = check(app)
+    assert report.award.amount == 2000 + 5000 and report.complete
+    (app / M3 / "滨海新区总工会命名文件.pdf").unlink()
+    found = rules(check(app))
+    assert "B1-NAMING-DOC-MISSING" in found and "B1-MATCHED-DOC-MISSING" not in found
