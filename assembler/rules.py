@@ -56,7 +56,7 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
 
 
 def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[Finding]:
-    """Duplicates, dates outside the activity period, unknown meetings and unknown categories in the ledger."""
+    """Duplicates, dates outside the activity period, unknown meetings and categories in the ledger."""
     app, items = loaded.app, loaded.items
     if app.innovation is None:
         return []
