@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assembler.application import load_application
 from assembler.awards import compute_award
+from assembler.calls import find_call
 from assembler.checklists import load_checklist
 from assembler.errors import UsageError
 from assembler.evidence import discover
@@ -25,30 +26,36 @@ from assembler.rules import (
 )
 from assembler.schema import APPLICATION_FILE, LoadedApplication
 from assembler.sources import Source, open_source
-from assembler.specs import Checklist
+from assembler.specs import Checklist, activity_period
 
 log = logging.getLogger(__name__)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def check_source(
-    source: Source, checklists: Path | None = None
+    source: Source, checklists: Path | None = None, call: Path | None = None
 ) -> tuple[Report, LoadedApplication, Checklist]:
-    """Check an opened application; also return what was loaded, for the steps that fill and build."""
+    """Check an opened application; also return what was loaded, for the steps that fill and build.
+
+    The activity period comes from the zone union's call: the file `call` (--call), else the bundled
+    checklists/<revision>/calls/<year>.yaml, else the default reading (the calendar year).
+    """
     loaded = load_application(source)
     app = loaded.app
     checklist = load_checklist(app.measures, app.scheme, checklists)
+    the_call = find_call(checklist, app.year, call, checklists)
+    period = activity_period(app.year, app.scheme, checklist, the_call)
     exclude = {APPLICATION_FILE} | ({loaded.ledger_path} if loaded.ledger_path else set())
     evidence, ignored = discover(source, exclude)
     case = app.innovation.case if app.innovation else None
     applicable = [m for m in checklist.materials if m.applies_to(case)]
     matching = match_evidence(applicable, evidence, {m.number for m in checklist.materials})
-    materials, material_found = material_results(loaded, checklist, matching)
+    materials, material_found = material_results(loaded, checklist, matching, period)
     award, award_found = compute_award(app, loaded.items, checklist.award)
     findings = (
         application_findings(loaded)
-        + ledger_findings(loaded)
-        + studio_findings(loaded)
+        + ledger_findings(loaded, period)
+        + studio_findings(loaded, period)
         + award_found
         + material_found
         + evidence_findings(evidence, matching, ignored)
@@ -67,6 +74,8 @@ def check_source(
         materials=tuple(materials),
         findings=tuple(findings),
         evidence=tuple(evidence),
+        period=period,
+        call=the_call,
     )
     log.info(
         "checked %s: %s %s, %d files, %d findings (%d errors), award %s",
@@ -81,11 +90,11 @@ def check_source(
     return report, loaded, checklist
 
 
-def check(path: Path, checklists: Path | None = None) -> Report:
+def check(path: Path, checklists: Path | None = None, call: Path | None = None) -> Report:
     """Check the application folder (or .zip) at `path` for completeness and consistency, and compute its
     award.
     """
-    report, _, _ = check_source(open_source(path), checklists)
+    report, _, _ = check_source(open_source(path), checklists, call)
     return report
 
 
@@ -115,6 +124,7 @@ def fill(
     checklists: Path | None = None,
     pdf: bool = False,
     soffice: Path | None = None,
+    call: Path | None = None,
 ) -> FillResult:
     """Write the filled Word forms of the application at `path` into `outdir` (and their PDFs with `pdf`)."""
     from assembler.files import write_atomically
@@ -122,7 +132,7 @@ def fill(
 
     source = open_source(path)
     refuse_output_inside(source, outdir)
-    report, loaded, checklist = check_source(source, checklists)
+    report, loaded, checklist = check_source(source, checklists, call)
     forms = fill_forms(loaded, report, checklist, templates)
     office = None
     if pdf:

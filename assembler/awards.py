@@ -150,6 +150,8 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
                 fix="在 application.yaml 的 studio 中设 new: true 或 annual: true。",
             )
         ]
+    pending = False
+    minimum: list[Decimal] = []  # what the measures guarantee for each part if it is approved
     if studio.new:
         matched = (
             spec.matched_from_level is not None
@@ -157,6 +159,7 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
         )
         if not matched:
             parts.append(spec.new_studio_zone or Decimal(0))
+            minimum.append(parts[-1])
             lines.append(f"新命名{level}工作室：一次性鼓励金 {format_yuan(parts[-1])} 元")
             if studio.matched_amount is not None:
                 findings.append(
@@ -175,22 +178,36 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
                     "B1-MATCHED-MISSING",
                     "error",
                     line,
-                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料中附上上级文件。",
+                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料 3 中附上级工会的"
+                    "命名文件或标准文件。",
                 )
             )
         else:
             parts.append(studio.matched_amount)
+            pending = True
             lines.append(
-                f"新命名{level}工作室：按上级工会标准匹配 {format_yuan(studio.matched_amount)} 元"
-                "（以评审核实为准）"
+                f"新命名{level}工作室：按上级工会标准匹配，申请 {format_yuan(studio.matched_amount)} 元"
+                "（待核定：以上级工会文件为准，由评审人员核实）"
             )
     if studio.annual:
         tiers = "/".join(format_yuan(t) for t in spec.annual_tiers)
+        lowest = min(spec.annual_tiers) if spec.annual_tiers else Decimal(0)
         if studio.tier is None:
-            line = f"申报年度评比但未选择档次（{tiers} 元）"
+            parts.append(lowest)
+            minimum.append(lowest)
+            pending = True
+            line = (
+                f"年度评比：未填写申请档次，按最低档 {format_yuan(lowest)} 元计入申请"
+                f"（{tiers} 元，由评审委员会评定）"
+            )
             lines.append(line)
             findings.append(
-                Finding("B2-TIER-MISSING", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。")
+                Finding(
+                    "B2-TIER-MISSING",
+                    "info",
+                    line,
+                    fix=f"如申请较高档次，在 studio.tier 中填写 {tiers} 之一。",
+                )
             )
         elif Decimal(studio.tier) not in spec.annual_tiers:
             line = f"年度评比档次 {studio.tier} 元无效，只有 {tiers} 元两档"
@@ -200,7 +217,12 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
             )
         else:
             parts.append(Decimal(studio.tier))
-            lines.append(f"年度评比：申请 {format_yuan(parts[-1])} 元档（由评审委员会综合评定）")
+            minimum.append(lowest)
+            pending = True
+            lines.append(
+                f"年度评比：申请档次 {format_yuan(parts[-1])} 元（待核定：由评审委员会综合评定；"
+                f"评比通过至少 {format_yuan(lowest)} 元）"
+            )
     elif studio.tier is not None:
         findings.append(
             Finding(
@@ -212,9 +234,14 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
     if not parts:
         return Award(None, tuple(lines)), findings
     total = sum(parts, Decimal(0))
+    floor = sum(minimum, Decimal(0))
     if len(parts) > 1:
-        lines.append(f"合计 {format_yuan(total)} 元")
-    return Award(total, tuple(lines)), findings
+        lines.append(f"合计申请 {format_yuan(total)} 元" + ("（待核定）" if pending else ""))
+    if pending and floor:
+        lines.append(f"各项如获批准，办法保证的最低金额合计 {format_yuan(floor)} 元")
+    elif pending:
+        lines.append("匹配金额以上级工会文件为准，办法未规定最低金额")
+    return Award(total, tuple(lines), pending=pending, minimum=floor if pending else None), findings
 
 
 def compute_award(

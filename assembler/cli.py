@@ -58,6 +58,13 @@ _CHECKLISTS = click.option(
 )
 
 
+_CALL = click.option(
+    "--call",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="高新区总工会当年的申报通知文件（.yaml，规定活动期间等）；默认使用内置的 calls/<年度>.yaml。",
+)
+
+
 @click.group(cls=_Group, epilog=exit_code_help())
 @click.version_option(__version__, prog_name="dossier")
 @click.option("-v", "--verbose", count=True, help="显示处理步骤和调用的外部程序（-vv 显示全部细节）。")
@@ -77,12 +84,13 @@ def cli(verbose: int, log_file: Path | None) -> None:
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（字段见接口文档）。")
 @_CHECKLISTS
-def check(folder: Path, as_json: bool, checklists: Path | None) -> None:
+@_CALL
+def check(folder: Path, as_json: bool, checklists: Path | None, call: Path | None) -> None:
     """检查申请材料是否齐全、一致，并计算可申请的鼓励金。FOLDER 为申请文件夹或其 .zip。"""
     from assembler.api import check as run_check
     from assembler.report import report_renderable, report_to_json
 
-    report = run_check(folder, checklists)
+    report = run_check(folder, checklists, call)
     if as_json:
         click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
     else:
@@ -197,6 +205,7 @@ def _size(text: str | None) -> int | None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度。")
 @_CHECKLISTS
+@_CALL
 def build(
     folder: Path,
     out: Path | None,
@@ -209,6 +218,7 @@ def build(
     font: Path | None,
     quiet: bool,
     checklists: Path | None,
+    call: Path | None,
 ) -> None:
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
     from assembler.build import BuildOptions
@@ -224,6 +234,7 @@ def build(
         font=font,
         photo=PhotoSettings(dpi, quality),
         max_size=_size(max_size),
+        call=call,
     )
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
@@ -361,6 +372,36 @@ def schemes(checklists: Path | None) -> None:
         for reading in cl.readings:
             click.echo(f"  解读：{reading}")
         click.echo("")
+    _echo_calls(checklists)
+
+
+def _echo_calls(checklists: Path | None) -> None:
+    """The zone union's calls (申报通知) bundled per revision, and the reading used without one."""
+    import datetime as dt
+
+    from assembler.calls import available_calls
+    from assembler.checklists import available_checklists
+    from assembler.specs import DEFAULT_PERIOD_SOURCE
+
+    titles = {cl.scheme: cl.title for cl in available_checklists(checklists)}
+    for measures in sorted({cl.measures for cl in available_checklists(checklists)}):
+        calls = available_calls(measures, checklists)
+        click.echo(f"{measures} 版 · 申报通知（calls/）：{'' if calls else '无'}")
+        for path, c in calls:
+            click.echo(f"  {c.year} 年度：{c.title}（{path.name}）")
+            for fund, period in c.periods.items():
+                click.echo(f"    {titles.get(fund, fund)} 活动期间：{period.text()}")
+            if c.filing:
+                click.echo(f"    申报时间：{c.filing.text()}")
+            if c.max_file_size_mb:
+                click.echo(f"    文件大小上限：{c.max_file_size_mb} MB")
+            if c.send_to:
+                click.echo(f"    报送：{c.send_to}")
+        this_year = dt.date.today().year
+        current = next((c for _, c in calls if c.year == this_year), None)
+        in_use = f"申报通知 {current.title}" if current else DEFAULT_PERIOD_SOURCE
+        click.echo(f"  本年度（{this_year}）使用：{in_use}")
+        click.echo(f"  没有当年通知时：{DEFAULT_PERIOD_SOURCE}；check/build 可用 --call 文件 指定通知。")
 
 
 def main() -> None:

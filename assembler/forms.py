@@ -61,7 +61,10 @@ def _common(loaded: LoadedApplication, report: Report) -> dict[str, Any]:
         "contact_phone": a.contact.phone,
         "bank_name": a.bank.name,
         "bank_account": a.bank.account,
-        "amount": _money(amount) if amount is not None else "无（不符合申报条件）",
+        "amount": (_money(amount) + ("（申请，待核定）" if report.award.pending else ""))
+        if amount is not None
+        else "无（不符合申报条件）",
+        "period": f"{report.period.start} 至 {report.period.end}" if report.period else None,
         "amount_capital": rmb_capital(amount) if amount is not None else EMPTY,
         "award_lines": "\n".join(report.award.lines),
     }
@@ -70,6 +73,17 @@ def _common(loaded: LoadedApplication, report: Report) -> dict[str, Any]:
 def _bonus_total(loaded: LoadedApplication) -> Decimal | None:
     bonuses = [i.bonus for i in loaded.items if i.bonus is not None]
     return sum(bonuses, Decimal(0)) if bonuses else None
+
+
+def _meeting_line(m) -> str:
+    """One review meeting for 附件1.1's 评审会议 row, with its 报备 (附件1 五(二)) where recorded."""
+    line = f"{m.date.isoformat()} {m.title}".strip()
+    filed = [
+        f"{m.reported_on.isoformat()} 报备" if m.reported_on else "",
+        f"总工会 {m.attended_by} 参加" if m.attended_by else "",
+    ]
+    filed = [f for f in filed if f]
+    return line + (f"（{'，'.join(filed)}）" if filed else "")
 
 
 def innovation_application_context(loaded: LoadedApplication, report: Report) -> dict[str, Any]:
@@ -82,7 +96,12 @@ def innovation_application_context(loaded: LoadedApplication, report: Report) ->
         "case_bonus_box": CHECKED if inn.case == "bonus" else UNCHECKED,
         "item_count": len(loaded.items),
         "bonus_total": _money(_bonus_total(loaded)) if inn.case == "bonus" else None,
-        "meetings": "\n".join(f"{m.date.isoformat()} {m.title}".strip() for m in inn.meetings),
+        "meetings": "\n".join(_meeting_line(m) for m in inn.meetings)
+        + (
+            ""
+            if any(m.reported_on or m.attended_by for m in inn.meetings)
+            else "\n（未记录向高新区总工会报备）"
+        ),
     }
 
 
@@ -137,7 +156,7 @@ def studio_application_context(loaded: LoadedApplication, report: Report) -> dic
         "members": f"{st.members} 人" if st.members else None,
         "new_box": CHECKED if st.new else UNCHECKED,
         "annual_box": CHECKED if st.annual else UNCHECKED,
-        "tier": f"{st.tier} 元" if st.annual and st.tier else None,
+        "tier": (f"{st.tier} 元" if st.tier else "由评审委员会评定") if st.annual else None,
         "projects": _numbered([item_line(p) for p in st.projects]),
         "results": _numbered([item_line(r) for r in st.results]),
         "patents": _numbered([" ".join(x for x in (p.title, p.kind, p.number) if x) for p in st.patents]),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from assembler.specs import ActivityPeriod, Call
+
 Severity = Literal["error", "warning", "info"]
 Status = Literal["ok", "missing", "invalid", "optional", "not-applicable"]
 Kind = Literal["pdf", "image", "word", "excel", "ofd", "other"]
@@ -80,13 +82,28 @@ class MaterialResult:
 class Award:
     """The computed award: exact amount in yuan (None when not eligible) and Chinese explanation lines."""
 
-    amount: Decimal | None
+    amount: Decimal | None  # what is claimed (the requested total where a part awaits the committee)
     lines: tuple[str, ...]
+    # Some parts are not set by the measures' tables but by the committee or a higher union: the matched
+    # amount of a new studio, the annual tier. Then the amount is requested (申请（待核定）) until a reviewer
+    # confirms it, and `minimum` is what the measures guarantee if the claim is approved.
+    pending: bool = False
+    minimum: Decimal | None = None
 
     @property
     def amount_fen(self) -> int | None:
         """The amount in integer fen, for exact comparison by other programs."""
         return None if self.amount is None else int(self.amount * 100)
+
+    @property
+    def status(self) -> str:
+        """computed (the tables fix it) | requested (awaits the committee or a reviewer) | ineligible."""
+        return "ineligible" if self.amount is None else "requested" if self.pending else "computed"
+
+    @property
+    def label(self) -> str:
+        """The amount's Chinese label: 申请（待核定） while pending, else 申请."""
+        return "申请（待核定）" if self.pending else "申请"
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,8 @@ class Report:
     materials: tuple[MaterialResult, ...]
     findings: tuple[Finding, ...]
     evidence: tuple[EvidenceFile, ...] = ()
+    period: ActivityPeriod | None = None  # the activity period the dates were checked against
+    call: Call | None = None  # the zone union's call in use, None under the default reading
 
     @property
     def complete(self) -> bool:

@@ -37,6 +37,7 @@ class CoverInfo:
     date: dt.date
     measures: str
     subtitle: str = ""
+    period: str = ""  # the activity period (活动期间)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class PageMaker:
         """The cover: fund, applicant, code, year, amount, contact, date."""
         self._page()
         self._text(20, 30, 170, 8, f"{info.year} 年度", 14, "C")
-        y = 62
+        y = 62.0
         for line in self._lines(info.fund, 170, 26):
             self._text(20, y, 170, 14, line, 26, "C")
             y += 14
@@ -188,17 +189,18 @@ class PageMaker:
             ("单位名称", info.applicant),
             ("统一社会信用代码", info.credit_code),
             ("申报年度", f"{info.year} 年"),
+            *([("活动期间", info.period)] if info.period else []),
             ("申报类别", info.case),
             ("申请金额", info.amount),
             ("", info.amount_capital),
             ("联 系 人", info.contact),
             ("汇编日期", f"{info.date.year} 年 {info.date.month} 月 {info.date.day} 日"),
         ]
-        y = 150
+        y, step = (150.0, 13.0) if len(rows) <= 8 else (146.0, 12.5)
         for label, value in rows:
             self._text(30, y, 42, 9, label, 13)
             self._text(72, y, 110, 9, self.fit(value or "无", 108, 13), 13, border="B")
-            y += 13
+            y += step
         self._text(20, 262, 170, 6, f"依据：{info.measures}", 10.5, "C", GREY)
 
     # -- checklist -------------------------------------------------------------------------------------

@@ -37,6 +37,26 @@ def _json_amount(amount: Decimal | None) -> int | float | None:
     return int(amount) if amount % 1 == 0 else float(amount)
 
 
+def _period_json(report: Report) -> dict[str, Any] | None:
+    p = report.period
+    return None if p is None else {"start": p.start.isoformat(), "end": p.end.isoformat(), "source": p.source}
+
+
+def _call_json(report: Report) -> dict[str, Any] | None:
+    c = report.call
+    if c is None:
+        return None
+    return {
+        "year": c.year,
+        "title": c.title,
+        "filing": {"start": c.filing.start.isoformat(), "end": c.filing.end.isoformat()}
+        if c.filing
+        else None,
+        "max_file_size_mb": c.max_file_size_mb,
+        "send_to": c.send_to,
+    }
+
+
 def report_to_json(report: Report) -> dict[str, Any]:
     """The `check --json` object of the interface contract (stable keys; extra keys only added)."""
     return {
@@ -50,7 +70,16 @@ def report_to_json(report: Report) -> dict[str, Any]:
             "amount_yuan": _json_amount(report.award.amount),
             "amount_fen": report.award.amount_fen,
             "lines": list(report.award.lines),
+            # requested vs guaranteed: a studio's matched amount and annual tier await the committee
+            "status": report.award.status,
+            "pending": report.award.pending,
+            "requested_yuan": _json_amount(report.award.amount),
+            "minimum_yuan": _json_amount(
+                report.award.minimum if report.award.pending else report.award.amount
+            ),
         },
+        "period": _period_json(report),
+        "call": _call_json(report),
         "materials": [
             {
                 "number": m.number,
@@ -141,7 +170,19 @@ def report_renderable(report: Report) -> Group:
             Text(_files_cell(m.files, m.generated is not None)),
             Text(_fix_cell(report, m)),
         )
-    parts: list[Any] = [head, table]
+    parts: list[Any] = [head]
+    if report.period is not None:
+        parts.append(Text(f"活动期间：{report.period.text()}（{report.period.source}）"))
+    if report.call is not None:
+        c = report.call
+        extra = [
+            f"申报时间 {c.filing.text()}" if c.filing else "",
+            f"单个文件不超过 {c.max_file_size_mb} MB" if c.max_file_size_mb else "",
+            f"报送：{c.send_to}" if c.send_to else "",
+        ]
+        if any(extra):
+            parts.append(Text("申报通知：" + "；".join(e for e in extra if e)))
+    parts.append(table)
     if report.findings:
         found = Table(title="检查发现", show_lines=False, expand=True)
         found.add_column("级别", no_wrap=True)
@@ -158,9 +199,12 @@ def report_renderable(report: Report) -> Group:
             )
         parts.append(found)
     amount = report.award.amount
-    award_head = (
-        f"可申请鼓励金：{format_yuan(amount)} 元" if amount is not None else "可申请鼓励金：不符合条件"
-    )
+    if amount is None:
+        award_head = "可申请鼓励金：不符合条件"
+    elif report.award.pending:
+        award_head = f"可申请鼓励金：{format_yuan(amount)} 元 申请（待核定）：以评审委员会核定为准"
+    else:
+        award_head = f"可申请鼓励金：{format_yuan(amount)} 元"
     parts.append(Text(award_head, style="bold green" if amount is not None else "bold red"))
     parts.extend(Text(f"  · {line}") for line in report.award.lines)
     errors = sum(f.severity == "error" for f in report.findings)

@@ -37,6 +37,7 @@ class Row:
     recomputed: Decimal | None = None
     complete: bool = False
     kind: str = ""  # 申报材料 PDF / 申请文件夹 / 无法读取
+    studio: str = ""  # the studio's name: awards are per studio, so a unit may file one per studio
     findings: list[Finding] = field(default_factory=list)
     hashes: set[str] = field(default_factory=set)
     ledger: set[tuple[str, str]] = field(default_factory=set)
@@ -82,6 +83,7 @@ def _from_pdf(path: Path) -> Row:
         v.intact,
         "申报材料 PDF",
     )
+    row.studio = (app.get("studio") or {}).get("name", "") or ""
     row.findings = [f for f in v.findings if f.severity != "info"]
     for f in m.get("check", {}).get("findings", []):
         if f.get("severity") in ("error", "warning"):
@@ -113,6 +115,7 @@ def _from_application(path: Path) -> Row:
         report.complete,
         "申请文件夹",
     )
+    row.studio = app.studio.name if app.studio else ""
     row.findings = [f for f in report.findings if f.severity != "info"]
     row.hashes = {e.sha256 for e in report.evidence if e.sha256 and e.size}
     row.ledger = {(comparable(i.name), comparable(i.proposer)) for i in loaded.items}
@@ -155,10 +158,12 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
     readable = [r for r in rows if r.credit_code]
     by_key: dict[tuple, list[Row]] = defaultdict(list)
     for r in readable:
-        by_key[(r.credit_code, r.scheme, r.year)].append(r)
-    for (code, scheme, year), group in by_key.items():
+        # once a year per fund; for studios once a year per studio (unit + studio name)
+        by_key[(r.credit_code, r.scheme, r.year, comparable(r.studio))].append(r)
+    for (code, scheme, year, _), group in by_key.items():
         if len(group) > 1:
             names = "、".join(r.source.name for r in group)
+            who = f"同一工作室（{group[0].studio}，{code}）" if group[0].studio else f"同一单位（{code}）"
             for r in group:
                 out.append(
                     (
@@ -166,7 +171,7 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
                         Finding(
                             "REVIEW-DUPLICATE-APPLICANT",
                             "error",
-                            f"同一单位（{code}）{year} 年度申报{fund_titles()[0].get(scheme, scheme)} "
+                            f"{who}{year} 年度申报{fund_titles()[0].get(scheme, scheme)} "
                             f"{len(group)} 次："
                             f"{names}（每年只能申报一次）",
                         ),

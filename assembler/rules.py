@@ -13,8 +13,10 @@ from assembler.dates import years_in
 from assembler.identifiers import comparable
 from assembler.match import Matching, MaterialFiles
 from assembler.models import KIND_TITLES, EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
-from assembler.schema import FIVE_SMALL, LedgerItem, LoadedApplication
-from assembler.specs import Checklist, MaterialSpec
+from assembler.schema import FIVE_SMALL, LEVEL_RANK, LedgerItem, LoadedApplication
+from assembler.specs import ActivityPeriod, Checklist, MaterialSpec, PartSpec
+
+PERIOD_FIX = "只计活动期间内的项目和会议；活动期间由高新区总工会的申报通知确定，申请人不能改写。"
 
 REQUIRED_TEXT = {
     ("applicant", "name"): "单位名称",
@@ -53,8 +55,8 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
     return out
 
 
-def ledger_findings(loaded: LoadedApplication) -> list[Finding]:
-    """Duplicates, dates outside the period, unknown meetings and categories in the project ledger."""
+def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[Finding]:
+    """Duplicates, dates outside the activity period, unknown meetings and categories in the ledger."""
     app, items = loaded.app, loaded.items
     if app.innovation is None:
         return []
@@ -71,7 +73,6 @@ def ledger_findings(loaded: LoadedApplication) -> list[Finding]:
                 fix="在台账中每行填写一个被采纳的项目（项目名称、提出人、采纳日期……）。",
             )
         )
-    period = app.application_period
     meetings = {m.date for m in app.innovation.meetings}
     first: dict[tuple[str, str], int] = {}
     names: dict[str, list[LedgerItem]] = defaultdict(list)
@@ -91,16 +92,16 @@ def ledger_findings(loaded: LoadedApplication) -> list[Finding]:
         else:
             first[key] = item.row or 0
             names[key[0]].append(item)
-        if not period.start <= item.adopted_on <= period.end:
+        if item.adopted_on not in period:
             out.append(
                 Finding(
                     "LEDGER-DATE-OUT-OF-PERIOD",
                     "error",
-                    f"第 {item.row} 项“{item.name}”的采纳日期 {item.adopted_on} 不在申报期间"
+                    f"第 {item.row} 项“{item.name}”的采纳日期 {item.adopted_on} 不在活动期间"
                     f"（{period.start} 至 {period.end}）内",
                     material="3",
                     path=where,
-                    fix="只计申报期间内采纳的项目；如期间不同，请在 application.yaml 的 period 中写明。",
+                    fix=PERIOD_FIX,
                 )
             )
         if item.meeting is not None and item.meeting not in meetings:
@@ -175,7 +176,7 @@ def _usable(files: tuple[EvidenceFile, ...], spec: MaterialSpec) -> tuple[Eviden
 
 
 def meeting_findings(
-    loaded: LoadedApplication, mf: MaterialFiles
+    loaded: LoadedApplication, mf: MaterialFiles, period: ActivityPeriod
 ) -> tuple[list[Finding], list[MeetingGroup]]:
     """Per declared meeting: its dated folder with every per-meeting part; plus the material-wide parts."""
     spec, number = mf.spec, mf.spec.number
@@ -194,7 +195,6 @@ def meeting_findings(
                 fix="在 innovation.meetings 中逐次写明评审会议的日期和名称。",
             )
         )
-    period = app.application_period
     seen: set[dt.date] = set()
     for date in declared:
         if date in seen:
@@ -208,14 +208,14 @@ def meeting_findings(
             )
             continue
         seen.add(date)
-        if not period.start <= date <= period.end:
+        if date not in period:
             out.append(
                 Finding(
                     "A4-MEETING-OUT-OF-PERIOD",
                     "error",
-                    f"评审会议 {date} 不在申报期间（{period.start} 至 {period.end}）内",
+                    f"评审会议 {date} 不在活动期间（{period.start} 至 {period.end}）内",
                     material=number,
-                    fix="只提交申报期间内的评审会议；如期间不同，请在 application.yaml 的 period 中写明。",
+                    fix=PERIOD_FIX,
                 )
             )
         folders = mf.meeting_folders.get(date)
@@ -299,16 +299,91 @@ def meeting_findings(
                 fix="会议纪要文件名请含“纪要”，公示请含“公示”或“公告”，照片放在会议日期文件夹中。",
             )
         )
-    if declared:
+    out += _notice_findings(spec, mf, sorted(seen))
+    out += _report_findings(loaded, number)
+    return out, groups
+
+
+NOTICE_SPAN_MONTHS = 3  # reading: one public notice may cover meetings within 3 months of each other
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def meeting_rounds(dates: list[dt.date], months: int = NOTICE_SPAN_MONTHS) -> list[list[dt.date]]:
+    """Meetings grouped into rounds: each round holds the meetings within `months` of its first one."""
+    rounds: list[list[dt.date]] = []
+    for date in sorted(dates):
+        if rounds and date <= _add_months(rounds[-1][0], months):
+            rounds[-1].append(date)
+        else:
+            rounds.append([date])
+    return rounds
+
+
+def _notice_findings(spec: MaterialSpec, mf: MaterialFiles, dates: list[dt.date]) -> list[Finding]:
+    """Reading: each review's result is published; fewer notices than rounds of meetings more than 3
+    months apart is a warning (one notice may well cover several meetings held close together)."""
+    notice = next((p for p in spec.parts if p.id == "notice" and not p.per_meeting), None)
+    if notice is None:
+        return []
+    notices = _usable(mf.parts.get(notice.id, ()), spec)
+    rounds = meeting_rounds(dates)
+    if not notices or len(notices) >= len(rounds):
+        return []
+    spans = "；".join("、".join(d.isoformat() for d in r) for r in rounds)
+    return [
+        Finding(
+            "A4-NOTICE-PER-MEETING",
+            "warning",
+            f"只有 {len(notices)} 份公示公告，而评审会议相隔超过 {NOTICE_SPAN_MONTHS} 个月，"
+            f"可分为 {len(rounds)} 轮（{spans}）；每轮评审结果应分别公示",
+            material=spec.number,
+            fix=f"为每轮评审放入各自的公示公告（文件名含“{notice.names[0] if notice.names else '公示'}”），"
+            "可放在该次会议的日期文件夹中。",
+        )
+    ]
+
+
+def _report_findings(loaded: LoadedApplication, number: str) -> list[Finding]:
+    """报备 (附件1 五(二)): each review is reported to the zone union beforehand; it sends staff to one."""
+    meetings = loaded.app.innovation.meetings if loaded.app.innovation else []
+    if not meetings:
+        return []
+    out = []
+    for i, m in enumerate(meetings):
+        if m.reported_on is not None and m.reported_on > m.date:
+            line = loaded.line_of("innovation", "meetings", i)
+            out.append(
+                Finding(
+                    "A4-REPORTED-LATE",
+                    "warning",
+                    f"评审会议 {m.date} 的报备日期 {m.reported_on} 晚于会议日期（应在评审前报备）",
+                    material=number,
+                    path=f"application.yaml{f' 第 {line} 行' if line else ''}",
+                    fix="请核对 reported_on 是否填错。",
+                )
+            )
+    if not any(m.reported_on or m.attended_by for m in meetings):
         out.append(
             Finding(
                 "A4-REPORTED",
                 "info",
-                "办法要求每次评审前向高新区总工会报备，总工会将派员参加其中一次评审会议",
+                "没有一次评审会议记录了向高新区总工会报备的日期（reported_on）或总工会参会人员"
+                "（attended_by）；办法要求每次评审前报备，总工会派员参加其中一次",
                 material=number,
+                fix="在 innovation.meetings 的各次会议中填写 reported_on 和 attended_by。",
             )
         )
-    return out, groups
+    return out
 
 
 _CLAIM_FIELD_TITLES = {"patents": "专利或重大专项"}
@@ -350,27 +425,92 @@ def claim_findings(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
 
 
 def _case_mismatch(checklist: Checklist, case: str | None, mf: MaterialFiles) -> list[Finding]:
+    """Files named like the other case's material (签收单 vs 银行流水).
+
+    The measures forbid claiming both cases (附件1 五(三)), not filing extra evidence: beside this case's
+    own files such a file is a warning; when it is all the material holds, this case's material is missing
+    and that is an error.
+    """
     spec = mf.spec
     siblings = [m for m in checklist.materials if m.number == spec.number and m is not spec and m.names]
-    out = []
+    other_files: list[tuple[EvidenceFile, MaterialSpec]] = []
     for f in mf.files:
         name = PurePosixPath(f.rel).name
         if any(n in name for n in spec.names):
             continue
-        for other in siblings:
-            if any(n in name for n in other.names):
-                other_case = checklist.case_title(other.cases[0]) if other.cases else ""
-                out.append(
-                    Finding(
-                        "MATERIAL-CASE-MISMATCH",
-                        "error",
-                        f"该文件像是“{other.title}”（{other_case}所需），但所选{checklist.case_title(case)}"
-                        f"需要“{spec.title}”",
-                        material=spec.number,
-                        path=f.rel,
-                        fix=f"请放入{spec.title}；如申报情形选错了，请改 innovation.case。",
-                    )
+        other = next((o for o in siblings if any(n in name for n in o.names)), None)
+        if other is not None:
+            other_files.append((f, other))
+    only_other = bool(other_files) and len(other_files) == len(mf.files)
+    out = []
+    for f, other in other_files:
+        other_case = checklist.case_title(other.cases[0]) if other.cases else ""
+        if only_other:
+            out.append(
+                Finding(
+                    "MATERIAL-CASE-MISMATCH",
+                    "error",
+                    f"该文件像是“{other.title}”（{other_case}所需），但所选{checklist.case_title(case)}"
+                    f"需要“{spec.title}”",
+                    material=spec.number,
+                    path=f.rel,
+                    fix=f"请放入{spec.title}；如申报情形选错了，请改 innovation.case。",
                 )
+            )
+        else:
+            out.append(
+                Finding(
+                    "MATERIAL-OTHER-CASE-EXTRA",
+                    "warning",
+                    f"该文件像是“{other.title}”（{other_case}所需）；本申请按{checklist.case_title(case)}申报，"
+                    "它将作为附加材料放入，不按另一情形计算",
+                    material=spec.number,
+                    path=f.rel,
+                    fix="二者不可同时申报（附件1 五(三)）；如不需要，可把该文件移出。",
+                )
+            )
+    return out
+
+
+def _part_required(part: PartSpec, loaded: LoadedApplication, matched_from: str | None) -> bool:
+    studio = loaded.app.studio
+    if part.when == "always":
+        return True
+    if part.when == "optional" or studio is None or not studio.new:
+        return False
+    if part.when == "new":
+        return True
+    return matched_from is not None and LEVEL_RANK[studio.level] >= LEVEL_RANK[matched_from]
+
+
+def part_findings(loaded: LoadedApplication, mf: MaterialFiles, checklist: Checklist) -> list[Finding]:
+    """Named parts of a material without meetings (e.g. the studio's naming document in material 3)."""
+    spec = mf.spec
+    out = []
+    for part in spec.parts:
+        if not _part_required(part, loaded, checklist.award.matched_from_level):
+            continue
+        if part.names:  # a file may serve two parts (a naming document that states the matched amount)
+            found = [
+                f
+                for f in _usable(mf.files, spec)
+                if f.kind in part.kinds and any(n in PurePosixPath(f.rel).name for n in part.names)
+            ]
+        else:
+            found = list(_usable(mf.parts.get(part.id, ()), spec))
+        if not found:
+            words = "或".join(f"“{n}”" for n in part.names)
+            out.append(
+                Finding(
+                    part.rule,
+                    "error",
+                    f"缺少{part.title}",
+                    material=spec.number,
+                    fix=f"在 {spec.folder} 中放入{part.title}"
+                    + (f"（文件名含{words}）" if words else "")
+                    + "。",
+                )
+            )
     return out
 
 
@@ -412,7 +552,7 @@ def _status(
 
 
 def material_results(
-    loaded: LoadedApplication, checklist: Checklist, matching: Matching
+    loaded: LoadedApplication, checklist: Checklist, matching: Matching, period: ActivityPeriod
 ) -> tuple[list[MaterialResult], list[Finding]]:
     """Each material of the checklist in order, with its status, files and findings."""
     case = loaded.app.innovation.case if loaded.app.innovation else None
@@ -429,8 +569,10 @@ def material_results(
         here = _file_findings(spec.number, spec, mf.files)
         groups: list[MeetingGroup] = []
         if spec.meetings:
-            extra, groups = meeting_findings(loaded, mf)
+            extra, groups = meeting_findings(loaded, mf, period)
             here += extra
+        elif spec.parts:
+            here += part_findings(loaded, mf, checklist)
         if spec.claims is not None:
             here += claim_findings(loaded, mf)
         if spec.names:
@@ -522,7 +664,7 @@ def evidence_findings(evidence: list[EvidenceFile], matching: Matching, ignored:
     return out
 
 
-def studio_findings(loaded: LoadedApplication) -> list[Finding]:
+def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[Finding]:
     """The studio's yearly requirements: at least one approved project and one applied result (附件2
     三(三)).
     """
@@ -550,22 +692,73 @@ def studio_findings(loaded: LoadedApplication) -> list[Finding]:
                 fix="在 studio.results 中列出创新成果。",
             )
         )
-    period = loaded.app.application_period
-    if studio.new and studio.named_on and not period.start <= studio.named_on <= period.end:
+    if studio.new and studio.named_on is None:
+        out.append(
+            Finding(
+                "B1-NAMED-ON-MISSING",
+                "error",
+                "申报当年新命名鼓励金，但未填写命名日期（studio.named_on）",
+                path="application.yaml studio.named_on",
+                fix="按命名文件填写命名日期，如 named_on: 2026-04-28。",
+            )
+        )
+    elif studio.new and studio.named_on is not None and studio.named_on not in period:
         out.append(
             Finding(
                 "B1-NAMED-OUT-OF-PERIOD",
-                "warning",
-                f"命名日期 {studio.named_on} 不在申报期间内，可能不属于“当年新命名”",
+                "error",
+                f"命名日期 {studio.named_on} 不在活动期间（{period.start} 至 {period.end}）内，"
+                "不属于“当年新命名”",
                 path="application.yaml studio.named_on",
+                fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比（new: false）。",
             )
         )
-    if studio.patents:
+    out += _tier_findings(loaded)
+    if studio.patents and studio.level != "national":
         out.append(
             Finding(
                 "B4-UPGRADE-RECOMMENDED",
                 "info",
                 "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
+            )
+        )
+    return out
+
+
+TIER_REASON_TITLES = {
+    "plan": "年度计划完成情况",
+    "patents": "发明专利、实用新型专利",
+    "major_projects": "国家级、天津市级重大项目",
+}
+
+
+def _tier_findings(loaded: LoadedApplication) -> list[Finding]:
+    """The requested B2 tier and its reasons (附件2 四(二)): the committee decides, the evidence should
+    be there."""
+    studio = loaded.app.studio
+    assert studio is not None
+    if not studio.annual or studio.tier is None:
+        return []
+    out = []
+    reasons = "、".join(TIER_REASON_TITLES.values())
+    if studio.tier == 5000 and not studio.tier_reasons:
+        out.append(
+            Finding(
+                "B2-TIER-REASONS-MISSING",
+                "warning",
+                "申请 5,000 元档但未说明理由；评审委员会依据" + reasons + "评定档次",
+                path="application.yaml studio.tier_reasons",
+                fix="在 studio.tier_reasons 中列出 plan / patents / major_projects，并在材料 3、4 中附佐证。",
+            )
+        )
+    if "patents" in studio.tier_reasons and not studio.patents:
+        out.append(
+            Finding(
+                "B2-TIER-REASONS-MISSING",
+                "warning",
+                "以专利作为申请档次的理由，但 studio.patents 中没有列出专利",
+                path="application.yaml studio.tier_reasons",
+                fix="在 studio.patents 中列出专利并放入复印件。",
             )
         )
     return out

@@ -15,7 +15,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -159,13 +161,15 @@ class Applicant(_Model):
     address: str = ""
     employees: int | None = None
     bank: Bank = Bank()
+    union_code: DigitText = ""  # 基层工会的统一社会信用代码 (optional)
 
-    @field_validator("credit_code")
+    @field_validator("credit_code", "union_code")
     @classmethod
-    def _credit_code(cls, value: str) -> str:
+    def _credit_code(cls, value: str, info: ValidationInfo) -> str:
         value = value.upper()
         if value and (problem := credit_code_problem(value)):
-            raise ValueError(f"统一社会信用代码“{value}”无效：{problem}")
+            whose = "工会的统一社会信用代码" if info.field_name == "union_code" else "统一社会信用代码"
+            raise ValueError(f"{whose}“{value}”无效：{problem}")
         return value
 
     @field_validator("employees")
@@ -179,6 +183,10 @@ class Applicant(_Model):
 class Meeting(_Model):
     date: dt.date
     title: str = ""
+    reported_on: dt.date | None = (
+        None  # 报备: the day the meeting was reported to the zone union (附件1 五(二))
+    )
+    attended_by: str = ""  # who the zone union sent to it, if anyone
 
 
 class Innovation(_Model):
@@ -224,21 +232,11 @@ class Studio(_Model):
     new: bool = False
     matched_amount: Money | None = None
     annual: bool = False
-    tier: int | None = None
+    tier: int | None = None  # the requested B2 tier; the committee decides it (附件2 四(二))
+    tier_reasons: list[Literal["plan", "patents", "major_projects"]] = []  # why the tier is requested
     projects: list[StudioItem] = []
     results: list[StudioItem] = []
     patents: list[Patent] = []
-
-
-class Period(_Model):
-    start: dt.date
-    end: dt.date
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise ValueError("申报期间的结束日期早于开始日期")
-        return self
 
 
 class Application(_Model):
@@ -247,7 +245,9 @@ class Application(_Model):
     scheme: Literal["innovation", "studio"]
     filed_on: dt.date | None = None  # 填表日期 printed on the forms; left blank for handwriting when absent
     applicant: Applicant
-    period: Period | None = None
+    period: Any = Field(
+        default=None, exclude=True
+    )  # removed: the zone union's call sets the period; kept only to say so
     innovation: Innovation | None = None
     studio: Studio | None = None
 
@@ -256,6 +256,16 @@ class Application(_Model):
     def _year(cls, value: int) -> int:
         if not 2021 <= value <= 2100:
             raise ValueError("申报年度应为 2021 年（办法施行）以后的四位年份")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _no_period(cls, value: Any) -> Any:
+        if value is not None:
+            raise ValueError(
+                "申报期间不再由申请人填写：由高新区总工会当年的申报通知确定（没有通知时为申报年度的"
+                "1 月 1 日至 12 月 31 日）。请删除 period 一节"
+            )
         return value
 
     @model_validator(mode="after")
@@ -270,15 +280,6 @@ class Application(_Model):
                 f"scheme 为 {self.scheme} 时不能同时填写 {other}: 一节（每份申请只申报一项基金）"
             )
         return self
-
-    @property
-    def application_period(self) -> Period:
-        """The period that meeting and adoption dates must fall in.
-
-        Reading: without an explicit `period:`, from 1 January of the year before the application
-        year to 31 December of the application year (the activity being rewarded precedes the filing).
-        """
-        return self.period or Period(start=dt.date(self.year - 1, 1, 1), end=dt.date(self.year, 12, 31))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Reads nothing: checklists.py loads and validates the files into these types.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
@@ -33,6 +35,9 @@ class PartSpec(_Spec):
         str, ...
     ] = ()  # words in the file name that identify the part; empty = any file of its kinds
     kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
+    # when the part is required: always | new = a newly named studio (B1) | matched = a newly named studio
+    # whose B1 is matched to the higher union's standard; optional = never (a catch-all for other files)
+    when: Literal["always", "new", "matched", "optional"] = "always"
 
 
 class ClaimSpec(_Spec):
@@ -101,6 +106,7 @@ class Checklist(_Spec):
     source: str
     cases: tuple[CaseSpec, ...] = ()
     readings: tuple[str, ...] = ()  # the interpretations of ambiguous text chosen for this revision
+    in_force: dt.date | None = None  # the day the measures took effect: no activity period starts earlier
     materials: tuple[MaterialSpec, ...]
     award: AwardSpec = AwardSpec()
 
@@ -136,3 +142,86 @@ class Checklist(_Spec):
     def case_title(self, case: str | None) -> str:
         """The Chinese title of a case id (empty for schemes without cases)."""
         return next((c.title for c in self.cases if c.id == case), "")
+
+
+class DateRange(_Spec):
+    """A span of days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def text(self) -> str:
+        """2026年1月1日至2026年12月31日."""
+        return f"{_day(self.start)}至{_day(self.end)}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class Call(_Spec):
+    """The zone union's call for applications (申报通知) of one year, as checklists/<rev>/calls/<year>.yaml.
+
+    Written by the union, never by an applicant: it sets each fund's activity period, the filing window,
+    the largest file it accepts and where to send the dossier.
+    """
+
+    measures: str
+    year: int
+    title: str  # the notice's title and document number, as printed
+    periods: dict[Literal["innovation", "studio"], DateRange]  # activity period of each fund
+    filing: DateRange | None = None  # 申报时间: when dossiers are received
+    max_file_size_mb: int | None = None  # the largest file the union accepts (MB)
+    send_to: str = ""  # 报送方式：地址、邮箱或系统
+    notes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _both_funds(self) -> Call:
+        missing = {"innovation", "studio"} - set(self.periods)
+        if missing:
+            raise ValueError(f"periods 缺少 {'、'.join(sorted(missing))} 的活动期间")
+        return self
+
+
+@dataclasses.dataclass(frozen=True)
+class ActivityPeriod:
+    """The period whose adopted items, meetings and namings an application may count, and its source."""
+
+    start: dt.date
+    end: dt.date
+    source: str  # 申报通知《…》 or the default reading
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def text(self) -> str:
+        """2026年1月1日至2026年12月31日."""
+        return f"{_day(self.start)}至{_day(self.end)}"
+
+
+DEFAULT_PERIOD_SOURCE = "默认解读：申报年度自然年，未找到当年的申报通知"
+
+
+def activity_period(year: int, scheme: str, checklist: Checklist, call: Call | None) -> ActivityPeriod:
+    """The activity period of `scheme` in `year`: the call's, else the calendar year `year`.
+
+    Reading (每年申报一次): one activity period per 申报年度, so no item, meeting or naming counts in two
+    years. Without a call it is the calendar year; a default period never starts before the measures took
+    effect (the day is cut to `checklist.in_force`). A call's period is checked against that day on loading.
+    """
+    if call is not None:
+        p = call.periods[scheme]  # type: ignore[index]
+        return ActivityPeriod(p.start, p.end, f"申报通知：{call.title}")
+    start = dt.date(year, 1, 1)
+    if checklist.in_force is not None and start < checklist.in_force:
+        start = checklist.in_force
+    return ActivityPeriod(start, dt.date(year, 12, 31), DEFAULT_PERIOD_SOURCE)

@@ -7,6 +7,7 @@ re-runs the award and the data rules on the embedded application under its state
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,7 @@ from assembler.errors import DossierError, InputError
 from assembler.models import Finding
 from assembler.rules import application_findings, ledger_findings, studio_findings
 from assembler.schema import Application, LedgerItem, LoadedApplication
+from assembler.specs import ActivityPeriod, activity_period
 
 MANIFEST_FORMAT = "dossier-manifest/1"
 
@@ -85,6 +87,19 @@ def _outline(pdf: pikepdf.Pdf) -> list[dict]:
     return flat
 
 
+def _period(manifest: dict, app: Application, checklist) -> ActivityPeriod:
+    """The activity period the dossier was checked against (recorded by build), else the default reading."""
+    recorded = manifest.get("check", {}).get("period") or {}
+    try:
+        return ActivityPeriod(
+            dt.date.fromisoformat(recorded["start"]),
+            dt.date.fromisoformat(recorded["end"]),
+            recorded["source"],
+        )
+    except (KeyError, TypeError, ValueError):
+        return activity_period(app.year, app.scheme, checklist, None)
+
+
 def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
     """The award and the data-rule errors of the embedded application, under its stated measures revision."""
     try:
@@ -99,12 +114,13 @@ def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
             Finding("VERIFY-MEASURES-UNKNOWN", "error", f"无法按 {app.measures} 版办法复核：{exc.message}")
         ]
     loaded = LoadedApplication(app=app, items=items)
+    period = _period(manifest, app, checklist)
     award, award_found = compute_award(app, items, checklist.award)
     errors = [
         f
         for f in application_findings(loaded)
-        + ledger_findings(loaded)
-        + studio_findings(loaded)
+        + ledger_findings(loaded, period)
+        + studio_findings(loaded, period)
         + award_found
         if f.severity == "error"
     ]

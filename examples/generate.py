@@ -261,8 +261,8 @@ def write_yaml(path: Path, text: str) -> None:
 def innovation_count(root: Path) -> None:
     company = "天津滨海示例精密机械有限公司"
     code = credit_code("91120116", "MA05K3R7")
-    meetings = [dt.date(2025, 9, 12), dt.date(2026, 3, 18)]
-    rows = ledger_rows(37, 1, dt.date(2025, 9, 1), meetings, [Decimal(200), Decimal(300), Decimal(500)])
+    meetings = [dt.date(2026, 3, 18), dt.date(2026, 6, 12)]
+    rows = ledger_rows(37, 1, dt.date(2026, 3, 1), meetings, [Decimal(200), Decimal(300), Decimal(500)])
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -274,7 +274,7 @@ def innovation_count(root: Path) -> None:
         ws.cell(ws.max_row, 6).number_format = "yyyy-mm-dd"
         ws.cell(ws.max_row, 9).number_format = "yyyy-mm-dd"
     ws.append(["合计", None, None, None, None, None, None, sum(r["奖励金额（元）"] for r in rows), None])
-    wb.properties.created = wb.properties.modified = dt.datetime(2026, 3, 20, 10, 0, 0)
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 6, 15, 10, 0, 0)
     wb.save(root / "ledger.xlsx")
     write_yaml(
         root / "application.yaml",
@@ -295,8 +295,11 @@ innovation:
   case: count
   projects: ledger.xlsx
   meetings:
-    - {{date: 2025-09-12, title: 下半年合理化建议评审会}}
-    - {{date: 2026-03-18, title: 一季度五小成果评审会}}
+    - date: 2026-03-18
+      title: 一季度五小成果评审会
+      reported_on: 2026-03-11       # 向高新区总工会报备的日期
+      attended_by: 高新区总工会 王建国  # 总工会派员参加
+    - {{date: 2026-06-12, title: 二季度合理化建议评审会, reported_on: 2026-06-05}}
 """,
     )
     policy_docx(
@@ -310,13 +313,13 @@ innovation:
             "评审结果在公司内网公示五个工作日。",
         ],
     )
-    for i, (date, title) in enumerate(zip(meetings, ["下半年合理化建议评审会", "一季度五小成果评审会"])):
-        meeting_evidence(root, company, date, title, [18, 19][i], seed=10 + i * 7, rotated=i == 1)
+    for i, (date, title) in enumerate(zip(meetings, ["一季度五小成果评审会", "二季度合理化建议评审会"])):
+        meeting_evidence(root, company, date, title, [19, 18][i], seed=10 + i * 7, rotated=i == 0)
     screenshot(
         root / "4-评审会议" / "评审结果公示（内网截图）.png",
         "关于合理化建议评审结果的公示",
         [f"{i + 1}. {r['项目名称']}  {r['提出人']}" for i, r in enumerate(rows[:12])]
-        + ["……（共 37 项）", "公示期：2026年3月19日至3月25日"],
+        + ["……（共 37 项）", "公示期：2026年6月15日至6月19日"],
     )
     scan_pdf(
         root / "5-奖励签收单" / "物质奖励签收单.pdf",
@@ -340,11 +343,11 @@ innovation:
 def innovation_bonus(root: Path) -> None:
     company = "天津高新区示例电子科技股份有限公司"
     code = credit_code("91120116", "MA07L9PX")
-    meetings = [dt.date(2025, 6, 20), dt.date(2025, 12, 19), dt.date(2026, 3, 27)]
+    meetings = [dt.date(2026, 3, 20), dt.date(2026, 5, 22), dt.date(2026, 6, 19)]
     bonuses = [
         Decimal(v) for v in ("800", "600", "1200", "2000", "650", "1000", "1500", "880", "350.50", "100")
     ]
-    rows = ledger_rows(120, 2, dt.date(2025, 6, 1), meetings, bonuses)
+    rows = ledger_rows(120, 2, dt.date(2026, 3, 1), meetings, bonuses)
     with (root / "ledger.csv").open(
         "w", encoding="gb18030", newline=""
     ) as fh:  # as Excel saves on Chinese Windows
@@ -371,9 +374,10 @@ innovation:
   case: bonus
   projects: ledger.csv
   meetings:
-    - {{date: 2025-06-20, title: 上半年创新创效成果评审会}}
-    - {{date: 2025-12-19, title: 下半年创新创效成果评审会}}
-    - {{date: 2026-03-27, title: 年度优秀成果复评会}}
+    - {{date: 2026-03-20, title: 一季度创新创效成果评审会, reported_on: 2026-03-13}}
+    - {{date: 2026-05-22, title: 二季度创新创效成果评审会, reported_on: 2026-05-15,
+       attended_by: 高新区总工会 李红}}
+    - {{date: 2026-06-19, title: 上半年优秀成果复评会, reported_on: 2026-06-12}}
 """,
     )
     scan_pdf(
@@ -387,7 +391,7 @@ innovation:
         seal=company[:8],
     )
     for i, date in enumerate(meetings):
-        title = ["上半年创新创效成果评审会", "下半年创新创效成果评审会", "年度优秀成果复评会"][i]
+        title = ["一季度创新创效成果评审会", "二季度创新创效成果评审会", "上半年优秀成果复评会"][i]
         meeting_evidence(root, company, date, title, 40, seed=30 + i * 5)
     scan_pdf(
         root / "4-评审会议" / "张贴公告照片-评审结果公告.pdf",
@@ -400,7 +404,7 @@ innovation:
         root / "5-银行流水" / "专项奖金代发银行流水.pdf",
         "中国银行 对公账户交易明细（代发工资-创新奖金）",
         [
-            f"2026-0{1 + i % 3}-{10 + i:02d}  代发  {r['提出人']}  {r['奖励金额（元）']}"
+            f"2026-07-{10 + i:02d}  代发  {r['提出人']}  {r['奖励金额（元）']}"
             for i, r in enumerate(rows[:18])
         ],
         seal="中国银行业务专用章",
@@ -420,7 +424,8 @@ def studio(root: Path) -> None:
     write_yaml(
         root / "application.yaml",
         f"""
-# 示例：劳模和工匠人才创新工作室鼓励金——新命名滨海新区级（匹配 10,000 元）+ 年度评比 5000 元档，合计 15,000 元
+# 示例：劳模和工匠人才创新工作室鼓励金——新命名滨海新区级（匹配 10,000 元）+ 年度评比申请 5000 元档，
+# 合计申请 15,000 元（申请（待核定）：匹配金额由评审人员核实，档次由评审委员会评定）
 measures: "2021"
 year: 2026
 scheme: studio
@@ -442,6 +447,7 @@ studio:
   matched_amount: 10000
   annual: true
   tier: 5000
+  tier_reasons: [plan, patents]
   projects:
     - 风电变桨轴承在线监测攻关
     - {{title: 叶片根部螺栓预紧力一致性课题, description: 公司 2026 年第 3 号立项}}

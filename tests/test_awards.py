@@ -124,7 +124,7 @@ def studio(**kw):
         (dict(annual=True, tier=3000), 3000, set()),
         (dict(annual=True, tier=5000), 5000, set()),
         (dict(annual=True, tier=4000), None, {"B2-TIER-INVALID"}),
-        (dict(annual=True), None, {"B2-TIER-MISSING"}),
+        (dict(annual=True), 3000, {"B2-TIER-MISSING"}),  # requested at the lowest tier; info
         (dict(new=True, tier=5000), 2000, {"B2-TIER-IGNORED"}),
         (dict(), None, {"B-NOTHING-CLAIMED"}),
         (dict(level="enterprise", new=True), None, {"B-LEVEL-TOO-LOW"}),
@@ -142,9 +142,34 @@ def test_studio_both_lines_shown():
         studio(new=True, level="binhai", matched_amount=10000, annual=True, tier=5000), STUDIO
     )
     text = "\n".join(award.lines)
-    assert "10,000" in text and "5,000" in text and "合计 15,000 元" in text
+    assert "10,000" in text and "5,000" in text and "合计申请 15,000 元（待核定）" in text
 
 
 def test_format_yuan():
     assert format_yuan(Decimal(30000)) == "30,000"
     assert format_yuan(Decimal("1234.5")) == "1,234.50"
+
+
+@pytest.mark.parametrize(
+    "kw,pending,minimum",
+    [
+        (dict(new=True), False, None),  # zone level: 2,000 元 fixed by the measures
+        (dict(new=True, level="binhai", matched_amount=1_000_000), True, Decimal(0)),  # whatever is typed
+        (dict(annual=True, tier=5000), True, Decimal(3000)),  # the committee decides the tier
+        (dict(annual=True, tier=3000), True, Decimal(3000)),
+        (dict(new=True, annual=True, tier=5000), True, Decimal(5000)),  # 2,000 + the lowest tier
+    ],
+)
+def test_studio_requested_awaits_the_committee(kw, pending, minimum):
+    award, _ = award_studio(studio(**kw), STUDIO)
+    assert award.pending is pending and award.minimum == minimum
+    assert award.status == ("requested" if pending else "computed")
+    assert award.label == ("申请（待核定）" if pending else "申请")
+    if pending:
+        assert any("待核定" in line for line in award.lines)
+
+
+def test_annual_tier_line_names_the_minimum():
+    award, _ = award_studio(studio(annual=True, tier=5000), STUDIO)
+    assert award.amount == 5000
+    assert "申请档次 5,000 元" in award.lines[0] and "至少 3,000 元" in award.lines[0]

@@ -103,10 +103,10 @@ def test_bookmarks_nested_with_cjk_titles(built):
     titles = [t for _, t, _ in outline]
     assert titles[:3] == ["封面", "申报材料清单", "目录"] and titles[-1] == "文件清单"
     assert "1. 高新区职工创新创效鼓励金申请表（附件1.1）" in titles
-    assert (1, "评审会议 2025-09-12", outline[titles.index("评审会议 2025-09-12")][2]) in outline
+    assert (1, "评审会议 2026-06-12", outline[titles.index("评审会议 2026-06-12")][2]) in outline
     levels = {t: level for level, t, _ in outline}
     assert levels["4. 评审会议纪要、公示公告及评审现场照片"] == 0
-    assert levels["下半年合理化建议评审会纪要.pdf"] == 2
+    assert levels["二季度合理化建议评审会纪要.pdf"] == 2
     manifest = manifest_of(built["innovation-count"])
     names = {Path(f["path"]).name for f in manifest["files"]}
     file_items = [(t, p) for _, t, p in outline if t in names]

@@ -55,7 +55,7 @@ def test_check_json_has_documented_keys(name):
 def test_check_json_meeting_groups():
     data = json.loads(run("check", EXAMPLES / "innovation-count", "--json").output)
     m4 = next(m for m in data["materials"] if m["number"] == "4")
-    assert [g["date"] for g in m4["meetings"]] == ["2025-09-12", "2026-03-18"]
+    assert [g["date"] for g in m4["meetings"]] == ["2026-03-18", "2026-06-12"]
     assert all(g["parts"]["minutes"] and len(g["parts"]["photos"]) == 2 for g in m4["meetings"])
     five = [m for m in data["materials"] if m["number"] == "5"]
     assert [m["title"] for m in five] == ["物质奖励签收单"]

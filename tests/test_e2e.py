@@ -165,7 +165,7 @@ def test_innovation_from_an_empty_page(server, page, tmp_path):
         "applicant.union": "天津滨海示例精密机械有限公司工会委员会",
         "applicant.contact.name": "刘晓东",
         "applicant.contact.phone": "022-58001234",
-        "innovation.meetings": "2025-09-12 下半年合理化建议评审会\n2026-03-18 一季度五小成果评审会",
+        "innovation.meetings": "2026-03-18 一季度五小成果评审会\n2026-06-12 二季度合理化建议评审会",
     }.items():
         page.fill(f"[name='{name}']", value)
     page.set_input_files("[name=ledger]", str(root / "ledger.xlsx"))
@@ -173,7 +173,7 @@ def test_innovation_from_an_empty_page(server, page, tmp_path):
     assert "申报信息已保存" in page.inner_text("main")
     assert "3,000 元" in page.inner_text("#award")  # 37 items from the uploaded ledger
     upload(page, "2", [root / "2-激励制度" / "职工创新创效激励办法.docx"])
-    for date in ["2025-09-12", "2026-03-18"]:
+    for date in ["2026-03-18", "2026-06-12"]:
         meeting = next((root / "4-评审会议").glob(f"{date}*"))
         upload(page, "4", sorted(meeting.iterdir()), meeting=date)
     upload(page, "4", [root / "4-评审会议" / "评审结果公示（内网截图）.png"], meeting="")

@@ -130,19 +130,19 @@ def test_meeting_upload_goes_into_its_dated_folder(client):
     location = open_example(client, "innovation-count")
     app_id = location.rsplit("/", 1)[1]
     photo = (
-        EXAMPLES / "innovation-count" / "4-评审会议" / "2025-09-12 下半年合理化建议评审会" / "现场照片1.jpg"
+        EXAMPLES / "innovation-count" / "4-评审会议" / "2026-06-12 二季度合理化建议评审会" / "现场照片1.jpg"
     ).read_bytes()
     client.post(
         f"/a/{app_id}/files",
         data={
             "csrf": token(client),
             "material": "4",
-            "meeting": "2025-09-12",
+            "meeting": "2026-06-12",
             "files": (io.BytesIO(photo + b"x"), "新照片.jpg"),
         },
         content_type="multipart/form-data",
     )
-    assert (client.workspace / "apps" / app_id / "4-评审会议" / "2025-09-12" / "新照片.jpg").is_file()
+    assert (client.workspace / "apps" / app_id / "4-评审会议" / "2026-06-12" / "新照片.jpg").is_file()
 
 
 def test_nothing_outside_the_workspace(client, tmp_path):

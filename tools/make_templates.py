@@ -193,13 +193,14 @@ def pair_row(
 
 
 def year_line(doc) -> None:
-    """申报年度 and 填表日期 above an application form."""
+    """申报年度, 填表日期 and the activity period (set by the zone union's call) above an application form."""
     para(
         doc,
         "申报年度：{{ year }} 年                                        填表日期：{{ filed_on }}",
         size=12,
-        after=6,
+        after=0,
     )
+    para(doc, "活动期间：{{ period }}", size=12, after=6)
 
 
 def contact_and_bank_rows(table) -> None:

@@ -63,10 +63,13 @@ def data_from_form(form, current: dict) -> dict:
         inn = data.setdefault("innovation", {})
         if form.get("innovation.case"):
             inn["case"] = form["innovation.case"]
+        # keep what the form does not show (报备: reported_on, attended_by) for meetings whose date stays
+        before = {str(m.get("date")): m for m in inn.get("meetings") or [] if isinstance(m, dict)}
         meetings = []
         for line in _lines(form.get("innovation.meetings", "")):
             date, _, title = line.partition(" ")
-            meetings.append({"date": date.strip(), "title": title.strip()})
+            kept = {k: v for k, v in before.get(date.strip(), {}).items() if k not in ("date", "title")}
+            meetings.append({"date": date.strip(), "title": title.strip(), **kept})
         inn["meetings"] = meetings
     if data.get("scheme") == "studio":
         st = data.setdefault("studio", {})
