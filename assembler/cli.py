@@ -249,6 +249,7 @@ def build(
     click.echo(
         f"已生成 {result.path}（{result.pages} 页，{result.size / 1e6:.1f} MB"
         + (f"，申请金额 {amount:,} 元" if amount is not None else "")
+        + ("（待核定）" if amount is not None and result.report.award.pending else "")
         + "）"
     )
 

@@ -14,6 +14,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, copy_example, edit_yaml
+from PIL import Image
 
 from assembler.build import BuildOptions, build
 from assembler.cli import _size, cli
@@ -252,3 +253,19 @@ def test_check_of_an_unchanged_folder_loads_no_pdf_or_image_library(tmp_path):
     plan = next((app / "2-年度工作计划").iterdir())
     plan.write_bytes(b"%PDF-1.4 damaged")
     assert "pypdf" in run()[1]
+
+
+@pytest.mark.slow
+def test_the_calls_size_limit_applies_when_none_is_given(tmp_path, shared_cache):
+    call = tmp_path / "call.yaml"
+    text = (EXAMPLES / "call-2026.yaml").read_text(encoding="utf-8")
+    call.write_text(text.replace("max_file_size_mb: 20", "max_file_size_mb: 1"), encoding="utf-8")
+    app = copy_example("innovation-count", tmp_path)
+    meeting = next(p for p in (app / "4-评审会议").iterdir() if p.is_dir())
+    for i in range(2):  # noise does not compress: two of them make the dossier larger than 1 MB
+        Image.effect_noise((2400, 1800), 80).convert("RGB").save(meeting / f"现场照片9{i}.jpg", quality=90)
+    free = build(app, BuildOptions(out=tmp_path / "free.pdf", cache_dir=shared_cache))
+    limited = build(app, BuildOptions(out=tmp_path / "limited.pdf", cache_dir=shared_cache, call=call))
+    assert free.size > 1_000_000 and not any("申报通知" in n for n in free.notes)
+    assert any("申报通知规定的 1 MB" in n for n in limited.notes)
+    assert limited.photo.quality < free.photo.quality
