@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("已中断，未留下不完整的文件。", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
-        except (
-            OSError
-        ) as exc:  # full disk, no permission, a vanished file: the environment, not the application
+        except BrokenPipeError:  # `dossier schemes | head`: the reader has all it wanted
+            _silence_stdout()
+            ctx.exit(ExitCode.OK)
+        except OSError as exc:  # full disk, no permission, a vanished file: the environment
             _fail(ctx, FileSystemError.from_os_error(exc))
         except DossierError as exc:
             _fail(ctx, exc)
@@ -40,6 +42,15 @@ class _Group(click.Group):
                 err=True,
             )
             ctx.exit(ExitCode.INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, send what Python still flushes at exit to nowhere (no second error)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(ctx: click.Context, exc: DossierError) -> None:

@@ -269,3 +269,15 @@ def test_the_calls_size_limit_applies_when_none_is_given(tmp_path, shared_cache)
     assert free.size > 1_000_000 and not any("申报通知" in n for n in free.notes)
     assert any("申报通知规定的 1 MB" in n for n in limited.notes)
     assert limited.photo.quality < free.photo.quality
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell pipeline")
+def test_output_piped_into_head_ends_quietly():
+    done = subprocess.run(
+        f"{sys.executable} -m assembler schemes | head -n 1; exit ${{PIPESTATUS[0]}}",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == "" and done.stdout.startswith("2021 版")
