@@ -535,7 +535,7 @@ class _Writer:
         self.fallback: _Font | None = None
         self.fonts: dict[tuple[int, str], _Font | None] = {}
         self.images: dict[tuple[int, str], tuple[str, pikepdf.Object] | None] = {}
-        self.gstates: dict[int, tuple[str, pikepdf.Object]] = {}
+        self.gstates: dict[tuple[int, bool], tuple[str, pikepdf.Object]] = {}
         self.counter = 0
         self.embedded: list[str] = []
         self.substituted: list[str] = []
@@ -574,11 +574,14 @@ class _Writer:
             self.fonts[key] = font
         return self.fonts[key]
 
-    def alpha(self, canvas: _Canvas, value: int) -> str:
-        if value not in self.gstates:
-            gs = self.pdf.make_indirect(Dictionary(Type=Name.ExtGState, ca=value / 255, CA=value / 255))
-            self.gstates[value] = (self.name("GS"), gs)
-        name, gs = self.gstates[value]
+    def alpha(self, canvas: _Canvas, value: int, stroke: bool) -> str:
+        """The ExtGState setting the stroke or fill opacity (OFD's Alpha of a colour, 0..255)."""
+        key = (value, stroke)
+        if key not in self.gstates:
+            gs = Dictionary(Type=Name.ExtGState)
+            gs["/CA" if stroke else "/ca"] = value / 255
+            self.gstates[key] = (self.name("GS"), self.pdf.make_indirect(gs))
+        name, gs = self.gstates[key]
         canvas.gstates[name] = gs
         return name
 
@@ -885,7 +888,7 @@ class _Painter:
         op = {1: "g", 3: "rg", 4: "k"}[len(values.split())]
         canvas.ops.append(f"{values} {op.upper() if stroke else op}")
         if alpha is not None and alpha < 255:
-            canvas.ops.append(f"/{self.w.alpha(canvas, alpha)} gs")
+            canvas.ops.append(f"/{self.w.alpha(canvas, alpha, stroke)} gs")
 
     # -- blocks --------------------------------------------------------------------------------
     def block(self, canvas: _Canvas, el: ET.Element, layer_param: str | None = None) -> None:
