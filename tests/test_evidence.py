@@ -53,10 +53,14 @@ CORPUS_EXPECTED = {
     "pdf/r6-both-passwords.pdf": ("pdf", False, "打开密码"),
     "pdf/selenium-pypdf-issue-177.pdf": ("pdf", True, None),
     "pdf/word365_structure.pdf": ("pdf", True, None),
+    **{f"ofd/{name}": ("ofd", True, None) for name in [
+        "SESV4SignDoc.ofd", "containsJPEG.ofd", "csfapiao1.ofd", "helloworld.ofd", "发票监制章-数科.ofd", "发票示例.ofd",
+        "安证通手动盖章.ofd", "文字横向-数科.ofd", "金格信创自动盖章.ofd"]},
 }
 PAGES = {"pdf/GeoTopo-komprimiert.pdf": 117, "pdf/issue-67-example.pdf": 22, "pdf/multipage.pdf": 6,
          "pdf/habibi-rotated.pdf": 4, "pdf/indirect-rotation.pdf": 5, "img/g4-multi.tiff": 3,
-         "pdf/encrypted_doc_no_id.pdf": 3, "pdf/pr-138-example.pdf": 2}
+         "pdf/encrypted_doc_no_id.pdf": 3, "pdf/pr-138-example.pdf": 2, "ofd/安证通手动盖章.ofd": 7,
+         "ofd/金格信创自动盖章.ofd": 5, "ofd/containsJPEG.ofd": 2}
 
 
 def test_every_corpus_file_is_classified(corpus):
@@ -69,7 +73,7 @@ def test_every_corpus_file_is_classified(corpus):
         assert f.usable == usable, (rel, f.problem)
         if words:
             assert words in (f.problem or f.note or ""), (rel, f.problem, f.note)
-        if usable and kind in ("pdf", "image"):
+        if usable and kind in ("pdf", "image", "ofd"):
             assert f.pages and f.pages >= 1, rel
         assert len(f.sha256) == 64
     for rel, pages in PAGES.items():
