@@ -264,3 +264,17 @@ def test_evidence_classifies_ofd(tmp_path, corpus):
     for name, (_, words) in _broken(corpus).items():
         f = seen[name]
         assert not f.usable and words in (f.problem or ""), (name, f.kind, f.problem)
+
+
+def test_delta_shorthand_and_path_commands():
+    from assembler.convert.ofd import _deltas, _path_ops
+
+    assert _deltas("g 3 1.5 2 g 2 0.5") == [1.5, 1.5, 1.5, 2.0, 0.5, 0.5]
+    assert _deltas("") == [] and _deltas("g x 1 3") == [3.0]
+    ops = _path_ops("S 0 0 L 10 0 Q 10 10 0 10 B 0 5 5 5 5 0 A 5 5 0 0 1 10 5 C M 1 1 Z")
+    assert (
+        ops[0] == "0 0 m" and ops[1] == "10 0 l" and ops[2].endswith(" 0 10 c") and ops[3] == "0 5 5 5 5 0 c"
+    )
+    assert ops[-3] == "h" and ops[-2] == "1 1 m" and ops[-1] == "h"
+    assert all(op.endswith(" c") for op in ops[4:-3]) and ops[-4].endswith("10 5 c")
+    assert _path_ops("M 1 2", (2, 0, 0, 2, 10, 10)) == ["12 14 m"]

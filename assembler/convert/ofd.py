@@ -52,6 +52,7 @@ A4_MM = (210.0, 297.0)
 MAX_PARTS = 20_000
 MAX_PART_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_XML_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 100  # checked for parts above RATIO_FLOOR; real OFD parts compress < 30×
 RATIO_FLOOR = 2 * 1024 * 1024
 MAX_PAGES = 5000
@@ -177,13 +178,24 @@ class _Package:
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(min(info.file_size, MAX_PART_BYTES) + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
             raise self.error(f"OFD 文件的部件 {name} 已损坏，无法解压（{type(exc).__name__}）") from exc
         if len(data) > info.file_size:
             raise self.error(f"OFD 文件的部件 {name} 比声明的大，可能是压缩炸弹，已拒绝")
         return data
 
     def xml(self, name: str) -> ET.Element:
+        info = self.names.get(name.lower())
+        if info is not None and info.file_size > MAX_XML_BYTES:
+            raise self.error(f"OFD 文件的部件 {name} 过大（{info.file_size // 1_000_000} MB），已拒绝")
         data = self.read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise self.error(f"OFD 文件的部件 {name} 含有 DTD 声明，不符合 OFD 标准，已拒绝")
@@ -835,7 +847,8 @@ class _Painter:
     def __init__(self, writer: _Writer, d: _Doc, depth: int = 0) -> None:
         self.w = writer
         self.d = d
-        self.depth = depth
+        self.depth = depth  # seals drawn inside seals
+        self.nesting = 0  # composite units inside composite units
 
     # -- colours and parameters ----------------------------------------------------------------
     def _color(self, el: ET.Element | None) -> tuple[str, int | None] | None:
@@ -1004,14 +1017,14 @@ class _Painter:
 
     def composite(self, canvas: _Canvas, el: ET.Element, layer_param: str | None) -> None:
         unit = self.d.composites.get(el.get("ResourceID", ""))
-        if unit is None or self.depth > 8:
+        if unit is None or self.nesting > 8:
             return
         self._begin(canvas, el)
-        self.depth += 1
+        self.nesting += 1
         try:
             self.block(canvas, _kid(unit, "Content") or ET.Element("Content"), layer_param)
         finally:
-            self.depth -= 1
+            self.nesting -= 1
         canvas.ops.append("Q")
 
     # -- text ----------------------------------------------------------------------------------
@@ -1051,7 +1064,10 @@ class _Painter:
         canvas.ops.append("ET Q")
 
     def _placed_glyphs(self, el: ET.Element, embedded: _Font | None) -> list[tuple[_Font, int, float, float]]:
-        """Every glyph of a TextObject with its font, code and position in object space."""
+        """Every glyph of a TextObject with its font, code and position in object space.
+
+        Glyph i of a TextCode sits at X + ΣDeltaX[:i], Y + ΣDeltaY[:i]; a DeltaX list shorter than the
+        text repeats its last value, a missing one advances by the glyph's width."""
         res = self.d.fonts.get(el.get("Font", ""))
         label = res.name if res is not None else el.get("Font", "?")
         size = (_floats(el.get("Size")) or [3.5])[0]
@@ -1059,30 +1075,33 @@ class _Painter:
         out: list[tuple[_Font, int, float, float]] = []
         x = y = 0.0
         index = 0
+        advance = 0.0
+        skip_until = -1
         for code_el in _kids(el, "TextCode"):
             text = code_el.text or ""
             xs, ys = _floats(code_el.get("X")), _floats(code_el.get("Y"))
-            x = xs[0] if xs else x
+            x = xs[0] if xs else x + size * advance
             y = ys[0] if ys else y
             dx, dy = _deltas(code_el.get("DeltaX")), _deltas(code_el.get("DeltaY"))
             for i, ch in enumerate(text):
                 if i > 0:
-                    x += dx[i - 1] if i - 1 < len(dx) else dx[-1] if dx else size * self._advance_of(out)
+                    x += dx[i - 1] if i - 1 < len(dx) else dx[-1] if dx else size * advance
                     y += dy[i - 1] if i - 1 < len(dy) else dy[-1] if dy else 0.0
-                placed = self._glyph(embedded, transforms.get(index + i), ch, label)
+                advance = 0.25 if ch.isspace() else 0.5
+                if index + i <= skip_until:  # a character drawn by the glyph of a CGTransform group
+                    continue
+                cg = transforms.get(index + i)
+                chars = ch
+                if cg is not None and cg[1] > 1:
+                    chars = text[i : i + cg[1]]
+                    skip_until = index + i + cg[1] - 1
+                placed = self._glyph(embedded, cg, chars, label)
                 if placed is not None:
-                    out.append((*placed, x, y))
+                    font, code = placed
+                    advance = font.advance(font.used[code][0])
+                    out.append((font, code, x, y))
             index += len(text)
-            if text:
-                x += size * self._advance_of(out)
         return out
-
-    @staticmethod
-    def _advance_of(out: list[tuple[_Font, int, float, float]]) -> float:
-        if not out:
-            return 0.5
-        font, code, _, _ = out[-1]
-        return font.advance(font.used.get(code, (None, ""))[0])
 
     @staticmethod
     def _cg_transforms(el: ET.Element) -> dict[int, tuple[list[int], int]]:
@@ -1108,15 +1127,15 @@ class _Painter:
     ) -> tuple[_Font, int] | None:
         if embedded is not None:
             glyph = embedded.glyph_for_gid(cg[0][0]) if cg else None
-            glyph = glyph or embedded.glyph_for_char(ch)
+            glyph = glyph or embedded.glyph_for_char(ch[:1])
             if glyph is not None:
                 if label not in self.w.embedded:
                     self.w.embedded.append(label)
                 return embedded, embedded.use(glyph, ch)
-        if ch.isspace() and ch != "\u3000":
+        if ch.isspace():
             return None
         fallback = self.w.fallback_font()
-        glyph = fallback.glyph_for_char(ch)
+        glyph = fallback.glyph_for_char(ch[:1])
         if label not in self.w.substituted:
             self.w.substituted.append(label)
         if glyph is None:
@@ -1129,7 +1148,10 @@ class _Painter:
         return _box(_kid(page, "Area")) or self.d.box
 
     def page(self, canvas: _Canvas, page_id: str, part: str) -> ET.Element:
+        """Templates (background), the page's layers, foreground templates, then its annotations."""
         page = self.d.pkg.xml(part)
+        for res in _kids(page, "PageRes"):
+            _load_res(self.d, _join(posixpath.dirname(part), res.text))
         templates = [
             (t.get("ZOrder", "Background"), self.d.templates.get(t.get("TemplateID", "")))
             for t in _kids(page, "Template")
