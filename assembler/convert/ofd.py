@@ -855,6 +855,10 @@ class _Painter:
         """(`r g b` or `g` or `c m y k` in 0..1, alpha 0..255 or None) of a Color element."""
         if el is None:
             return None
+        if el.get("Value") is None:  # a shading (AxialShd, RadialShd…): its first colour, solid
+            el = next((c for c in el.iter() if _local(c.tag) == "Color" and c.get("Value")), None)
+            if el is None:
+                return None
         tokens = (el.get("Value") or "").split()
         bits = 8
         space = self.d.spaces.get(el.get("ColorSpace", ""))
