@@ -38,7 +38,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Self
 from xml.etree import ElementTree as ET
 
 import pikepdf
@@ -167,6 +167,12 @@ class _Package:
 
     def error(self, message: str) -> InputError:
         return InputError(message, where=self.where, fix=FIX_EXPORT)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zf.close()
 
     def has(self, name: str | None) -> bool:
         return name is not None and name.lower() in self.names
@@ -320,7 +326,8 @@ def ofd_page_count(path: str | Path | BinaryIO, name: str | None = None) -> int:
     """The number of pages of an OFD file, after checking its structure (zip limits, OFD.xml, the
     document root and every page part present). Cheap: no page is parsed. Used by evidence checking so
     that a broken OFD is refused at `check` time, with InputError naming the problem in Chinese."""
-    return len(_open_doc(_Package(path, _where(path, name))).pages)
+    with _Package(path, _where(path, name)) as pkg:
+        return len(_open_doc(pkg).pages)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -414,7 +421,8 @@ class _Font:
             if self.data is None:
                 raise
             data = self.data
-            font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+        finally:
+            font.close()
         if self.cff and self.cid_keyed:
             return TTFont(io.BytesIO(data), recalcTimestamp=False).getTableData("CFF "), "CIDFontType0C"
         return data, "TrueType" if self.glyf else "OpenType"
@@ -596,6 +604,13 @@ class _Writer:
         name, gs = self.gstates[key]
         canvas.gstates[name] = gs
         return name
+
+    def close(self) -> None:
+        """Release the PDF and the font files."""
+        for font in [*self.fonts.values(), self.fallback]:
+            if font is not None:
+                font.tt.close()
+        self.pdf.close()
 
     def finish(self, out: Path) -> None:
         for font in [*self.fonts.values(), self.fallback]:
@@ -1445,7 +1460,8 @@ def read_structured(path: str | Path | BinaryIO, name: str | None = None) -> Inv
     """The invoice data an OFD carries (XML attachment such as Attachs/original_invoice.xml, else the
     CustomData of OFD.xml): numbers, buyer, seller, date as a date and amounts as Decimal; None when the
     file has none. Lets a caller check an invoice's amount and payer without reading the picture."""
-    return _structured(_open_doc(_Package(path, _where(path, name))))
+    with _Package(path, _where(path, name)) as pkg:
+        return _structured(_open_doc(pkg))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1462,24 +1478,32 @@ def render_ofd(
     `where` = the file) when the file is not a valid OFD or exceeds the safety limits; ToolMissingError
     when a substitute font is needed and none is installed."""
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # it warns about odd but usable subset fonts
-    d = _open_doc(_Package(path, _where(path, name)))
-    writer = _Writer(font)
+    with _Package(path, _where(path, name)) as pkg:
+        d = _open_doc(pkg)
+        writer = _Writer(font)
+        try:
+            info = _render(d, writer, Path(out_pdf))
+        finally:
+            writer.close()
+    return info
+
+
+def _render(d: _Doc, writer: _Writer, out: Path) -> OfdInfo:
     painter = _Painter(writer, d)
-    canvases: dict[str, _Canvas] = {}
-    sizes: list[tuple[str, tuple[float, float, float, float]]] = []
+    canvases: list[_Canvas] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    by_id: dict[str, _Canvas] = {}
     for page_id, part in d.pages:
         canvas = _Canvas()
         canvas.ops.append("")  # placeholder for the page matrix, known once the page is read
-        page = painter.page(canvas, page_id, part)
-        box = painter.page_box(page)
+        box = painter.page_box(painter.page(canvas, page_id, part))
         x0, y0, _, h = box
         canvas.ops[0] = f"{_n(MM)} 0 0 {_n(-MM)} {_n(-x0 * MM)} {_n((h + y0) * MM)} cm"
-        key = page_id or part
-        canvases[key] = canvas
-        sizes.append((key, box))
-    painter.seals(canvases)
-    for key, (_, _, w, h) in sizes:
-        canvas = canvases[key]
+        canvases.append(canvas)
+        boxes.append(box)
+        by_id.setdefault(page_id, canvas)
+    painter.seals(by_id)
+    for canvas, (_, _, w, h) in zip(canvases, boxes):
         page = Dictionary(
             Type=Name.Page,
             MediaBox=Array([0, 0, round(w * MM, 3), round(h * MM, 3)]),
@@ -1487,7 +1511,12 @@ def render_ofd(
             Resources=canvas.resources(),
         )
         writer.pdf.pages.append(pikepdf.Page(page))
-    writer.finish(Path(out_pdf))
+    partial = out.with_name(out.name + ".part")
+    try:
+        writer.finish(partial)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
     if writer.substituted:
         writer.note("以下字体未嵌入或缺字，已用系统中文字体代替：" + "、".join(writer.substituted))
     return OfdInfo(
