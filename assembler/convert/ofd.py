@@ -60,6 +60,7 @@ MAX_IMAGE_PIXELS = 250_000_000  # as assembler.evidence
 MAX_SEAL_DEPTH = 2
 MAX_DER_DEPTH = 24
 
+_SERIF = re.compile(r"宋|仿|楷|明|Song|Fang|Kai|Ming|Serif|Times|SimSun|STSong", re.IGNORECASE)
 FIX_EXPORT = "请用 OFD 阅读器（如数科、福昕、WPS）打开确认；能打开的请“另存为/打印为 PDF”后放入，打不开的请向出具方重新索取。"
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -552,7 +553,7 @@ class _Writer:
     def __init__(self, font: CjkFont | None) -> None:
         self.pdf = pikepdf.new()
         self.font_spec = font
-        self.fallback: _Font | None = None
+        self.fallbacks: dict[bool, _Font] = {}
         self.fonts: dict[tuple[int, str], _Font | None] = {}
         self.images: dict[tuple[int, str], tuple[str, pikepdf.Object] | None] = {}
         self.gstates: dict[tuple[int, bool], tuple[str, pikepdf.Object]] = {}
@@ -570,13 +571,24 @@ class _Writer:
         if text not in self.notes:
             self.notes.append(text)
 
-    def fallback_font(self) -> _Font:
-        if self.fallback is None:
+    def fallback_font(self, serif: bool) -> _Font:
+        """The system CJK face standing in for a font that is not embedded; for 宋体/仿宋/楷体-like names
+        the serif sibling of the face when one is installed next to it (Noto Sans CJK → Noto Serif CJK)."""
+        if serif not in self.fallbacks:
             spec = self.font_spec or find_cjk_font()
             self.font_spec = spec
-            self.fallback = _Font(spec.path.stem, self.name("F"), path=spec.path, index=spec.index)
-            self.fallback.ref = self.pdf.make_indirect(Dictionary())
-        return self.fallback
+            path = spec.path
+            sibling = path.with_name(path.name.replace("Sans", "Serif"))
+            if serif and sibling != path and sibling.is_file():
+                path = sibling
+            other = self.fallbacks.get(not serif)
+            if other is not None and other.path == path:
+                self.fallbacks[serif] = other
+            else:
+                font = _Font(path.stem, self.name("F"), path=path, index=spec.index)
+                font.ref = self.pdf.make_indirect(Dictionary())
+                self.fallbacks[serif] = font
+        return self.fallbacks[serif]
 
     def embedded_font(self, d: _Doc, res: _FontRes) -> _Font | None:
         if res.file is None:
@@ -607,14 +619,13 @@ class _Writer:
 
     def close(self) -> None:
         """Release the PDF and the font files."""
-        for font in [*self.fonts.values(), self.fallback]:
-            if font is not None:
-                font.tt.close()
+        for font in {id(f): f for f in [*self.fonts.values(), *self.fallbacks.values()] if f}.values():
+            font.tt.close()
         self.pdf.close()
 
     def finish(self, out: Path) -> None:
-        for font in [*self.fonts.values(), self.fallback]:
-            if font is not None and font.ref is not None:
+        for font in {id(f): f for f in [*self.fonts.values(), *self.fallbacks.values()] if f}.values():
+            if font.ref is not None:
                 if font.used:
                     font.finish(self.pdf)
                 else:
@@ -1069,7 +1080,7 @@ class _Painter:
         canvas.ops.append("BT")
         current, current_mode = None, None
         for font, code, x, y in glyphs:
-            glyph_mode = 2 if font is self.w.fallback and bold and mode == 0 else mode
+            glyph_mode = 2 if font.path is not None and bold and mode == 0 else mode
             if glyph_mode != current_mode:
                 if glyph_mode == 2 and mode == 0:
                     canvas.ops.append(f"{_n(size * 0.03)} w")
@@ -1153,7 +1164,7 @@ class _Painter:
                 return embedded, embedded.use(glyph, ch)
         if ch.isspace():
             return None
-        fallback = self.w.fallback_font()
+        fallback = self.w.fallback_font(bool(_SERIF.search(label)))
         glyph = fallback.glyph_for_char(ch[:1])
         if label not in self.w.substituted:
             self.w.substituted.append(label)
