@@ -278,3 +278,24 @@ def test_delta_shorthand_and_path_commands():
     assert ops[-3] == "h" and ops[-2] == "1 1 m" and ops[-1] == "h"
     assert all(op.endswith(" c") for op in ops[4:-3]) and ops[-4].endswith("10 5 c")
     assert _path_ops("M 1 2", (2, 0, 0, 2, 10, 10)) == ["12 14 m"]
+
+
+def test_damaged_parts_degrade_with_a_note(tmp_path, corpus):
+    """A broken image, seal or embedded font is left out or replaced, with a note; odd numbers never crash."""
+    parts = _parts(corpus / "ofd" / "发票示例.ofd")
+    parts["Doc_0/Res/qr.png"] = parts["Doc_0/Res/qr.png"][:40]
+    parts["Doc_0/Signs/Sign_0/SignedValue.dat"] = b"\x30\x03\x02\x01\x04"
+    page = parts["Doc_0/Pages/Page_0/Content.xml"].decode()
+    page = page.replace('DeltaX="1.59"', 'DeltaX="g 99999999 nan"').replace('Size="3.175"', 'Size="1e309"', 1)
+    parts["Doc_0/Pages/Page_0/Content.xml"] = page.encode()
+    path = tmp_path / "damaged.ofd"
+    path.write_bytes(_zip(parts))
+    info = render_ofd(path, tmp_path / "damaged.pdf")
+    assert info.pages == 1 and info.seals == 0
+    assert any("qr.png" in n for n in info.notes) and any("印章" in n for n in info.notes)
+
+    parts = _parts(corpus / "ofd" / "安证通手动盖章.ofd")
+    parts["Doc_0/Res/font6_797.ttf"] = b"not a font"
+    path.write_bytes(_zip(parts))
+    info = render_ofd(path, tmp_path / "damaged.pdf")
+    assert "FangSong_GB2312" in info.fallback_fonts and any("FangSong_GB2312" in n for n in info.notes)

@@ -295,16 +295,23 @@ def _load_res(d: _Doc, part: str | None) -> None:
     res = d.pkg.xml_or_none(part)
     if res is None or part is None:
         return
-    base = _join(posixpath.dirname(part), res.get("BaseLoc")) or posixpath.dirname(part)
+    here = posixpath.dirname(part)
+    base = _join(here, res.get("BaseLoc")) or here
+
+    def find(loc: str | None) -> str | None:
+        """The file under the BaseLoc folder, else (as some writers put it) next to the resource XML."""
+        candidates = [_join(base, loc), _join(here, loc), _join(d.dir, loc)]
+        return next((c for c in candidates if d.pkg.has(c)), candidates[0])
+
     for font in _kids(_kid(res, "Fonts"), "Font"):
-        file = _join(base, _kid_text(font, "FontFile"))
+        file = find(_kid_text(font, "FontFile"))
         d.fonts[font.get("ID", "")] = _FontRes(
             font.get("FontName") or font.get("FamilyName") or "?",
             file if d.pkg.has(file) else None,
             font.get("Bold") == "true",
         )
     for media in _kids(_kid(res, "MultiMedias"), "MultiMedia"):
-        file = _join(base, _kid_text(media, "MediaFile"))
+        file = find(_kid_text(media, "MediaFile"))
         if file:
             d.media[media.get("ID", "")] = file
     for unit in _kids(_kid(res, "CompositeGraphicUnits"), "CompositeGraphicUnit"):
