@@ -1077,6 +1077,12 @@ class _Painter:
         fill_color = self._color(self._param(el, layer_param, None, "FillColor"))  # type: ignore[arg-type]
         stroke_color = self._color(self._param(el, layer_param, None, "StrokeColor"))  # type: ignore[arg-type]
         hscale = (_floats(el.get("HScale")) or [1.0])[0] or 1.0
+        # glyph space (Y up) to object space (Y down), turned clockwise by CharDirection (0/90/180/270)
+        turn = math.radians((_floats(el.get("CharDirection")) or [0.0])[0])
+        cos, sin = round(math.cos(turn), 6), round(math.sin(turn), 6)
+        glyph_matrix = " ".join(
+            _n(v) for v in (size * hscale * cos, size * hscale * sin, size * sin, -size * cos)
+        )
         bold = (res is not None and res.bold) or (_floats(el.get("Weight")) or [400])[0] >= 700
         self._begin(canvas, el)
         self._set_color(canvas, fill_color or ("0", None), False)
@@ -1097,7 +1103,7 @@ class _Painter:
                 canvas.fonts[font.resname] = font.ref  # type: ignore[assignment]
                 canvas.ops.append(f"/{font.resname} 1 Tf")
                 current = font
-            canvas.ops.append(f"{_n(size * hscale)} 0 0 {_n(-size)} {_n(x)} {_n(y)} Tm <{code:04X}> Tj")
+            canvas.ops.append(f"{glyph_matrix} {_n(x)} {_n(y)} Tm <{code:04X}> Tj")
         canvas.ops.append("ET Q")
 
     def _placed_glyphs(self, el: ET.Element, embedded: _Font | None) -> list[tuple[_Font, int, float, float]]:
