@@ -47,6 +47,8 @@ from pikepdf import Array, Dictionary, Name
 from assembler.errors import InputError
 from assembler.fonts import CjkFont, find_cjk_font
 
+CACHE_KIND = "ofd"  # for assembler.cache, like convert/images.py
+CONVERTER_VERSION = "1"  # part of the cache key: bump when the drawing changes
 MM = 72 / 25.4
 A4_MM = (210.0, 297.0)
 MAX_PARTS = 20_000
@@ -964,9 +966,14 @@ class _Painter:
             self.block(canvas, layer, layer.get("DrawParam"))
 
     # -- objects -------------------------------------------------------------------------------
-    def _begin(self, canvas: _Canvas, el: ET.Element) -> None:
-        """`q`, the object's clip paths (in its parent's space), then the object's own matrix."""
+    def _begin(self, canvas: _Canvas, el: ET.Element, crop: bool = False) -> None:
+        """`q`, the object's clip paths (in its parent's space), then the object's own matrix. With `crop`
+        the object is also clipped to its Boundary (done for pictures, which some writers crop that way;
+        text and path boundaries are often computed too tight to clip by)."""
         canvas.ops.append("q")
+        box = _floats(el.get("Boundary"))
+        if crop and len(box) == 4 and box[2] > 0 and box[3] > 0:
+            canvas.ops.append(f"{' '.join(_n(v) for v in box)} re W n")
         clips = _kid(el, "Clips")
         if clips is not None:
             boundary = _floats(el.get("Boundary"))
@@ -1033,7 +1040,7 @@ class _Painter:
             return
         name, xobj = entry
         canvas.xobjects[name] = xobj
-        self._begin(canvas, el)
+        self._begin(canvas, el, crop=True)
         box = _floats(el.get("Boundary"))
         if not el.get("CTM") and len(box) == 4:  # no CTM: the picture fills its boundary
             canvas.ops.append(f"{_n(box[2])} 0 0 {_n(box[3])} 0 0 cm")
