@@ -976,23 +976,23 @@ class _Painter:
             canvas.ops.append(f"{' '.join(_n(v) for v in box)} re W n")
         clips = _kid(el, "Clips")
         if clips is not None:
-            boundary = _floats(el.get("Boundary"))
             ctm = _floats(el.get("CTM"))
-            outer: Matrix = (1.0, 0.0, 0.0, 1.0, *(boundary[:2] if len(boundary) >= 2 else (0.0, 0.0)))
+            outer: Matrix = (1.0, 0.0, 0.0, 1.0, *(box[:2] if len(box) >= 2 else (0.0, 0.0)))
             if clips.get("TransFlag") == "true" and len(ctm) == 6:
-                outer = _mul(tuple(ctm), outer)  # type: ignore[arg-type]
+                outer = _mul((ctm[0], ctm[1], ctm[2], ctm[3], ctm[4], ctm[5]), outer)
             for clip in _kids(clips, "Clip"):
                 ops: list[str] = []
                 for area in _kids(clip, "Area"):
-                    shape = _kid(area, "Path")
+                    shape = _kid(area, "Path")  # a clip area made of text is not supported
+                    if shape is None:
+                        continue
                     area_ctm = _floats(area.get("CTM"))
-                    m = (
-                        _mul(_object_matrix(shape), tuple(area_ctm) if len(area_ctm) == 6 else IDENTITY)
-                        if shape is not None
-                        else IDENTITY
-                    )  # type: ignore[arg-type]
-                    if shape is not None:
-                        ops += _path_ops(_kid_text(shape, "AbbreviatedData"), _mul(m, outer))
+                    m = _object_matrix(shape)
+                    if len(area_ctm) == 6:
+                        m = _mul(
+                            m, (area_ctm[0], area_ctm[1], area_ctm[2], area_ctm[3], area_ctm[4], area_ctm[5])
+                        )
+                    ops += _path_ops(_kid_text(shape, "AbbreviatedData"), _mul(m, outer))
                 if ops:
                     canvas.ops += [*ops, "W n"]
         canvas.ops.append(f"{_m(_object_matrix(el))} cm")
@@ -1019,9 +1019,8 @@ class _Painter:
             canvas.ops.append(f"{cap} J")
         dash = _floats(el.get("DashPattern"))
         if dash and all(v >= 0 for v in dash) and any(dash):
-            canvas.ops.append(
-                f"[{' '.join(_n(v) for v in dash)}] {_n(_floats(el.get('DashOffset'))[0] if _floats(el.get('DashOffset')) else 0)} d"
-            )
+            offset = (_floats(el.get("DashOffset")) or [0.0])[0]
+            canvas.ops.append(f"[{' '.join(_n(v) for v in dash)}] {_n(offset)} d")
         self._set_color(canvas, fill_color if fill else None, False)
         self._set_color(canvas, stroke_color or ("0", None), True)
         canvas.ops.extend(ops)
@@ -1063,10 +1062,12 @@ class _Painter:
         unit = self.d.composites.get(el.get("ResourceID", ""))
         if unit is None or self.nesting > 8:
             return
+        content = _kid(unit, "Content")
         self._begin(canvas, el)
         self.nesting += 1
         try:
-            self.block(canvas, _kid(unit, "Content") or ET.Element("Content"), layer_param)
+            if content is not None:
+                self.block(canvas, content, layer_param)
         finally:
             self.nesting -= 1
         canvas.ops.append("Q")
@@ -1102,8 +1103,11 @@ class _Painter:
         for font, code, x, y in glyphs:
             glyph_mode = 2 if font.path is not None and bold and mode == 0 else mode
             if glyph_mode != current_mode:
-                if glyph_mode == 2 and mode == 0:
+                if (
+                    glyph_mode == 2 and mode == 0
+                ):  # bold drawn by the substitute face: outline in the fill colour
                     canvas.ops.append(f"{_n(size * 0.03)} w")
+                    self._set_color(canvas, ((fill_color or ("0", None))[0], None), True)
                 canvas.ops.append(f"{glyph_mode} Tr")
                 current_mode = glyph_mode
             if font is not current:
