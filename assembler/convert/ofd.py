@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import logging
 import math
 import posixpath
@@ -94,10 +95,10 @@ class OfdInfo:
     """What `render_ofd` drew: pages, seals, which fonts were the file's own and which were substituted."""
 
     pages: int
-    seals: int
-    embedded_fonts: tuple[str, ...]
-    fallback_fonts: tuple[str, ...]
-    notes: tuple[str, ...]
+    seals: int  # signatures whose seal picture was drawn
+    embedded_fonts: tuple[str, ...]  # font names (as the OFD calls them) drawn from the file's own fonts
+    fallback_fonts: tuple[str, ...]  # font names drawn, wholly or for some glyphs, in the system CJK face
+    notes: tuple[str, ...]  # Chinese notes for the user: substituted fonts, pictures that could not be shown
     structured: InvoiceData | None
 
 
@@ -134,11 +135,15 @@ def _floats(text: str | None) -> list[float]:
     return [v if math.isfinite(v) else 0.0 for v in out]
 
 
+_SERIALS = itertools.count()
+
+
 class _Package:
     """The zip, opened once, with its size limits checked before anything is decompressed."""
 
     def __init__(self, source: str | Path | bytes | BinaryIO, where: str) -> None:
         self.where = where
+        self.serial = next(_SERIALS)  # tells packages apart in caches (an id() can be reused)
         try:
             handle = io.BytesIO(source) if isinstance(source, bytes) else source
             self.zf = zipfile.ZipFile(handle)  # type: ignore[arg-type]
@@ -566,6 +571,7 @@ class _Writer:
         self.fonts: dict[tuple[int, str], _Font | None] = {}
         self.images: dict[tuple[int, str], tuple[str, pikepdf.Object] | None] = {}
         self.gstates: dict[tuple[int, bool], tuple[str, pikepdf.Object]] = {}
+        self.seal_images: dict[bytes, pikepdf.Object] = {}
         self.counter = 0
         self.embedded: list[str] = []
         self.substituted: list[str] = []
@@ -602,7 +608,7 @@ class _Writer:
     def embedded_font(self, d: _Doc, res: _FontRes) -> _Font | None:
         if res.file is None:
             return None
-        key = (id(d.pkg), res.file)
+        key = (d.pkg.serial, res.file)
         if key not in self.fonts:
             try:
                 font = _Font(res.name, self.name("F"), data=d.pkg.read(res.file))
@@ -1046,7 +1052,7 @@ class _Painter:
         canvas.ops.append(f"1 0 0 -1 0 1 cm /{name} Do Q")
 
     def _image_entry(self, part: str) -> tuple[str, pikepdf.Object] | None:
-        key = (id(self.d.pkg), part)
+        key = (self.d.pkg.serial, part)
         if key not in self.w.images:
             try:
                 xobj = self.w.pdf.make_indirect(_image_xobject(self.w.pdf, self.d.pkg.read(part), seal=False))
@@ -1291,11 +1297,16 @@ class _Painter:
             sx, sy = box[2] / w, box[3] / h
             canvas.ops.append(f"q {_n(sx)} 0 0 {_n(-sy)} {_n(box[0])} {_n(box[1] + h * sy)} cm /{name} Do Q")
             return True
-        try:
-            xobj = self.w.pdf.make_indirect(_image_xobject(self.w.pdf, data, seal=True))
-        except Exception as exc:  # noqa: BLE001 - Pillow raises many types on odd images
-            self.w.note(f"印章图片（{kind}）无法解码（{type(exc).__name__}）")
-            return False
+        digest = hashlib.sha256(data).digest()
+        if digest not in self.w.seal_images:
+            try:
+                self.w.seal_images[digest] = self.w.pdf.make_indirect(
+                    _image_xobject(self.w.pdf, data, seal=True)
+                )
+            except Exception as exc:  # noqa: BLE001 - Pillow raises many types on odd images
+                self.w.note(f"印章图片（{kind}）无法解码（{type(exc).__name__}）")
+                return False
+        xobj = self.w.seal_images[digest]
         name = self.w.name("Seal")
         canvas.xobjects[name] = xobj
         canvas.ops.append(
