@@ -215,7 +215,7 @@ class _Package:
             raise self.error(f"OFD 文件的部件 {name} 含有 DTD 声明，不符合 OFD 标准，已拒绝")
         try:
             return ET.fromstring(data)
-        except ET.ParseError as exc:
+        except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown encoding
             raise self.error(f"OFD 文件的部件 {name} 不是有效的 XML（{exc}）") from exc
 
     def xml_or_none(self, name: str | None) -> ET.Element | None:
