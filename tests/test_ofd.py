@@ -230,6 +230,10 @@ def _broken(corpus: Path) -> dict[str, tuple[bytes, str]]:
     bomb = {**parts, "Doc_0/Res/big.png": b"\0" * (16 * 1024 * 1024)}
     dtd = {**parts, "OFD.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ofd:OFD/>'}
     docx = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
+    encoding = {**parts, "OFD.xml": parts["OFD.xml"].replace(b'encoding="UTF-8"', b'encoding="nan"')}
+    version = bytearray(hello)  # "version needed to extract" 9.6 in the central directory: zipfile cannot
+    at = version.index(b"PK\x01\x02") + 6
+    version[at : at + 2] = (96).to_bytes(2, "little")
     return {
         "truncated.ofd": (hello[: len(hello) // 2], "损坏"),
         "no-ofd-xml.ofd": (_zip(no_root), "OFD.xml"),
@@ -237,6 +241,8 @@ def _broken(corpus: Path) -> dict[str, tuple[bytes, str]]:
         "bomb.ofd": (_zip(bomb), "压缩炸弹"),
         "dtd.ofd": (_zip(dtd), "DTD"),
         "not-ofd.ofd": (_zip(docx), "OFD.xml"),
+        "encoding.ofd": (_zip(encoding), "不是有效的 XML"),
+        "version.ofd": (bytes(version), "损坏"),
     }
 
 

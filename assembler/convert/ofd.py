@@ -34,6 +34,7 @@ import logging
 import math
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -136,6 +137,19 @@ def _floats(text: str | None) -> list[float]:
 
 
 _SERIALS = itertools.count()
+# what zipfile raises on damaged archives (NotImplementedError: an unknown method or version)
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    IndexError,
+    struct.error,
+)
 
 
 class _Package:
@@ -148,7 +162,7 @@ class _Package:
             handle = io.BytesIO(source) if isinstance(source, bytes) else source
             self.zf = zipfile.ZipFile(handle)  # type: ignore[arg-type]
             infos = self.zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except _ZIP_ERRORS as exc:
             raise self.error(
                 f"OFD 文件已损坏，无法作为压缩包打开（{type(exc).__name__}），可能下载或复制不完整"
             ) from exc
@@ -192,15 +206,7 @@ class _Package:
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(min(info.file_size, MAX_PART_BYTES) + 1)
-        except (
-            zipfile.BadZipFile,
-            OSError,
-            ValueError,
-            EOFError,
-            zlib.error,
-            NotImplementedError,
-            RuntimeError,
-        ) as exc:
+        except _ZIP_ERRORS as exc:
             raise self.error(f"OFD 文件的部件 {name} 已损坏，无法解压（{type(exc).__name__}）") from exc
         if len(data) > info.file_size:
             raise self.error(f"OFD 文件的部件 {name} 比声明的大，可能是压缩炸弹，已拒绝")
