@@ -305,3 +305,29 @@ def test_damaged_parts_degrade_with_a_note(tmp_path, corpus):
     path.write_bytes(_zip(parts))
     info = render_ofd(path, tmp_path / "damaged.pdf")
     assert "FangSong_GB2312" in info.fallback_fonts and any("FangSong_GB2312" in n for n in info.notes)
+
+
+def test_structured_data_from_custom_tags(tmp_path, corpus):
+    """Without an XML attachment, the invoice fields come from the page text the CustomTags point at."""
+    parts = _parts(corpus / "ofd" / "helloworld.ofd")
+    parts["Doc_0/Pages/Page_0/Content.xml"] = parts["Doc_0/Pages/Page_0/Content.xml"].replace(
+        b"</ofd:Layer>",
+        b'<ofd:TextObject ID="9" Boundary="31.7 40 40 5" Font="3" Size="3"><ofd:TextCode X="0" Y="3">'
+        b"\xef\xbf\xa5 1,234.50</ofd:TextCode></ofd:TextObject></ofd:Layer>",
+    )
+    parts["Doc_0/Tags/CustomTags.xml"] = (
+        b'<ofd:CustomTags xmlns:ofd="http://www.ofdspec.org/2016"><ofd:CustomTag TypeID="invoice">'
+        b"<ofd:FileLoc>Tag_Invoice.xml</ofd:FileLoc></ofd:CustomTag></ofd:CustomTags>"
+    )
+    parts["Doc_0/Tags/Tag_Invoice.xml"] = (
+        b'<fp:eInvoice xmlns:fp="http://www.edrm.org.cn/schema/e-invoice/2019">'
+        b'<fp:BuyerName><fp:ObjectRef PageRef="1">4</fp:ObjectRef></fp:BuyerName>'
+        b'<fp:TaxInclusiveTotalAmount><fp:ObjectRef PageRef="1">9</fp:ObjectRef></fp:TaxInclusiveTotalAmount>'
+        b"<fp:IssueDate>20240107</fp:IssueDate></fp:eInvoice>"
+    )
+    path = tmp_path / "tagged.ofd"
+    path.write_bytes(_zip(parts))
+    data = read_structured(path)
+    assert data is not None and data.sources == ("Doc_0/Tags/Tag_Invoice.xml",)
+    assert data.buyer == "你好呀，OFD Reader&Writer！"
+    assert data.total == Decimal("1234.50") and data.issue_date == date(2024, 1, 7)

@@ -1478,28 +1478,81 @@ def _attachments(d: _Doc) -> list[tuple[str, ET.Element]]:
     return out
 
 
+def _pick(leaves: dict[str, str], names_by_key: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Our keys from a document's names: the first name present for each key."""
+    found = {}
+    for key, names in names_by_key.items():
+        value = next((leaves[n] for n in names if leaves.get(n)), None)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _leaves(root: ET.Element, objects: dict[str, str] | None = None) -> dict[str, str]:
+    """Element name → text of the leaves of an XML tree; an element holding ObjectRefs (CustomTags) gets
+    the text of the page objects it points at."""
+    out: dict[str, str] = {}
+    for el in root.iter():
+        refs = _kids(el, "ObjectRef")
+        if refs and objects is not None:
+            text = "".join(objects.get((r.text or "").strip(), "") for r in refs).strip()
+        elif len(el) == 0:
+            text = (el.text or "").strip()
+        else:
+            continue
+        if text:
+            out.setdefault(_local(el.tag), text)
+    return out
+
+
+def _object_texts(d: _Doc) -> dict[str, str]:
+    """TextObject ID → its text, over all pages (what CustomTags point at)."""
+    out: dict[str, str] = {}
+    for _, part in d.pages:
+        for el in d.pkg.xml(part).iter():
+            if _local(el.tag) == "TextObject" and el.get("ID"):
+                out.setdefault(el.get("ID", ""), "".join(c.text or "" for c in _kids(el, "TextCode")))
+    return out
+
+
+def _tag_files(d: _Doc) -> list[tuple[str, ET.Element]]:
+    index = _join(d.dir, _kid_text(d.doc, "CustomTags"))
+    if not d.pkg.has(index):
+        index = _join(d.dir, "Tags/CustomTags.xml")
+    listing = d.pkg.xml_or_none(index)
+    out = []
+    for tag in _kids(listing, "CustomTag"):
+        part = _join(posixpath.dirname(index or ""), _kid_text(tag, "FileLoc"))
+        if part and d.pkg.has(part):
+            try:
+                out.append((part, d.pkg.xml(part)))
+            except InputError:
+                continue
+    return out
+
+
 def _structured(d: _Doc) -> InvoiceData | None:
+    """Invoice fields from, in this order: XML attachments, CustomTags, the CustomData of OFD.xml."""
     values: dict[str, str] = {}
     sources: list[str] = []
-    for part, root in _attachments(d):
-        leaves = {}
-        for el in root.iter():
-            if len(el) == 0 and el.text and el.text.strip():
-                leaves.setdefault(_local(el.tag), el.text.strip())
-        found = {key: leaves[n] for key, names in _XML_KEYS.items() for n in names if n in leaves}
+
+    def take(source: str, found: dict[str, str]) -> None:
         if found:
-            sources.append(part)
+            sources.append(source)
             for key, value in found.items():
                 values.setdefault(key, value)
+
+    for part, root in _attachments(d):
+        take(part, _pick(_leaves(root), _XML_KEYS))
+    tag_files = _tag_files(d)
+    objects = _object_texts(d) if tag_files else None
+    for part, root in tag_files:
+        take(part, _pick(_leaves(root, objects), _XML_KEYS))
     custom = {
         c.get("Name", ""): (c.text or "").strip()
         for c in _kids(_kid(_kid(_kid(d.root, "DocBody"), "DocInfo"), "CustomDatas"), "CustomData")
     }
-    found = {key: custom[n] for key, names in _CUSTOM_KEYS.items() for n in names if custom.get(n)}
-    if found:
-        sources.append("OFD.xml CustomData")
-        for key, value in found.items():
-            values.setdefault(key, value)
+    take("OFD.xml CustomData", _pick(custom, _CUSTOM_KEYS))
     if not values:
         return None
     typed: dict[str, object] = {}
@@ -1510,8 +1563,9 @@ def _structured(d: _Doc) -> InvoiceData | None:
 
 def read_structured(path: str | Path | BinaryIO, name: str | None = None) -> InvoiceData | None:
     """The invoice data an OFD carries (XML attachment such as Attachs/original_invoice.xml, else the
-    CustomData of OFD.xml): numbers, buyer, seller, date as a date and amounts as Decimal; None when the
-    file has none. Lets a caller check an invoice's amount and payer without reading the picture."""
+    page text its CustomTags point at, else the CustomData of OFD.xml): numbers, buyer, seller, the date
+    as a date and amounts as Decimal; None when the file has none. Lets a caller check an invoice's
+    amount and payer without reading the picture."""
     with _Package(path, _where(path, name)) as pkg:
         return _structured(_open_doc(pkg))
 
