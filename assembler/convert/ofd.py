@@ -1243,7 +1243,7 @@ class _Painter:
             part = _join(posixpath.dirname(index), _kid_text(page, "FileLoc"))
             for annot in _kids(self.d.pkg.xml_or_none(part), "Annot"):
                 appearance = _kid(annot, "Appearance")
-                if annot.get("Visible") == "false" or appearance is None:
+                if "false" in (annot.get("Visible"), annot.get("Print")) or appearance is None:  # not printed
                     continue
                 canvas.ops.append(f"q {_m(_object_matrix(appearance))} cm")
                 self.block(canvas, appearance)
