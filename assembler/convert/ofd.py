@@ -570,6 +570,9 @@ class _Canvas:
 
 
 class _Writer:
+    """The PDF being written and what its pages share: fonts (subset at the end), pictures, opacity
+    states, and what the caller is told (fonts used and substituted, notes, seals drawn)."""
+
     def __init__(self, font: CjkFont | None) -> None:
         self.pdf = pikepdf.new()
         self.font_spec = font
