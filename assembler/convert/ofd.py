@@ -46,8 +46,8 @@ from xml.etree import ElementTree as ET
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from assembler.errors import InputError
-from assembler.fonts import CjkFont, find_cjk_font
+from assembler.errors import InputError, ToolMissingError
+from assembler.fonts import FONT_HELP, CjkFont, find_cjk_font
 
 CACHE_KIND = "ofd"  # for assembler.cache, like convert/images.py
 CONVERTER_VERSION = "1"  # part of the cache key: bump when the drawing changes
@@ -65,6 +65,7 @@ MAX_SEAL_DEPTH = 2
 MAX_DER_DEPTH = 24
 
 _SERIF = re.compile(r"宋|仿|楷|明|Song|Fang|Kai|Ming|Serif|Times|SimSun|STSong", re.IGNORECASE)
+_MONO = re.compile(r"Courier|Mono|Consolas|OCR", re.IGNORECASE)
 FIX_EXPORT = "请用 OFD 阅读器（如数科、福昕、WPS）打开确认；能打开的请“另存为/打印为 PDF”后放入，打不开的请向出具方重新索取。"
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -576,7 +577,7 @@ class _Writer:
     def __init__(self, font: CjkFont | None) -> None:
         self.pdf = pikepdf.new()
         self.font_spec = font
-        self.fallbacks: dict[bool, _Font] = {}
+        self.fallbacks: dict[str, _Font] = {}
         self.fonts: dict[tuple[int, str], _Font | None] = {}
         self.images: dict[tuple[int, str], tuple[str, pikepdf.Object] | None] = {}
         self.gstates: dict[tuple[int, bool], tuple[str, pikepdf.Object]] = {}
@@ -595,24 +596,33 @@ class _Writer:
         if text not in self.notes:
             self.notes.append(text)
 
-    def fallback_font(self, serif: bool) -> _Font:
-        """The system CJK face standing in for a font that is not embedded; for 宋体/仿宋/楷体-like names
-        the serif sibling of the face when one is installed next to it (Noto Sans CJK → Noto Serif CJK)."""
-        if serif not in self.fallbacks:
+    def fallback_font(self, style: str) -> _Font:
+        """The system CJK face standing in for a font that is not embedded. `style` "serif" (宋体, 仿宋,
+        楷体…) takes the serif sibling of the face when one is installed next to it (Noto Sans CJK → Noto
+        Serif CJK), "mono" (Courier…) the monospaced face of Noto's collection; else the face itself."""
+        if style not in self.fallbacks:
             spec = self.font_spec or find_cjk_font()
             self.font_spec = spec
-            path = spec.path
+            path, index = spec.path, spec.index
             sibling = path.with_name(path.name.replace("Sans", "Serif"))
-            if serif and sibling != path and sibling.is_file():
+            if style == "serif" and sibling != path and sibling.is_file():
                 path = sibling
-            other = self.fallbacks.get(not serif)
-            if other is not None and other.path == path:
-                self.fallbacks[serif] = other
-            else:
-                font = _Font(path.stem, self.name("F"), path=path, index=spec.index)
-                font.ref = self.pdf.make_indirect(Dictionary())
-                self.fallbacks[serif] = font
-        return self.fallbacks[serif]
+            elif style == "mono" and path.name.startswith("NotoSansCJK") and index == 2:
+                index = 7  # Noto Sans Mono CJK SC in the same collection
+            same = next((f for f in self.fallbacks.values() if (f.path, f.index) == (path, index)), None)
+            if same is None:
+                try:
+                    same = _Font(path.stem, self.name("F"), path=path, index=index)
+                except Exception:  # noqa: BLE001 - no such face in this collection: the plain face
+                    return self.fallback_font("sans") if style != "sans" else self._raise_no_font()
+                same.ref = self.pdf.make_indirect(Dictionary())
+                if "name" in same.tt:  # the face's PostScript name, e.g. NotoSansMonoCJKsc-Regular
+                    same.label = same.tt["name"].getDebugName(6) or same.label
+            self.fallbacks[style] = same
+        return self.fallbacks[style]
+
+    def _raise_no_font(self) -> _Font:
+        raise ToolMissingError("系统中文字体无法读取，无法显示 OFD 中未嵌入字体的文字", fix=FONT_HELP)
 
     def embedded_font(self, d: _Doc, res: _FontRes) -> _Font | None:
         if res.file is None:
@@ -1203,7 +1213,8 @@ class _Painter:
                 return embedded, embedded.use(glyph, ch)
         if ch.isspace():
             return None
-        fallback = self.w.fallback_font(bool(_SERIF.search(label)))
+        style = "mono" if _MONO.search(label) else "serif" if _SERIF.search(label) else "sans"
+        fallback = self.w.fallback_font(style)
         glyph = fallback.glyph_for_char(ch[:1])
         if label not in self.w.substituted:
             self.w.substituted.append(label)
