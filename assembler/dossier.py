@@ -161,8 +161,10 @@ class DossierWriter:
         metadata: dict[str, str],
         out: Path,
         audit: Callable[[Path, Assembly], None],
+        attachments: dict[str, bytes] | None = None,
     ) -> Assembly:
-        """Write the dossier to `out` atomically, after `audit` has passed on the written file."""
+        """Write the dossier to `out` atomically, after `audit` has passed on the written file; `attachments`
+        (name → bytes) travel inside it beside the manifest (the original OFD files)."""
         pdf = pikepdf.new()
         opened: list[pikepdf.Pdf] = []
         try:
@@ -211,6 +213,15 @@ class DossierWriter:
                 mod_date=_pdf_date(self.date),
             )
             pdf.attachments["manifest.json"] = spec
+            for name, blob in (attachments or {}).items():
+                pdf.attachments[name] = pikepdf.AttachedFileSpec(
+                    pdf,
+                    blob,
+                    description="原始文件",
+                    filename=name,
+                    creation_date=_pdf_date(self.date),
+                    mod_date=_pdf_date(self.date),
+                )
             pdf.trailer.Info = pikepdf.Dictionary(
                 {f"/{k}": pikepdf.String(v) for k, v in metadata.items()}
                 | {

@@ -167,6 +167,17 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
     return frames, None, None
 
 
+def _check_ofd(fh: BinaryIO) -> tuple[int | None, str | None]:
+    """Pages of an OFD file, or why it is refused (zip limits, OFD.xml, document root, page parts)."""
+    from assembler.convert.ofd import ofd_page_count
+    from assembler.errors import InputError
+
+    try:
+        return ofd_page_count(fh), None
+    except InputError as exc:
+        return None, exc.message
+
+
 def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None:
     title = KIND_TITLES[kind]
     if head.startswith(_OLE):
@@ -184,8 +195,6 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
         # measured: LibreOffice cannot open such a file (the OOXML rules require '/')
         return f"{title}内部结构不规范（部件路径用了反斜杠），无法转换：请在 Excel/WPS 中打开后“另存为”再放入"
     names = {n.lower() for n in raw}
-    if kind == "ofd":
-        return None if "ofd.xml" in names else "OFD 文件已损坏（缺少 OFD.xml）"
     if "[content_types].xml" not in names and "mimetype" not in names:
         return f"{title}已损坏（缺少 [Content_Types].xml）"
     return None
@@ -221,11 +230,12 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
             pages, problem, img_note = _check_image(fh)
         problem = problem or _image_tail_problem(head, tail)
         note = note or img_note
-    elif kind in ("word", "excel", "ofd"):
+    elif kind == "ofd":
+        with _seekable(source, entry.rel) as fh:
+            pages, problem = _check_ofd(fh)
+    elif kind in ("word", "excel"):
         with _seekable(source, entry.rel) as fh:
             problem = _check_office(fh, head, kind, ext)
-        if kind == "ofd" and problem is None:
-            problem = "OFD 版式文件暂不能直接汇编：请用 OFD 阅读器打开后“另存为/打印为 PDF”再放入"
     elif ext in EXTENSION_KINDS:
         problem = f"文件内容与扩展名 .{ext} 不符，无法识别（可能已损坏）"
     elif ext in {"zip", "rar", "7z"}:

@@ -34,7 +34,7 @@ class PartSpec(_Spec):
     names: tuple[
         str, ...
     ] = ()  # words in the file name that identify the part; empty = any file of its kinds
-    kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
+    kinds: tuple[FileKind, ...] = ("pdf", "ofd", "image", "word")
     # when the part is required: always | new = a newly named studio (B1) | matched = a newly named studio
     # whose B1 is matched to the higher union's standard; optional = never (a catch-all for other files)
     when: Literal["always", "new", "matched", "optional"] = "always"
@@ -57,7 +57,7 @@ class MaterialSpec(_Spec):
     cases: tuple[str, ...] = ()  # only for these cases; empty = every case
     generated: Literal["application_form", "project_summary"] | None = None
     template: str | None = None  # the Word template (in templates/) a generated material is filled from
-    kinds: tuple[FileKind, ...] = ("pdf", "image", "word")
+    kinds: tuple[FileKind, ...] = ("pdf", "ofd", "image", "word")
     names: tuple[str, ...] = ()  # words that identify this material's files (used to spot a wrong-case file)
     meetings: bool = False  # one sub-folder per review meeting, named by its date
     parts: tuple[PartSpec, ...] = ()

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLE_NAMES, EXAMPLES, copy_example, need_tool, tree_digest
@@ -525,3 +526,40 @@ def test_odd_file_names(tmp_path, cache, caplog):
 
 def run_verify_ok(path: Path) -> bool:
     return CliRunner().invoke(cli, ["verify", str(path)]).exit_code == 0
+
+
+OFD_PAGES = {
+    "SESV4SignDoc.ofd": 1,
+    "containsJPEG.ofd": 2,
+    "csfapiao1.ofd": 1,
+    "helloworld.ofd": 1,
+    "发票监制章-数科.ofd": 1,
+    "发票示例.ofd": 1,
+    "安证通手动盖章.ofd": 7,
+    "文字横向-数科.ofd": 1,
+    "金格信创自动盖章.ofd": 5,
+}
+
+
+def test_ofd_receipts_land_rendered_with_their_originals_attached(tmp_path, cache, corpus):
+    app = copy_example("studio", tmp_path)
+    target = app / "3-进度与成果"
+    for name in OFD_PAGES:
+        shutil.copy(corpus / "ofd" / name, target / name)
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    manifest = manifest_of(out.path)
+    files = {Path(f["path"]).name: f for f in manifest["files"]}
+    for name, pages in OFD_PAGES.items():
+        entry = files[name]
+        assert entry["kind"] == "ofd" and entry["pages"][1] - entry["pages"][0] + 1 == pages, name
+    invoice = files["发票示例.ofd"]["data"]
+    assert invoice["buyer"] == "科游迈利有限公司" and invoice["total"]
+    with pikepdf.open(out.path) as pdf:
+        attached = set(pdf.attachments)
+        original = pdf.attachments["ofd/3-进度与成果/发票示例.ofd"].get_file().read_bytes()
+    assert {f"ofd/3-进度与成果/{name}" for name in OFD_PAGES} <= attached
+    assert original == (corpus / "ofd" / "发票示例.ofd").read_bytes()
+    # the court ruling's text is there for a reader to find, in order
+    first = files["安证通手动盖章.ofd"]["pages"][0]
+    assert "刑事裁定书" in page_texts(out.path)[first - 1].replace(" ", "")
+    assert CliRunner().invoke(cli, ["verify", str(out.path)]).exit_code == 0

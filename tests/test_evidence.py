@@ -53,6 +53,20 @@ CORPUS_EXPECTED = {
     "pdf/r6-both-passwords.pdf": ("pdf", False, "打开密码"),
     "pdf/selenium-pypdf-issue-177.pdf": ("pdf", True, None),
     "pdf/word365_structure.pdf": ("pdf", True, None),
+    **{
+        f"ofd/{name}": ("ofd", True, None)
+        for name in [
+            "SESV4SignDoc.ofd",
+            "containsJPEG.ofd",
+            "csfapiao1.ofd",
+            "helloworld.ofd",
+            "发票监制章-数科.ofd",
+            "发票示例.ofd",
+            "安证通手动盖章.ofd",
+            "文字横向-数科.ofd",
+            "金格信创自动盖章.ofd",
+        ]
+    },
 }
 PAGES = {
     "pdf/GeoTopo-komprimiert.pdf": 117,
@@ -63,6 +77,9 @@ PAGES = {
     "img/g4-multi.tiff": 3,
     "pdf/encrypted_doc_no_id.pdf": 3,
     "pdf/pr-138-example.pdf": 2,
+    "ofd/安证通手动盖章.ofd": 7,
+    "ofd/金格信创自动盖章.ofd": 5,
+    "ofd/containsJPEG.ofd": 2,
 }
 
 
@@ -76,7 +93,7 @@ def test_every_corpus_file_is_classified(corpus):
         assert f.usable == usable, (rel, f.problem)
         if words:
             assert words in (f.problem or f.note or ""), (rel, f.problem, f.note)
-        if usable and kind in ("pdf", "image"):
+        if usable and kind in ("pdf", "image", "ofd"):
             assert f.pages and f.pages >= 1, rel
         assert len(f.sha256) == 64
     for rel, pages in PAGES.items():
