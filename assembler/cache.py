@@ -6,11 +6,14 @@ version, settings), written atomically, and checked to open before they are reus
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import sys
 from pathlib import Path
+
+from assembler import __version__
 
 
 def user_folder(env: str, kind: str) -> Path:
@@ -26,6 +29,18 @@ def user_folder(env: str, kind: str) -> Path:
         return Path.home() / "Library" / base / "dossier" / kind
     xdg = ("XDG_CACHE_HOME", ".cache") if kind == "cache" else ("XDG_DATA_HOME", ".local/share")
     return Path(os.environ.get(xdg[0], Path.home() / xdg[1])) / "dossier" / kind
+
+
+@functools.cache
+def code_version() -> str:
+    """The tool's version and a digest of its own source: part of every key of remembered work, so that
+    a changed program (an update, a patched install) never reuses what an older one produced."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}:{digest.hexdigest()[:16]}"
 
 
 def default_cache_dir() -> Path:

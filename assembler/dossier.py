@@ -114,6 +114,71 @@ def _strip_javascript(page: pikepdf.Page) -> None:
     page.obj.Annots = keep
 
 
+MAX_SOURCE_BOOKMARKS = 500  # per file: a report's chapters, not a machine-made index of every line
+MAX_SOURCE_DEPTH = 4
+
+
+@dataclass
+class SourceBookmark:
+    """A bookmark of an evidence PDF: its title, the page it leads to (0-based in that file), its children."""
+
+    title: str
+    page: int | None
+    children: list[SourceBookmark] = field(default_factory=list)
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> Any:
+    names = pdf.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        return pikepdf.NameTree(names.Dests)
+    return pdf.Root.get("/Dests") or {}
+
+
+def _target_page(item: pikepdf.OutlineItem, pages: dict[Any, int], named: Any) -> int | None:
+    dest: Any = item.destination
+    action: Any = item.action
+    if dest is None and action is not None and action.get("/S") == pikepdf.Name.GoTo:
+        dest = action.get("/D")
+    if isinstance(dest, (pikepdf.String, pikepdf.Name)):
+        try:
+            dest = named[str(dest).lstrip("/") if isinstance(dest, pikepdf.Name) else str(dest)]
+        except KeyError:
+            return None
+        if isinstance(dest, pikepdf.Dictionary):
+            dest = dest.get("/D")
+    if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary):
+        return pages.get(dest[0].objgen)
+    return None
+
+
+def source_bookmarks(pdf: pikepdf.Pdf) -> list[SourceBookmark]:
+    """The bookmarks of an evidence PDF with the page each leads to (bounded in number and depth). An item
+    whose target cannot be resolved leads to its first entry, or is left out when it has none."""
+    pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    named = _named_destinations(pdf)
+    budget = [MAX_SOURCE_BOOKMARKS]
+
+    def walk(items: Any, depth: int) -> list[SourceBookmark]:
+        out = []
+        for item in items:
+            if budget[0] <= 0 or depth > MAX_SOURCE_DEPTH:
+                break
+            budget[0] -= 1
+            mark = SourceBookmark(str(item.title or "").strip()[:200], _target_page(item, pages, named))
+            mark.children = walk(item.children, depth + 1)
+            if mark.page is None and mark.children:
+                mark.page = mark.children[0].page  # a heading without a target leads to its first entry
+            if mark.page is not None:
+                out.append(mark)
+        return out
+
+    try:
+        with pdf.open_outline() as outline:
+            return walk(outline.root, 1)
+    except (pikepdf.PdfError, pikepdf.OutlineStructureError, KeyError, ValueError, TypeError, AttributeError):
+        return []
+
+
 def _pdf_date(date: dt.datetime) -> str:
     return date.strftime("D:%Y%m%d%H%M%S+00'00'")
 
@@ -167,6 +232,7 @@ class DossierWriter:
         (name → bytes) travel inside it beside the manifest (the original OFD files)."""
         pdf = pikepdf.new()
         opened: list[pikepdf.Pdf] = []
+        marks: dict[int, list[SourceBookmark]] = {}
         try:
             drawn = pikepdf.open(io.BytesIO(generated.data))
             opened.append(drawn)
@@ -180,8 +246,9 @@ class DossierWriter:
                         raise SelfAuditError(
                             f"“{part.title}”应从第 {part.first + 1} 页开始，实际为第 {len(pdf.pages) + 1} 页"
                         )
-                    # keeps filled form fields (AcroForm) and named destinations of the evidence; our own
-                    # outline replaces the document's, so the source's bookmarks are not carried here
+                    marks[id(part)] = source_bookmarks(src)
+                    # keeps named destinations (internal links) of the evidence; the source's bookmarks are
+                    # nested under the file's own bookmark by _outline instead of appended at the top
                     pdf.add_pages_from(src, outlines="ignore")
             tail_first = len(pdf.pages)
             for i in generated.tail:
@@ -193,7 +260,7 @@ class DossierWriter:
                 _strip_javascript(page)
             self._stamp(pdf, drawn, generated.stamps)
             self._links(pdf, generated.links)
-            outline = self._outline(pdf, generated.checklist_pages, sections, tail_first)
+            outline = self._outline(pdf, generated.checklist_pages, sections, tail_first, marks)
             pdf.Root.PageLabels = pikepdf.Dictionary(
                 Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
             )
@@ -271,13 +338,30 @@ class DossierWriter:
 
     @staticmethod
     def _outline(
-        pdf: pikepdf.Pdf, checklist_pages: int, sections: list[Section], tail_first: int
+        pdf: pikepdf.Pdf,
+        checklist_pages: int,
+        sections: list[Section],
+        tail_first: int,
+        marks: dict[int, list[SourceBookmark]],
     ) -> list[dict]:
         record: list[dict] = []
 
         def item(title: str, page: int, level: int) -> pikepdf.OutlineItem:
             record.append({"title": title, "page": page + 1, "level": level})
             return pikepdf.OutlineItem(title, page)
+
+        def with_source(part: Part, level: int) -> pikepdf.OutlineItem:
+            """The file's bookmark with the file's own bookmarks below it, leading to the same pages."""
+            top = item(part.title, part.first, level)
+
+            def nest(parent: pikepdf.OutlineItem, children: list[SourceBookmark], depth: int) -> None:
+                for mark in children:
+                    child = item(mark.title, part.first + (mark.page or 0), depth)
+                    parent.children.append(child)
+                    nest(child, mark.children, depth + 1)
+
+            nest(top, marks.get(id(part), []), level + 1)
+            return top
 
         with pdf.open_outline() as outline:
             outline.root.append(item("封面", 0, 0))
@@ -293,9 +377,9 @@ class DossierWriter:
                         if part.group not in groups:
                             groups[part.group] = item(part.group, part.first, 1)
                             top.children.append(groups[part.group])
-                        groups[part.group].children.append(item(part.title, part.first, 2))
+                        groups[part.group].children.append(with_source(part, 2))
                     else:
-                        top.children.append(item(part.title, part.first, 1))
+                        top.children.append(with_source(part, 1))
                 outline.root.append(top)
             outline.root.append(item("文件清单", tail_first, 0))
         return record

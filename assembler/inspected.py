@@ -18,19 +18,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from assembler import __version__
-from assembler.cache import default_cache_dir
+from assembler.cache import code_version, default_cache_dir
 from assembler.models import EvidenceFile
 
 log = logging.getLogger(__name__)
-_CODE = Path(__file__).with_name("evidence.py")
-
-
-def _code_version() -> str:
-    try:
-        return __version__ + ":" + hashlib.sha256(_CODE.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return __version__
 
 
 class InspectionMemo:
@@ -41,7 +32,7 @@ class InspectionMemo:
         real = str(folder.resolve())
         name = hashlib.sha256(real.encode()).hexdigest()[:32]
         self.path = (cache_dir or default_cache_dir()) / "inspected" / f"{name}.json"
-        self.version = _code_version()
+        self.version = code_version()
         self.entries: dict[str, Any] = {}
         self.changed = False
         try:

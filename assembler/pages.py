@@ -329,5 +329,7 @@ class PageMaker:
             self._text(0, h - 9.2, w, 4.2, f"— {spec.number} —", 10.5, "C")
 
     def output(self) -> bytes:
-        """All pages drawn, as one PDF."""
-        return bytes(self.pdf.output())
+        """All pages drawn, as one PDF, with text every reader extracts (assembler.textlayer)."""
+        from assembler.textlayer import identity_encoded
+
+        return identity_encoded(bytes(self.pdf.output()))

@@ -563,3 +563,83 @@ def test_ofd_receipts_land_rendered_with_their_originals_attached(tmp_path, cach
     first = files["安证通手动盖章.ofd"]["pages"][0]
     assert "刑事裁定书" in page_texts(out.path)[first - 1].replace(" ", "")
     assert CliRunner().invoke(cli, ["verify", str(out.path)]).exit_code == 0
+
+
+def test_four_readers_extract_the_same_text_from_our_pages(built):
+    """poppler, PDFium, pypdf and pdfminer.six read the cover, 材料清单 and 目录 alike (Identity-H)."""
+    import pypdfium2
+    from pdfminer.high_level import extract_text
+
+    need_tool("pdftotext")
+    path = built["studio"]
+    poppler = page_texts(path)
+    pdfium = pypdfium2.PdfDocument(path)
+    pypdf_reader = PdfReader(path)
+    try:
+        for index in range(3):
+            texts = {
+                "poppler": poppler[index],
+                "pdfium": pdfium[index].get_textpage().get_text_range(),
+                "pypdf": pypdf_reader.pages[index].extract_text(),
+                "pdfminer": extract_text(path, page_numbers=[index]),
+            }
+            chars = {name: sorted(c for c in text if not c.isspace()) for name, text in texts.items()}
+            assert "\x00" not in "".join(texts.values())
+            assert chars["pdfium"] == chars["poppler"] == chars["pypdf"] == chars["pdfminer"], index
+        assert "天津示例新能源装备有限公司" in pypdf_reader.pages[0].extract_text()
+    finally:
+        pdfium.close()
+
+
+def test_filled_form_fields_are_drawn_into_the_page(tmp_path, cache, corpus):
+    app = copy_example("studio", tmp_path)
+    shutil.copy(corpus / "pdf" / "libreoffice-form.pdf", app / "3-进度与成果" / "表单.pdf")
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    entry = next(f for f in manifest_of(out.path)["files"] if f["path"].endswith("表单.pdf"))
+    page = entry["pages"][0] - 1
+    text = page_texts(out.path)[page]
+    assert "Alice" in text and "Bob" in text
+    with pikepdf.open(out.path) as pdf:
+        assert "/AcroForm" not in pdf.Root
+        widgets = [a for a in pdf.pages[page].get("/Annots", []) if a.get("/Subtype") == "/Widget"]
+        assert widgets == []
+
+
+def test_an_evidence_pdfs_bookmarks_are_nested_under_its_own(tmp_path, cache, corpus):
+    app = copy_example("studio", tmp_path)
+    shutil.copy(corpus / "pdf" / "GeoTopo-komprimiert.pdf", app / "3-进度与成果" / "报告.pdf")
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    entry = next(f for f in manifest_of(out.path)["files"] if f["path"].endswith("报告.pdf"))
+    first = entry["pages"][0]
+    reader = PdfReader(out.path)
+
+    def find(items, title):
+        for i, item in enumerate(items):
+            if not isinstance(item, list) and item.title == title:
+                return item, items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], list) else []
+            if isinstance(item, list) and (found := find(item, title)):
+                return found
+        return None
+
+    mine, children = find(reader.outline, "报告.pdf")
+    assert reader.get_destination_page_number(mine) + 1 == first
+    source = PdfReader(corpus / "pdf" / "GeoTopo-komprimiert.pdf")
+    top = next(i for i in source.outline if not isinstance(i, list))
+    expected = source.get_destination_page_number(top) + first
+    got = next(c for c in children if not isinstance(c, list) and c.title == top.title)
+    assert reader.get_destination_page_number(got) + 1 == expected
+    nested = sum(1 for _ in _flatten(children))
+    assert nested == _count(source.outline)
+    assert CliRunner().invoke(cli, ["verify", str(out.path)]).exit_code == 0
+
+
+def _flatten(items):
+    for item in items:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+def _count(items) -> int:
+    return sum(1 for _ in _flatten(items))
