@@ -136,7 +136,7 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
     from PIL import Image, UnidentifiedImageError
 
     try:  # HEIC photos from iPhones; the plugin registers itself with Pillow (imported only when needed)
-        from pillow_heif import register_heif_opener
+        from pi_heif import register_heif_opener
 
         register_heif_opener()
     except ImportError:  # pragma: no cover - declared dependency; checked by tests

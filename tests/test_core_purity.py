@@ -20,6 +20,7 @@ IO_LIBRARIES = {
     "pypdf",
     "pikepdf",
     "PIL",
+    "pi_heif",
     "pillow_heif",
     "fpdf",
     "docx",

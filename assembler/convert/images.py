@@ -23,7 +23,7 @@ from assembler.errors import InputError
 from assembler.evidence import MAX_IMAGE_PIXELS
 
 try:
-    from pillow_heif import register_heif_opener
+    from pi_heif import register_heif_opener
 
     register_heif_opener()
 except ImportError:  # pragma: no cover - declared dependency
