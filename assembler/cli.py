@@ -198,6 +198,14 @@ def _size(text: str | None) -> int | None:
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
 @click.option(
+    "--print",
+    "printing",
+    type=click.Choice(["simplex", "duplex"]),
+    default="simplex",
+    show_default=True,
+    help="duplex = 双面打印装订：每项材料从奇数页开始（空白页印“此页无正文”）。",
+)
+@click.option(
     "--dpi", type=click.IntRange(72, 300), default=150, show_default=True, help="照片在页面上的分辨率。"
 )
 @click.option(
@@ -222,6 +230,7 @@ def build(
     out: Path | None,
     allow_incomplete: bool,
     max_size: str | None,
+    printing: str,
     dpi: int,
     quality: int,
     templates: Path | None,
@@ -245,6 +254,7 @@ def build(
         font=font,
         photo=PhotoSettings(dpi, quality),
         max_size=_size(max_size),
+        duplex=printing == "duplex",
         call=call,
     )
     console = Console(stderr=True)

@@ -38,6 +38,7 @@ class Part:
     caption: str = ""  # printed under a photo
     pages: int = 0
     first: int = 0  # 0-based index of its first page in the dossier
+    blank: bool = False  # an empty page so that the next material starts on a right-hand page
 
 
 @dataclass
@@ -373,6 +374,8 @@ class DossierWriter:
                 top = item(section.title, section.parts[0].first, 0)
                 groups: dict[str, pikepdf.OutlineItem] = {}
                 for part in section.parts:
+                    if part.blank:
+                        continue
                     if part.group:
                         if part.group not in groups:
                             groups[part.group] = item(part.group, part.first, 1)

@@ -77,6 +77,10 @@ class StampSpec:
     height: float
     number: str
     caption: str = ""
+    blank: bool = False  # a page left empty for double-sided printing: marked 此页无正文
+
+
+BLANK_MARK = "此页无正文"
 
 
 def _printable(text: str) -> str:
@@ -319,6 +323,10 @@ class PageMaker:
         return self._measure(lambda: self.file_list(rows, header))
 
     # -- stamps ----------------------------------------------------------------------------------------
+    def empty_page(self) -> None:
+        """An A4 page with nothing on it (its 此页无正文 comes with the page stamps)."""
+        self._page()
+
     def stamps(self, specs: list[StampSpec]) -> None:
         """One transparent page per dossier page with its number (— 7 —) and caption, sized as displayed."""
         for spec in specs:
@@ -326,6 +334,8 @@ class PageMaker:
             self._page((w, h))
             if spec.caption:
                 self._text(7, h - 15.5, w - 14, 3.5, self.fit(spec.caption, w - 14, 8), 8, "C", GREY)
+            if spec.blank:
+                self._text(0, h / 2 - 4, w, 8, BLANK_MARK, 14, "C", GREY)
             self._text(0, h - 9.2, w, 4.2, f"— {spec.number} —", 10.5, "C")
 
     def output(self) -> bytes:

@@ -643,3 +643,19 @@ def _flatten(items):
 
 def _count(items) -> int:
     return sum(1 for _ in _flatten(items))
+
+
+def test_duplex_starts_every_material_on_a_right_hand_page(tmp_path, cache):
+    out = build(
+        EXAMPLES / "innovation-count", BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache, duplex=True)
+    )
+    reader = PdfReader(out.path)
+    starts = [reader.get_destination_page_number(i) + 1 for i in reader.outline if not isinstance(i, list)]
+    material_starts = starts[3:]  # after 封面, 申报材料清单, 目录; the 文件清单 is the last
+    assert material_starts and all(page % 2 == 1 for page in material_starts), material_starts
+    blanks = [i + 1 for i, p in enumerate(reader.pages) if "此页无正文" in p.extract_text()]
+    assert blanks and all(page % 2 == 0 for page in blanks)
+    assert all(page + 1 in material_starts for page in blanks)  # a blank page only ever precedes a material
+    simplex = build(EXAMPLES / "innovation-count", BuildOptions(out=tmp_path / "s.pdf", cache_dir=cache))
+    assert out.pages == simplex.pages + len(blanks)
+    assert CliRunner().invoke(cli, ["verify", str(out.path)]).exit_code == 0
