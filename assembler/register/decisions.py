@@ -161,3 +161,62 @@ def _default_amount(record, tier: int | None, matched_fen: int | None) -> int:
             raise UsageError("申报了年度评比：请用 --tier 写明评审委员会评定的档次（3000 或 5000）")
         total += tier * 100
     return total
+
+
+def disqualify(
+    db: Database,
+    code: str,
+    since: dt.date,
+    reason: str,
+    reviewer: str,
+    *,
+    until: dt.date | None = None,
+    name: str = "",
+    now: dt.datetime | None = None,
+) -> int:
+    """Put a base union (by 统一社会信用代码) on the 第三条 list from `since` (until `until`)."""
+    from assembler.identifiers import credit_code_problem
+
+    code = code.strip().upper()
+    if problem := credit_code_problem(code):
+        raise UsageError(f"统一社会信用代码“{code}”无效：{problem}")
+    if not reason.strip() or not reviewer.strip():
+        raise UsageError("请写明取消资格的理由（--reason）和经办人（--reviewer）")
+    if until is not None and until < since:
+        raise UsageError("取消资格的结束日期早于开始日期")
+    row = {
+        "code": code,
+        "name": name.strip(),
+        "since": since.isoformat(),
+        "until": until.isoformat() if until else None,
+        "reason": reason.strip(),
+        "reviewer": reviewer.strip(),
+        "added_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "withdrawn": 0,
+        "withdraws": None,
+    }
+    with db.atomic():
+        new_id = db.table("disqualified").insert(row).last_pk
+    assert isinstance(new_id, int)
+    return new_id
+
+
+def withdraw_disqualification(db: Database, listing_id: int, reason: str, reviewer: str) -> int:
+    """Withdraw a listing (a new row that says so; the listing itself stays in the history)."""
+    rows = list(db.query("SELECT * FROM disqualified WHERE id = ? AND withdrawn = 0", [listing_id]))
+    if not rows:
+        raise InputError(f"取消资格名单中没有编号 {listing_id}")
+    if not reason.strip() or not reviewer.strip():
+        raise UsageError("请写明撤销的理由（--reason）和经办人（--reviewer）")
+    row = {
+        **{k: rows[0][k] for k in ("code", "name", "since", "until")},
+        "reason": reason.strip(),
+        "reviewer": reviewer.strip(),
+        "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "withdrawn": 1,
+        "withdraws": listing_id,
+    }
+    with db.atomic():
+        new_id = db.table("disqualified").insert(row).last_pk
+    assert isinstance(new_id, int)
+    return new_id
