@@ -205,6 +205,7 @@ def notice_docx(db: Database, entry: Entry, today: dt.date | None = None) -> byt
 
 def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -212,12 +213,17 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[flo
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)  # the grid LibreOffice and WPS lay out by
     for row_cells, values, bold in [(table.rows[0].cells, headers, True)] + [
         (table.add_row().cells, r, False) for r in rows
     ]:
-        for cell, value, width in zip(row_cells, values, widths):
+        for i, (cell, value, width) in enumerate(zip(row_cells, values, widths)):
             cell.width = Cm(width)
             p = cell.paragraphs[0]
+            if i == len(headers) - 1 and not bold:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # the amount
             run = p.add_run(str(value))
             run.font.size = Pt(12)
             run.font.bold = bold
