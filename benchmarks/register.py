@@ -140,11 +140,9 @@ def main() -> None:
                 f"intake of {args.dossier.name} (verify + record + checks): "
                 f"{took * 1000:.0f} ms, status {result.status}"
             )
-            db.execute(
-                "DELETE FROM findings WHERE application_id = ?", [result.record.id if result.record else 0]
-            )
+            assert result.record is not None
             with db.atomic():  # forget it again, so that the command line records it anew
-                for table in ("evidence", "items", "meetings", "patents"):
+                for table in ("evidence", "items", "meetings", "patents", "findings"):
                     db.execute(f"DELETE FROM {table} WHERE application_id = ?", [result.record.id])
                 db.execute("DELETE FROM applications WHERE id = ?", [result.record.id])
             db.close()
