@@ -25,7 +25,7 @@ _SHOWN = 5
 
 def _names(values: list[str]) -> str:
     shown = "、".join(f"“{v}”" for v in values[:_SHOWN])
-    return shown + (f"等 {len(values)} 个" if len(values) > _SHOWN else "")
+    return shown + ("等" if len(values) > _SHOWN else "")
 
 
 def _latest(records: Iterable[Record]) -> list[Record]:
@@ -60,7 +60,7 @@ def evidence_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-EVIDENCE-REUSED",
                     "error",
-                    f"{len(shared)} 个证明文件 {_names(shared)} 与{other.label}的申报材料完全相同"
+                    f"证明文件{_names(shared)}（共 {len(shared)} 个）与 {other.label}的申报材料完全相同"
                     "（SHA-256 一致）：同一材料只能在一个年度使用（每年申报一次）",
                     path=shared[0],
                     fix="请换用本年度的材料，或说明原因。",
@@ -71,7 +71,7 @@ def evidence_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-EVIDENCE-SHARED",
                     "error",
-                    f"{len(shared)} 个证明文件 {_names(shared)} 与同年度另一单位{other.unit_name}"
+                    f"证明文件{_names(shared)}（共 {len(shared)} 个）与同年度另一单位{other.unit_name}"
                     f"（{other.credit_code}，登记号 {other.id}）的申报材料完全相同（SHA-256 一致）",
                     path=shared[0],
                     fix="请提供本单位自己的材料。",
@@ -95,7 +95,7 @@ def item_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-ITEM-REUSED",
                     "error",
-                    f"台账中 {len(same)} 个项目 {_names(same)}（名称和提出人相同）已在{other.label}"
+                    f"台账中的项目{_names(same)}（共 {len(same)} 个，名称和提出人相同）已在 {other.label}"
                     "的申报中计算过：同一项目只能在一个年度申报",
                     material="3",
                     fix="请从台账中删除已申报过的项目，重新计算鼓励金。",
@@ -106,7 +106,7 @@ def item_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-ITEM-SHARED",
                     "warning",
-                    f"台账中 {len(same)} 个项目 {_names(same)}（名称和提出人相同）也出现在同年度"
+                    f"台账中的项目{_names(same)}（共 {len(same)} 个，名称和提出人相同）也出现在同年度"
                     f"{other.unit_name}（{other.credit_code}，登记号 {other.id}）的台账中",
                     material="3",
                     fix="请核实项目归属。",
@@ -132,7 +132,7 @@ def meeting_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-MEETING-REUSED",
                     "error",
-                    f"评审会议 {'、'.join(dates)} 已在{other.label}的申报中使用："
+                    f"评审会议 {'、'.join(dates)} 已在 {other.label}的申报中使用："
                     "同一次评审会议只能在一个年度申报",
                     material="4",
                     fix="请删除已申报过的会议及其项目。",
@@ -149,7 +149,7 @@ def meeting_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-MEETING-SHARED",
                     "warning",
-                    f"评审会议 {'、'.join(titled)}（日期和名称相同）也出现在{other.label}的申报中",
+                    f"评审会议 {'、'.join(titled)}（日期和名称相同）也出现在 {other.label}的申报中",
                     material="4",
                     fix="请核实会议纪要和现场照片是否为本单位的。",
                 )
@@ -170,7 +170,7 @@ def patent_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-PATENT-REUSED",
                     "warning",
-                    f"专利/重大专项 {_names(same)} 已在{other.label}的申报中作为成果申报",
+                    f"专利/重大专项{_names(same)}已在 {other.label}的申报中作为成果申报",
                     material="4",
                     fix="年度评比按当年的成果评定：请核实。",
                 )
@@ -199,7 +199,7 @@ def studio_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-STUDIO-UPGRADED",
                     "warning",
-                    f"工作室“{new.studio_name}”已在{other.label}按{level}新命名申报过鼓励金；"
+                    f"工作室“{new.studio_name}”已在 {other.label}按{level}新命名申报过鼓励金；"
                     f"本次按{LEVEL_TITLES.get(new.studio_level or '', '')}新命名申报",
                     fix="请核对本年度的命名文件（升级命名可再次申报）。",
                 )
@@ -209,7 +209,7 @@ def studio_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-STUDIO-NAMED-TWICE",
                     "error",
-                    f"工作室“{new.studio_name}”已在{other.label}按{level}新命名申报过鼓励金："
+                    f"工作室“{new.studio_name}”已在 {other.label}按{level}新命名申报过鼓励金："
                     "新命名鼓励金每个工作室只发放一次",
                     fix="请把 studio.new 改为 false，只申报年度评比。",
                 )

@@ -146,7 +146,7 @@ class Record:
     def label(self) -> str:
         """How a message names this application: 2025 年度 天津…有限公司（登记号 12）."""
         number = f"（登记号 {self.id}）" if self.id is not None else ""
-        return f"{self.year} 年度 {self.unit_name}{number}"
+        return f"{self.year} 年度{self.unit_name}{number}"
 
 
 @dataclass(frozen=True)
