@@ -451,3 +451,71 @@ def test_intake_examples_twice_and_a_next_year_copy(example_dossiers, shared_cac
     review = run("review", inbox, copy, "--register", register, "--json")
     rows = {Path(r["source"]).name: r for r in json.loads(review.output)["applicants"]}
     assert "REGISTER-EVIDENCE-REUSED" in [f["rule"] for f in rows["studio-2027.pdf"]["findings"]]
+
+
+def test_pure_rules_import_no_database_or_io_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "import assembler.register.crossyear, assembler.register.records\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    loaded = json.loads(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
+    heavy = {"sqlite3", "sqlite_utils", "pikepdf", "pypdf", "docx", "openpyxl", "yaml", "click", "flask"}
+    assert heavy.isdisjoint(m.split(".")[0] for m in loaded)
+
+
+def test_two_reviewers_writing_at_once_wait_for_each_other(tmp_path):
+    import threading
+    import time
+
+    from assembler.register.db import writing
+
+    path = tmp_path / "r.sqlite"
+    db = open_register(path)
+    with writing(db):
+        app_id = insert_record(db, rec(None, 2026, recomputed_fen=300000))  # type: ignore[arg-type]
+    errors: list[BaseException] = []
+
+    def second_reviewer() -> None:
+        try:
+            other = open_register(path)
+            decide(other, app_id, "通过", "李强")
+            other.close()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with writing(db):
+        db.table("decisions").insert(
+            {
+                "application_id": app_id,
+                "decision": "returned",
+                "reasons": "缺照片",
+                "reviewer": "王芳",
+                "decided_at": "x",
+            }
+        )
+        thread = threading.Thread(target=second_reviewer)
+        thread.start()
+        time.sleep(0.3)  # the second writer is waiting for this transaction
+        assert thread.is_alive()
+    thread.join(10)
+    assert errors == []
+    assert [d.reviewer for d in history(db, app_id)] == ["王芳", "李强"]
+
+
+def test_review_of_an_older_version_is_not_compared_with_its_newer_one(tmp_path):
+    from assembler.register.db import versions
+
+    db = open_register(tmp_path / "r.sqlite")
+    with db.atomic():
+        v1 = insert_record(db, rec(None, 2026, file_sha256="v1"))  # type: ignore[arg-type]
+        v2 = insert_record(db, rec(None, 2026, file_sha256="v2", version=2, previous_id=v1))  # type: ignore[arg-type]
+        v3 = insert_record(db, rec(None, 2026, file_sha256="v3", version=3, previous_id=v2))  # type: ignore[arg-type]
+        other = insert_record(db, rec(None, 2026, UNIT_B, file_sha256="o"))  # type: ignore[arg-type]
+    assert versions(db, v1) == versions(db, v2) == versions(db, v3) == {v1, v2, v3}
+    assert versions(db, other) == {other}

@@ -2,16 +2,18 @@
 migrations.
 
 Money is integer fen, dates ISO text. Every write of one intake or one decision is one transaction
-(`Database.atomic`). The decisions and the disqualification list are append-only: triggers refuse
-UPDATE and DELETE, so the history cannot be rewritten through this file's own API or by hand with
-the sqlite3 shell.
+(`writing`: BEGIN IMMEDIATE, so two reviewers writing at once wait for each other). The decisions
+and the disqualification list are append-only: triggers refuse UPDATE and DELETE, so the history
+cannot be rewritten through this module nor by hand with the sqlite3 shell (short of dropping the
+triggers).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,25 @@ def m002_decisions_and_disqualified(db: Database) -> None:
                 f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
+
+
+@contextlib.contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """One write transaction, begun IMMEDIATE: a second reviewer's intake waits for this one (busy
+    timeout) instead of failing half-way when both read first and then write. Nested use is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.execute("COMMIT")
 
 
 def default_register_path() -> Path:
@@ -345,6 +366,21 @@ def app_id_by_hash(db: Database, sha256: str) -> int | None:
     """The application already recorded from the file with this hash."""
     rows = list(db.query("SELECT id FROM applications WHERE file_sha256 = ?", [sha256]))
     return rows[0]["id"] if rows else None
+
+
+def versions(db: Database, app_id: int) -> set[int]:
+    """Every version of the application `app_id` belongs to: the ones it replaces and the ones that
+    replace it.
+    """
+    found = set(lineage(db, app_id))
+    todo = [app_id]
+    while todo:
+        current = todo.pop()
+        for row in db.query("SELECT id FROM applications WHERE previous_id = ?", [current]):
+            if row["id"] not in found:
+                found.add(row["id"])
+                todo.append(row["id"])
+    return found
 
 
 def lineage(db: Database, app_id: int) -> list[int]:

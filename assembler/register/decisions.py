@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from assembler.errors import InputError, UsageError
-from assembler.register.db import get_record
+from assembler.register.db import get_record, writing
 from assembler.register.records import DECISION_CODES, DECISIONS, from_fen, to_fen
 
 FINAL = ("approved", "rejected")  # after these, a new submission is a second application, not a version
@@ -134,7 +134,7 @@ def decide(
         "reviewer": reviewer.strip(),
         "decided_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
-    with db.atomic():
+    with writing(db):
         new_id = db.table("decisions").insert(row).last_pk
     assert isinstance(new_id, int)
     return _decision({"id": new_id, **row})
@@ -195,7 +195,7 @@ def disqualify(
         "withdrawn": 0,
         "withdraws": None,
     }
-    with db.atomic():
+    with writing(db):
         new_id = db.table("disqualified").insert(row).last_pk
     assert isinstance(new_id, int)
     return new_id
@@ -216,7 +216,7 @@ def withdraw_disqualification(db: Database, listing_id: int, reason: str, review
         "withdrawn": 1,
         "withdraws": listing_id,
     }
-    with db.atomic():
+    with writing(db):
         new_id = db.table("disqualified").insert(row).last_pk
     assert isinstance(new_id, int)
     return new_id

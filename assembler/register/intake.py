@@ -207,8 +207,8 @@ def refresh_findings(db: Database, app_id: int) -> list[Finding]:
     """Recompute and store the register's findings of one recorded application; return them."""
     record = store.get_record(db, app_id)
     assert record is not None
-    found = findings_for(db, record, set(store.lineage(db, app_id)))
-    with db.atomic():
+    found = findings_for(db, record, store.versions(db, app_id))
+    with store.writing(db):
         store.store_findings(db, app_id, "register", found)
     return found
 
@@ -233,7 +233,7 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
         found = refresh_findings(db, existing)
         kept = store.get_record(db, existing)
         return IntakeResult(path, "already", kept, row.findings + found)
-    with db.atomic():
+    with store.writing(db):
         previous = _open_predecessor(db, record)
         diff = None
         if previous is not None:
@@ -241,7 +241,7 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
             record = replace(record, version=previous.version + 1, previous_id=previous.id)
         app_id = store.insert_record(db, record, diff)
         record = replace(record, id=app_id)
-        found = findings_for(db, record, set(store.lineage(db, app_id)))
+        found = findings_for(db, record, store.versions(db, app_id))
         store.store_findings(db, app_id, "verify", row.findings)
         store.store_findings(db, app_id, "register", found)
     return IntakeResult(path, "version" if previous else "new", record, row.findings + found, diff)
@@ -302,7 +302,7 @@ def review_with_register(paths: list[Path], disqualified: Path | None, register:
             rows.append(row)
             continue
         existing = store.app_id_by_hash(register, record.file_sha256)
-        exclude = set(store.lineage(register, existing)) if existing is not None else set()
+        exclude = store.versions(register, existing) if existing is not None else set()
         row.findings.extend(findings_for(register, record, exclude))
         rows.append(row)
     if not rows:
