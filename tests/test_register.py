@@ -519,3 +519,65 @@ def test_review_of_an_older_version_is_not_compared_with_its_newer_one(tmp_path)
         other = insert_record(db, rec(None, 2026, UNIT_B, file_sha256="o"))  # type: ignore[arg-type]
     assert versions(db, v1) == versions(db, v2) == versions(db, v3) == {v1, v2, v3}
     assert versions(db, other) == {other}
+
+
+def test_command_line_over_folders(tmp_path):
+    register = tmp_path / "register.sqlite"
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("innovation-count", "studio"):
+        copy_example(name, src)
+    (src / "junk.zip").write_bytes(b"not a zip")
+    result = run("intake", src, "--register", register)
+    assert result.exit_code == 2, result.output  # the worst of: recorded, recorded, refused
+    assert (
+        result.output.count("[已登记]") == 2 and "[未登记]" in result.output and "junk.zip" in result.output
+    )
+    listed = json.loads(run("applications", "--register", register, "--json").output)
+    assert [(a["id"], a["scheme"], a["decision"]) for a in listed] == [
+        (1, "innovation", None),
+        (2, "studio", None),
+    ]
+
+    assert run("decide", 1, "--decision", "通过", "--reviewer", "王芳", "--register", register).exit_code == 0
+    refused = run("decide", 2, "--decision", "通过", "--reviewer", "王芳", "--register", register)
+    assert refused.exit_code == 2 and "--matched" in refused.output
+    made = run(
+        "decide", 2, "--decision", "通过", "--tier", "5000", "--matched", "10000", "--reviewer", "王芳",
+        "--register", register, "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0 and json.loads(made.output)[-1]["approved_fen"] == 1500000
+    changed = run(
+        "decide", 2, "--decision", "退回补正", "--reason", "命名文件不清晰", "--reason", "缺少年度计划盖章页",
+        "--reviewer", "李强", "--register", register,
+    )  # fmt: skip
+    assert changed.exit_code == 0 and changed.output.count("王芳") == 1 and "李强" in changed.output
+    missing = run("decide", 99, "--decision", "通过", "--reviewer", "王芳", "--register", register)
+    assert missing.exit_code == 2 and "登记号 99" in missing.output
+
+    shown = json.loads(run("applications", 1, "--register", register, "--json").output)
+    assert shown["decisions"][0]["reviewer"] == "王芳"
+    listing = run(
+        "disqualify", "91120116MA05K3R78L", "--since", "2026-01-01", "--reason", "挪用 2025 年度鼓励金",
+        "--reviewer", "王芳", "--register", register,
+    )  # fmt: skip
+    assert listing.exit_code == 0 and "91120116MA05K3R78L" in listing.output
+    shown = run("applications", 1, "--register", register)
+    assert "REGISTER-DISQUALIFIED" in shown.output  # the register's findings are recomputed on showing
+
+    out = tmp_path / "out"
+    written = run("outputs", "--year", 2026, "-o", out, "--register", register)
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [
+            "补正通知-0002-天津示例新能源装备有限公司.docx",
+            "公示名单-2026.docx",
+            "公示名单-2026.xlsx",
+            "拨款明细-2026.xlsx",
+            "年度汇总-2026.xlsx",
+        ]
+    )
+    not_a_register = tmp_path / "notes.txt"
+    not_a_register.write_text("hello " * 200, encoding="utf-8")
+    bad = run("applications", "--register", not_a_register)
+    assert bad.exit_code == 2 and "登记簿" in bad.output
