@@ -419,8 +419,7 @@ def _money_option(text: str | None, option: str):  # noqa: ANN202 - Decimal | No
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -> None:
-    """登记收到的申报材料（PDF、申请文件夹或 .zip，或装有它们的文件夹）：逐份核验、记入登记簿，
-    并做跨年度检查。"""
+    """登记收到的申报材料（PDF、申请文件夹、.zip 或装有它们的文件夹）：逐份核验、登记，并做跨年度检查。"""
     from assembler.register.db import default_register_path, open_register
     from assembler.register.intake import STATUS_TITLES, result_to_json, worst_exit
     from assembler.register.intake import intake as run_intake
@@ -478,8 +477,7 @@ def decide(
     register_path: Path | None,
     as_json: bool,
 ) -> None:
-    """记录评审决定（通过 / 退回补正 / 不予支持）、核定金额、年度档次、匹配金额和理由；
-    每次修改都保留在历史中。"""
+    """记录评审决定（通过/退回补正/不予支持）、核定金额、年度档次、匹配金额和理由；每次修改都留有历史。"""
     from assembler.register.db import open_register
     from assembler.register.decisions import decide as run_decide
     from assembler.register.decisions import history
@@ -679,7 +677,7 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
         click.echo(f"  决定 {d.decided_at} {d.reviewer}：{d.title} {d.reasons}")
 
 
-@cli.command()
+@cli.command(short_help="写出年度材料：补正通知、公示名单、拨款明细和年度汇总。")
 @click.option("--year", type=click.IntRange(2021, 2100), required=True, help="申报年度。")
 @click.option(
     "-o",

@@ -581,3 +581,19 @@ def test_command_line_over_folders(tmp_path):
     not_a_register.write_text("hello " * 200, encoding="utf-8")
     bad = run("applications", "--register", not_a_register)
     assert bad.exit_code == 2 and "登记簿" in bad.output
+
+
+def test_an_older_register_is_upgraded_on_open(tmp_path):
+    from sqlite_utils import Database
+
+    from assembler.register.db import migrations
+
+    path = tmp_path / "old.sqlite"
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_decisions_and_disqualified")  # as an earlier tool left it
+    with old.atomic():
+        app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
+    old.close()
+    db = open_register(path)
+    assert schema_version(db)[-1] == "m002_decisions_and_disqualified"
+    assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
