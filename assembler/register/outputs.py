@@ -195,11 +195,13 @@ def notice_docx(db: Database, entry: Entry, today: dt.date | None = None) -> byt
         align="justify",
     )
     tail.paragraph_format.first_line_indent = Pt(28)
+    closing = [tail]
     if entry.decision:
-        _para(doc, f"经办人：{entry.decision.reviewer}", size=12)
-    _para(doc, "")
-    _para(doc, UNION, align="right")
+        closing.append(_para(doc, f"经办人：{entry.decision.reviewer}", size=12))
+    closing += [_para(doc, ""), _para(doc, UNION, align="right")]
     _para(doc, _date_words(day), align="right")
+    for p in closing:  # the signature never stands alone on a page
+        p.paragraph_format.keep_with_next = True
     return _save_docx(doc)
 
 
