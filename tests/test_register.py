@@ -597,3 +597,26 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
     db = open_register(path)
     assert schema_version(db)[-1] == "m002_decisions_and_disqualified"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
+
+
+def test_review_against_the_register_records_nothing(tmp_path):
+    from assembler.register.intake import review_with_register
+
+    db = open_register(tmp_path / "r.sqlite")
+    (tmp_path / "a").mkdir()
+    first = intake_one(db, copy_example("innovation-count", tmp_path / "a"))
+    (tmp_path / "b").mkdir()
+    resent = copy_example("innovation-count", tmp_path / "b")
+    edit_yaml(resent, lambda d: d["applicant"]["contact"].update(name="某某"))
+
+    def review_rules(path: Path) -> list[str]:
+        return rules(review_with_register([path], None, db).rows[0].findings)
+
+    assert not [r for r in review_rules(resent) if r.startswith("REGISTER-")]  # it would be version 2
+    decide(db, first.record.id, "不予支持", "王芳", reasons="未报备评审会")
+    assert "REGISTER-DUPLICATE-APPLICATION" in review_rules(resent)  # now it would be a second application
+    edit_yaml(resent, lambda d: d.update(year=2027))
+    assert {"REGISTER-EVIDENCE-REUSED", "REGISTER-ITEM-REUSED", "REGISTER-MEETING-REUSED"} <= set(
+        review_rules(resent)
+    )
+    assert db.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 1

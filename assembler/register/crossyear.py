@@ -228,8 +228,8 @@ def duplicate_findings(new: Record, others: list[Record]) -> list[Finding]:
                     "REGISTER-DUPLICATE-APPLICATION",
                     "error",
                     f"{what}{new.year} 年度已申报过{SCHEME_TITLES.get(new.scheme, new.scheme)}"
-                    f"（登记号 {other.id}，已有最终决定）：每年只能申报一次",
-                    fix="如需更正，请在作出决定前重新报送；已决定的申请不再受理。",
+                    f"（登记号 {other.id}）：每年只能申报一次",
+                    fix="作出决定前重新报送的材料按新版本登记；已作出决定的申请不再受理第二份。",
                 )
             )
     return out

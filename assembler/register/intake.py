@@ -302,6 +302,9 @@ def review_with_register(paths: list[Path], disqualified: Path | None, register:
             rows.append(row)
             continue
         existing = store.app_id_by_hash(register, record.file_sha256)
+        if existing is None:  # what intake would make it: a new version of an open application
+            predecessor = _open_predecessor(register, record)
+            existing = predecessor.id if predecessor is not None else None
         exclude = store.versions(register, existing) if existing is not None else set()
         row.findings.extend(findings_for(register, record, exclude))
         rows.append(row)
