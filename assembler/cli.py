@@ -311,7 +311,19 @@ def verify(file: Path, as_json: bool) -> None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="取消申报资格名单：每行一个统一社会信用代码（第三条）。",
 )
-def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualified: Path | None) -> None:
+@click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="同时对照登记簿做跨年度检查（只读，不登记）。",
+)
+def review(
+    paths: tuple[Path, ...],
+    out: Path | None,
+    as_json: bool,
+    disqualified: Path | None,
+    register_path: Path | None = None,
+) -> None:
     """评审汇总：读入多份申报材料 PDF 和/或申请文件夹、.zip，逐一核验并做跨单位检查。"""
     from rich.table import Table
     from rich.text import Text
@@ -319,7 +331,13 @@ def review(paths: tuple[Path, ...], out: Path | None, as_json: bool, disqualifie
     from assembler.review import HEADERS, row_values, summary_to_json, write_workbook
     from assembler.review import review as run_review
 
-    summary = run_review(list(paths), disqualified)
+    if register_path is not None:
+        from assembler.register.db import open_register
+        from assembler.register.intake import review_with_register
+
+        summary = review_with_register(list(paths), disqualified, open_register(register_path))
+    else:
+        summary = run_review(list(paths), disqualified)
     if out is not None:
         write_workbook(summary, out)
     if as_json:
@@ -429,3 +447,314 @@ def _echo_calls(checklists: Path | None) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="dossier")
+
+
+# ---- the reviewers' register (assembler/register/) -----------------------------------------------
+
+_REGISTER = click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="登记簿文件（SQLite；默认在用户数据目录下，$DOSSIER_REGISTER_DIR 可改变位置）。",
+)
+
+
+def _yuan_text(fen: int | None) -> str:
+    from assembler.register.records import from_fen
+
+    amount = from_fen(fen)
+    return "不符合条件" if amount is None else f"{amount:,} 元"
+
+
+def _money_option(text: str | None, option: str):  # noqa: ANN202 - Decimal | None
+    if text is None:
+        return None
+    from assembler.identifiers import parse_money
+
+    try:
+        return parse_money(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_REGISTER
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -> None:
+    """登记收到的申报材料（PDF、申请文件夹、.zip 或装有它们的文件夹）：逐份核验、登记，并做跨年度检查。"""
+    from assembler.register.db import default_register_path, open_register
+    from assembler.register.intake import STATUS_TITLES, result_to_json, worst_exit
+    from assembler.register.intake import intake as run_intake
+    from assembler.register.records import SCHEME_TITLES, diff_lines
+    from assembler.report import SEVERITY_TITLES
+
+    db = open_register(register_path)
+    results = run_intake(db, list(paths))
+    if as_json:
+        click.echo(json.dumps([result_to_json(r) for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            rec = r.record
+            if rec is None:
+                where = "" if str(r.source) in (r.error or "") else f"{r.source}："
+                click.echo(f"[{STATUS_TITLES[r.status]}] {where}{r.error}")
+                continue
+            version = f"，第 {rec.version} 版，替换登记号 {rec.previous_id}" if rec.previous_id else ""
+            click.echo(
+                f"[{STATUS_TITLES[r.status]}] 登记号 {rec.id}{version}：{rec.unit_name}（{rec.credit_code}）"
+                f"{rec.year} 年度{SCHEME_TITLES.get(rec.scheme, rec.scheme)}，"
+                f"申请金额 {_yuan_text(rec.claimed_fen)}"
+                f"（{r.source.name}）"
+            )
+            if r.diff is not None:
+                for line in diff_lines(r.diff):
+                    click.echo(f"  与上一版相比：{line}")
+            for f in r.findings:
+                click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+        recorded = sum(r.status in ("new", "version") for r in results)
+        click.echo(
+            f"共 {len(results)} 份，新登记 {recorded} 份；登记簿 {register_path or default_register_path()}"
+        )
+    sys.exit(worst_exit(results))
+
+
+@cli.command()
+@click.argument("app_id", type=int)
+@click.option("--decision", required=True, help="通过 / 退回补正 / 不予支持。")
+@click.option("--amount", help="核定金额（元）；通过时默认为复核金额（工作室：按评定档次和匹配金额计算）。")
+@click.option("--tier", type=int, help="评审委员会评定的年度评比档次：3000 或 5000（元）。")
+@click.option("--matched", help="评审确认的匹配金额（元），滨海新区级及以上新命名工作室。")
+@click.option("--reason", "reasons", multiple=True, help="理由（可多次使用）；退回补正和不予支持时必填。")
+@click.option("--reviewer", required=True, help="评审人姓名（记入历史）。")
+@_REGISTER
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def decide(
+    app_id: int,
+    decision: str,
+    amount: str | None,
+    tier: int | None,
+    matched: str | None,
+    reasons: tuple[str, ...],
+    reviewer: str,
+    register_path: Path | None,
+    as_json: bool,
+) -> None:
+    """记录评审决定（通过/退回补正/不予支持）、核定金额、年度档次、匹配金额和理由；每次修改都留有历史。"""
+    from assembler.register.db import open_register
+    from assembler.register.decisions import decide as run_decide
+    from assembler.register.decisions import history
+
+    db = open_register(register_path)
+    made = run_decide(
+        db,
+        app_id,
+        decision,
+        reviewer,
+        approved=_money_option(amount, "--amount"),
+        tier=tier,
+        matched=_money_option(matched, "--matched"),
+        reasons="；".join(reasons),
+    )
+    rows = history(db, app_id)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": d.id,
+                        "decision": d.decision,
+                        "title": d.title,
+                        "approved_fen": d.approved_fen,
+                        "tier": d.tier,
+                        "matched_fen": d.matched_fen,
+                        "reasons": d.reasons,
+                        "reviewer": d.reviewer,
+                        "decided_at": d.decided_at,
+                    }
+                    for d in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    amount_text = f"，核定金额 {_yuan_text(made.approved_fen)}" if made.approved_fen is not None else ""
+    click.echo(f"已记录：登记号 {app_id} {made.title}{amount_text}（{made.reviewer}，{made.decided_at}）")
+    click.echo("历史：")
+    for d in rows:
+        extra = "".join(
+            [
+                f" 核定 {_yuan_text(d.approved_fen)}" if d.approved_fen is not None else "",
+                f" 档次 {d.tier} 元" if d.tier else "",
+                f" 匹配 {_yuan_text(d.matched_fen)}" if d.matched_fen is not None else "",
+                f" 理由：{d.reasons}" if d.reasons else "",
+            ]
+        )
+        click.echo(f"  {d.decided_at} {d.reviewer}：{d.title}{extra}")
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d"]), help="取消资格的开始日期。")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="取消资格的结束日期（不填为长期）。")
+@click.option("--reason", required=True, help="理由，如：挪用 2024 年度创新鼓励金。")
+@click.option("--reviewer", required=True, help="经办人姓名。")
+@click.option("--name", default="", help="基层工会名称。")
+@click.option("--withdraw", type=int, help="撤销取消资格名单中的这一编号（CODE 填写同一代码）。")
+@_REGISTER
+def disqualify(
+    code: str,
+    since,  # noqa: ANN001 - click's DateTime
+    until,  # noqa: ANN001
+    reason: str,
+    reviewer: str,
+    name: str,
+    withdraw: int | None,
+    register_path: Path | None,
+) -> None:
+    """把基层工会（统一社会信用代码）记入取消申报资格名单（第三条），含起止日期和理由。"""
+    from assembler.register.db import disqualifications, open_register
+    from assembler.register.decisions import disqualify as run_disqualify
+    from assembler.register.decisions import withdraw_disqualification
+
+    db = open_register(register_path)
+    if withdraw is not None:
+        withdraw_disqualification(db, withdraw, reason, reviewer)
+        click.echo(f"已撤销取消资格名单第 {withdraw} 号")
+    else:
+        new_id = run_disqualify(
+            db, code, since.date(), reason, reviewer, until=until.date() if until else None, name=name
+        )
+        click.echo(f"已记入取消资格名单（编号 {new_id}）")
+    for d in disqualifications(db):
+        click.echo(f"  {d.id}. {d.code} {d.name} {d.since}–{d.until or '长期'}：{d.reason}")
+
+
+@cli.command()
+@click.argument("app_id", type=int, required=False)
+@click.option("--year", type=click.IntRange(2021, 2100), help="只列出这一申报年度。")
+@_REGISTER
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def applications(app_id: int | None, year: int | None, register_path: Path | None, as_json: bool) -> None:
+    """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
+    from rich.table import Table
+
+    from assembler.register.db import get_record, lineage, open_register, stored_findings
+    from assembler.register.decisions import history
+    from assembler.register.intake import refresh_findings
+    from assembler.register.outputs import case_title, year_entries
+    from assembler.register.records import SCHEME_TITLES, diff_lines
+    from assembler.report import SEVERITY_TITLES
+
+    db = open_register(register_path)
+    if app_id is None:
+        entries = year_entries(db, year)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "id": e.record.id,
+                            "version": e.record.version,
+                            "year": e.record.year,
+                            "scheme": e.record.scheme,
+                            "case": e.record.case,
+                            "studio": e.record.studio_name,
+                            "unit": e.record.unit_name,
+                            "credit_code": e.record.credit_code,
+                            "claimed_fen": e.record.claimed_fen,
+                            "decision": e.decision.decision if e.decision else None,
+                            "approved_fen": e.decision.approved_fen if e.decision else None,
+                        }
+                        for e in entries
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return
+        table = Table(title="登记簿")
+        for head in ("登记号", "版本", "年度", "基金", "情形/工作室", "单位", "申请金额", "决定", "核定金额"):
+            table.add_column(head, overflow="fold")
+        for e in entries:
+            r = e.record
+            table.add_row(
+                str(r.id),
+                str(r.version),
+                str(r.year),
+                SCHEME_TITLES.get(r.scheme, r.scheme),
+                case_title(r),
+                r.unit_name,
+                _yuan_text(r.claimed_fen),
+                e.decision.title if e.decision else "未决定",
+                _yuan_text(e.decision.approved_fen) if e.decision and e.decision.approved_fen else "",
+            )
+        _console().print(table)
+        return
+    record = get_record(db, app_id)
+    if record is None:
+        from assembler.errors import InputError
+
+        raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
+    refresh_findings(db, app_id)
+    found = stored_findings(db, app_id)
+    decisions = history(db, app_id)
+    row = db.table("applications").get(app_id)
+    diff = json.loads(row["diff"]) if row["diff"] else None
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "id": record.id,
+                    "versions": lineage(db, app_id),
+                    "year": record.year,
+                    "scheme": record.scheme,
+                    "unit": record.unit_name,
+                    "diff": diff,
+                    "findings": [
+                        {"rule": f.rule, "severity": f.severity, "message": f.message} for f in found
+                    ],
+                    "decisions": [
+                        {"decision": d.decision, "reviewer": d.reviewer, "at": d.decided_at}
+                        for d in decisions
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"登记号 {record.id}（第 {record.version} 版；各版本 {'、'.join(map(str, lineage(db, app_id)))}）："
+        f"{record.unit_name}（{record.credit_code}）{record.year} 年度{SCHEME_TITLES.get(record.scheme, '')} "
+        f"{case_title(record)}，申请金额 {_yuan_text(record.claimed_fen)}，"
+        f"{record.received_at} 收到 {record.source_name}"
+    )
+    if diff is not None:
+        for line in diff_lines(diff):
+            click.echo(f"  与上一版相比：{line}")
+    for f in found:
+        click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+    for d in decisions:
+        click.echo(f"  决定 {d.decided_at} {d.reviewer}：{d.title} {d.reasons}")
+
+
+@cli.command(short_help="写出年度材料：补正通知、公示名单、拨款明细和年度汇总。")
+@click.option("--year", type=click.IntRange(2021, 2100), required=True, help="申报年度。")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="输出文件夹。",
+)
+@_REGISTER
+def outputs(year: int, outdir: Path, register_path: Path | None) -> None:
+    """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
+    from assembler.register.db import open_register
+    from assembler.register.outputs import write_outputs
+
+    for path in write_outputs(open_register(register_path), year, outdir):
+        click.echo(f"已生成 {path}")

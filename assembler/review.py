@@ -15,12 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembler.checklists import fund_titles
 from assembler.errors import DossierError, InputError
 from assembler.identifiers import comparable
-from assembler.models import Finding
-from assembler.schema import APPLICATION_FILE
+from assembler.models import Finding, Report
+from assembler.schema import APPLICATION_FILE, LoadedApplication
+
+if TYPE_CHECKING:
+    from assembler.verify import Verification
 
 
 @dataclass
@@ -68,11 +72,15 @@ def discover_inputs(paths: list[Path]) -> Iterator[Path]:
 def _from_pdf(path: Path) -> Row:
     from assembler.verify import verify
 
-    v = verify(path)
+    return row_from_verification(verify(path))
+
+
+def row_from_verification(v: Verification) -> Row:
+    """The summary row of a verified dossier (also used by the register's intake)."""
     m = v.manifest
     app = m.get("application", {})
     row = Row(
-        path,
+        v.path,
         v.applicant.get("name", ""),
         v.applicant.get("credit_code", ""),
         app.get("scheme", ""),
@@ -102,6 +110,11 @@ def _from_application(path: Path) -> Row:
     from assembler.sources import open_source
 
     report, loaded, _ = check_source(open_source(path))
+    return row_from_check(path, report, loaded)
+
+
+def row_from_check(path: Path, report: Report, loaded: LoadedApplication) -> Row:
+    """The summary row of a checked application folder or zip (also used by the register's intake)."""
     app = loaded.app
     row = Row(
         path,
