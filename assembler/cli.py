@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from assembler import __version__
-from assembler.errors import DossierError, ExitCode, FileSystemError, exit_code_help
+from assembler.errors import DossierError, ExitCode, FileSystemError, UsageError, exit_code_help
 
 
 class _Group(click.Group):
@@ -56,6 +56,28 @@ def _silence_stdout() -> None:
 def _fail(ctx: click.Context, exc: DossierError) -> None:
     click.echo(f"错误：{exc.render()}", err=True)
     ctx.exit(exc.exit_code)
+
+
+_CONTROL = {c: "?" for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c not in (0x0A,)}
+
+
+def _shown(text: object) -> str:
+    """Text from a received file, safe to print: control characters (terminal escapes that could draw a
+    fake 结论 line) become “?”."""
+    return str(text).translate(_CONTROL)
+
+
+def _refuse_overwriting(out: Path | None, inputs: list[Path]) -> None:
+    """UsageError when an output would overwrite one of the inputs (a received dossier, the list)."""
+    if out is None:
+        return
+    target = out.resolve()
+    if any(target == p.resolve() or (p.is_dir() and target.is_relative_to(p.resolve())) for p in inputs):
+        raise UsageError(
+            "输出文件不能是（或位于）输入的文件或文件夹",
+            where=str(out),
+            fix="请用 -o 指定收件文件以外的位置，如 汇总.xlsx。",
+        )
 
 
 def _console() -> Console:
@@ -289,9 +311,9 @@ def verify(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(verification_to_json(result), ensure_ascii=False, indent=2))
     else:
         app = result.applicant
-        click.echo(f"{file}：{app.get('name', '')}（{app.get('credit_code', '')}）")
+        click.echo(_shown(f"{file}：{app.get('name', '')}（{app.get('credit_code', '')}）"))
         for f in result.findings:
-            click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+            click.echo(_shown(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}"))
         click.echo("结论：完整、未被改动" if result.intact else "结论：未通过核验")
     sys.exit(ExitCode.OK if result.intact else ExitCode.APPLICATION_ERRORS)
 
@@ -331,6 +353,7 @@ def review(
     from assembler.review import HEADERS, row_values, summary_to_json, write_workbook
     from assembler.review import review as run_review
 
+    _refuse_overwriting(out, [*paths, *([disqualified] if disqualified else [])])
     if register_path is not None:
         from assembler.register.db import open_register
         from assembler.register.intake import review_with_register
@@ -351,7 +374,7 @@ def review(
             "" if v is None else (f"{v:,.2f}" if not isinstance(v, (int, str)) else str(v))
             for v in row_values(i, row)
         ]
-        table.add_row(*[Text(v, style="" if row.complete else "red") for v in values])
+        table.add_row(*[Text(_shown(v), style="" if row.complete else "red") for v in values])
     _console().print(table)
     if out is not None:
         click.echo(f"已写出 {out}")

@@ -9,7 +9,6 @@ deterministic /ID from the content, so identical inputs give a byte-identical fi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -21,8 +20,10 @@ from typing import Any, cast
 
 import pikepdf
 
-from assembler.errors import SelfAuditError
+from assembler.errors import InputError, SelfAuditError
 from assembler.files import usual_permissions
+from assembler.manifest import validate_manifest
+from assembler.pagedigest import page_digests
 from assembler.pages import LinkArea
 
 
@@ -48,35 +49,6 @@ class Section:
     number: str
     title: str
     parts: list[Part] = field(default_factory=list)
-
-
-def _stream_data(stream: pikepdf.Object) -> bytes:
-    """Decoded data where the filters allow (independent of recompression), else the raw bytes (JPEG)."""
-    try:
-        return stream.read_bytes(pikepdf.StreamDecodeLevel.generalized)
-    except pikepdf.PdfError:
-        return stream.read_raw_bytes()
-
-
-def page_digest(page: pikepdf.Page) -> str:
-    """A digest of what a page shows: its content streams and the data of the XObjects it draws."""
-    digest = hashlib.sha256()
-    contents = page.obj.get("/Contents")
-    streams = (
-        list(contents)
-        if isinstance(contents, pikepdf.Array)
-        else ([contents] if contents is not None else [])
-    )
-    for stream in streams:
-        digest.update(_stream_data(stream))
-    xobjects: Any = cast(Any, page.obj).get("/Resources", {}).get("/XObject", {})
-    for name in sorted(xobjects.keys()):
-        digest.update(name.encode())
-        digest.update(_stream_data(xobjects[name]))
-    for key in ("/MediaBox", "/CropBox", "/Rotate"):
-        if key in page.obj:
-            digest.update(repr(page.obj[key]).encode())
-    return digest.hexdigest()
 
 
 def _displayed(page: pikepdf.Page) -> tuple[float, float, int, tuple[float, float, float, float]]:
@@ -266,10 +238,14 @@ class DossierWriter:
                 Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)])
             )
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
-            digests = [page_digest(p) for p in pdf.pages]
+            digests = page_digests(pdf)
             result = Assembly(total, outline, digests)
             manifest["pages"] = {"count": total, "digests": digests}
             manifest["outline"] = outline
+            try:
+                validate_manifest(manifest, str(out))
+            except InputError as exc:
+                raise SelfAuditError(f"写入的清单不符合格式：{exc.message}") from None
             data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             spec = pikepdf.AttachedFileSpec(
                 pdf,

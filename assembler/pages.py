@@ -81,6 +81,9 @@ class StampSpec:
 
 
 BLANK_MARK = "此页无正文"
+BINDING_PREFIX = (
+    "sha256:"  # before the manifest's binding on the 文件清单 page (a core font: readable by verify)
+)
 
 
 def _printable(text: str) -> str:
@@ -299,10 +302,18 @@ class PageMaker:
         return links
 
     # -- 文件清单 ----------------------------------------------------------------------------------------
-    def file_list(self, rows: list[tuple[str, str, str, str]], header: str) -> None:
-        """文件清单: path, pages, size and SHA-256 of every file placed in the dossier."""
+    def file_list(self, rows: list[tuple[str, str, str, str]], header: str, binding: str = "") -> None:
+        """文件清单: path, pages, size and SHA-256 of every file placed in the dossier; under the title the
+        核验码 that binds the embedded manifest to the printed pages (assembler.manifest)."""
         self._page()
         self._text(20, 20, 170, 10, "文 件 清 单", 18, "C")
+        if binding and self._drawing:
+            self._text(20, 283, 22, 4, "清单核验码", 7, color=GREY)
+            self.pdf.set_font("helvetica", size=6.5)
+            self.pdf.set_text_color(*GREY)
+            self.pdf.set_xy(42, 283)
+            self.pdf.cell(150, 4, f"{BINDING_PREFIX}{binding}")
+            self.pdf.set_text_color(*BLACK)
         y = 31.0
         for line in self._lines(header, 170, 9):
             self._text(20, y, 170, 5, line, 9, color=GREY)

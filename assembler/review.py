@@ -9,6 +9,7 @@ ledgers, and applicants on a disqualification list (第三条).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from assembler.schema import APPLICATION_FILE, LoadedApplication
 
 if TYPE_CHECKING:
     from assembler.verify import Verification
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -144,6 +147,11 @@ def read_one(path: Path) -> Row:
     except DossierError as exc:
         row = Row(path, kind="无法读取")
         row.findings = [Finding("REVIEW-UNREADABLE", "error", exc.render().replace("\n", " "))]
+        return row
+    except Exception as exc:  # one damaged file must not cost the reviewer the whole summary
+        log.exception("review of %s failed", path)
+        row = Row(path, kind="无法读取")
+        row.findings = [Finding("REVIEW-UNREADABLE", "error", f"无法读取（{type(exc).__name__}）")]
         return row
 
 
@@ -321,12 +329,12 @@ def write_workbook(summary: Summary, out: Path) -> None:
 
     from assembler.files import write_atomically
     from assembler.report import SEVERITY_TITLES
-    from assembler.workbooks import new_sheet_with_header
+    from assembler.workbooks import append_row, new_sheet_with_header
 
     wb, ws = new_sheet_with_header("汇总", HEADERS, [6, 34, 22, 30, 26, 10, 14, 14, 9, 8, 14, 40])
     red = PatternFill("solid", fgColor="FCE4E4")
     for i, r in enumerate(summary.rows, start=1):
-        ws.append(row_values(i, r))
+        append_row(ws, row_values(i, r))
         if not r.complete:
             for cell in ws[ws.max_row]:
                 cell.fill = red
@@ -343,12 +351,14 @@ def write_workbook(summary: Summary, out: Path) -> None:
     used: set[str] = {"汇总"}
     for i, r in enumerate(summary.rows, start=1):
         sheet = wb.create_sheet(_sheet_title(i, r.name, used))
-        sheet.append([f"{r.name or '（无法读取）'}  {r.credit_code}  {r.source.name}"])
+        append_row(sheet, [f"{r.name or '（无法读取）'}  {r.credit_code}  {r.source.name}"])
         sheet.append(["级别", "规则", "材料", "位置", "说明"])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for f in r.findings:
-            sheet.append([SEVERITY_TITLES[f.severity], f.rule, f.material or "", f.path or "", f.message])
+            append_row(
+                sheet, [SEVERITY_TITLES[f.severity], f.rule, f.material or "", f.path or "", f.message]
+            )
         if not r.findings:
             sheet.append(["", "", "", "", "未发现问题"])
         sheet.freeze_panes = "A3"

@@ -8,7 +8,9 @@ re-runs the award and the data rules on the embedded application under its state
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,16 +19,17 @@ from typing import Any
 import pikepdf
 from pydantic import ValidationError
 
+from assembler.activecontent import find_active_content
 from assembler.awards import compute_award, format_yuan
 from assembler.checklists import load_checklist
-from assembler.dossier import page_digest
 from assembler.errors import DossierError, InputError
+from assembler.manifest import MANIFEST_FORMAT, OutlineEntry, binding_of, validate_manifest
 from assembler.models import Finding
+from assembler.pagedigest import page_digests
+from assembler.pages import BINDING_PREFIX
 from assembler.rules import application_findings, ledger_findings, studio_findings
 from assembler.schema import Application, LedgerItem, LoadedApplication
 from assembler.specs import ActivityPeriod, activity_period
-
-MANIFEST_FORMAT = "dossier-manifest/1"
 
 
 @dataclass
@@ -67,24 +70,89 @@ def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:
     return manifest
 
 
-def _outline(pdf: pikepdf.Pdf) -> list[dict]:
+def _outline(pdf: pikepdf.Pdf) -> list[dict] | None:
+    """The bookmarks as (title, page, level) in order; None when they cannot be read at all."""
     flat: list[dict] = []
     pages: dict[Any, int] = {p.objgen: i for i, p in enumerate(pdf.pages)}
 
-    def walk(items, level):
+    def walk(items: Any, level: int) -> None:
         for item in items:
             dest = item.destination
             page = None
-            if isinstance(dest, pikepdf.Array) and len(dest):
+            if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary):
                 page = pages.get(dest[0].objgen)
             elif isinstance(dest, int):
                 page = dest
-            flat.append({"title": item.title, "page": None if page is None else page + 1, "level": level})
+            flat.append(
+                {"title": str(item.title), "page": None if page is None else page + 1, "level": level}
+            )
             walk(item.children, level + 1)
 
-    with pdf.open_outline() as outline:
-        walk(outline.root, 0)
+    try:
+        with pdf.open_outline() as outline:
+            walk(outline.root, 0)
+    except (pikepdf.PdfError, pikepdf.OutlineStructureError, AttributeError, TypeError, ValueError, KeyError):
+        return None
     return flat
+
+
+def _pages_list(numbers: list[int]) -> str:
+    shown = "、".join(map(str, numbers[:20])) + ("等" if len(numbers) > 20 else "")
+    return f"第 {shown} 页"
+
+
+def page_findings(expected: list[str], actual: list[str]) -> list[Finding]:
+    """What happened to the pages, from the digests recorded at build time and those of the file now:
+    each finding names only the pages concerned (replaced or edited, added, removed, moved)."""
+    found: list[Finding] = []
+    if expected == actual:
+        return found
+    matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
+    changed: list[int] = []
+    added: list[int] = []
+    removed: list[int] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace":
+            common = min(i2 - i1, j2 - j1)
+            changed += range(j1 + 1, j1 + common + 1)
+            added += range(j1 + common + 1, j2 + 1)
+            removed += range(i1 + common + 1, i2 + 1)
+        elif tag == "insert":
+            added += range(j1 + 1, j2 + 1)
+        elif tag == "delete":
+            removed += range(i1 + 1, i2 + 1)
+    moved = [(old, new) for old in removed for new in added if expected[old - 1] == actual[new - 1]]
+    for old, new in moved:
+        removed.remove(old)
+        added.remove(new)
+    if changed:
+        found.append(
+            Finding(
+                "VERIFY-PAGE-CHANGED", "error", f"{_pages_list(changed)}的内容与生成时不同（被替换或修改）"
+            )
+        )
+    if added:
+        found.append(Finding("VERIFY-PAGE-ADDED", "error", f"{_pages_list(added)}是生成后添加的"))
+    if removed:
+        found.append(Finding("VERIFY-PAGE-REMOVED", "error", f"生成时的{_pages_list(removed)}已被删除"))
+    if moved:
+        text = "、".join(f"原第 {old} 页现为第 {new} 页" for old, new in moved[:20])
+        found.append(Finding("VERIFY-PAGE-MOVED", "error", f"页面顺序被改动：{text}"))
+    return found
+
+
+def _printed_binding(pdf: pikepdf.Pdf, outline: list[OutlineEntry]) -> str | None:
+    """The manifest binding printed on the 文件清单 page (None when it cannot be found there)."""
+    page_no = next((o.page for o in outline if o.level == 0 and o.title == "文件清单"), None)
+    if page_no is None or not 1 <= page_no <= len(pdf.pages):
+        return None
+    contents = pdf.pages[page_no - 1].obj.get("/Contents")
+    streams = (
+        list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    )
+    data = b"".join(bytes(s.read_bytes()) for s in streams if isinstance(s, pikepdf.Stream))
+    match = re.search(rb"\(" + BINDING_PREFIX.encode() + rb"([0-9a-f]{64})\)", data)
+    return match.group(1).decode() if match else None
 
 
 def _period(manifest: dict, app: Application, checklist) -> ActivityPeriod:
@@ -137,33 +205,49 @@ def verify(path: Path) -> Verification:
         raise InputError(f"无法读取 PDF（{type(exc).__name__}）", where=str(path)) from None
     with pdf:
         manifest = read_manifest(pdf, path)
+        typed = validate_manifest(manifest, str(path))
         result = Verification(path, manifest)
         found = result.findings
-        expected = manifest.get("pages", {})
-        digests = expected.get("digests", [])
         count = len(pdf.pages)
-        if count != expected.get("count"):
+        try:
+            actual = page_digests(pdf)
+        except (pikepdf.PdfError, AttributeError, TypeError, ValueError, KeyError) as exc:
+            raise InputError(f"PDF 页面结构损坏，无法核验（{type(exc).__name__}）", where=str(path)) from None
+        if count != typed.pages.count:
             found.append(
                 Finding(
                     "VERIFY-PAGE-COUNT",
                     "error",
-                    f"页数为 {count}，生成时为 {expected.get('count')}：有页面被添加或删除",
+                    f"页数为 {count}，生成时为 {typed.pages.count}：有页面被添加或删除",
                 )
             )
-        changed = [
-            i + 1 for i, (page, digest) in enumerate(zip(pdf.pages, digests)) if page_digest(page) != digest
-        ]
-        if changed:
-            shown = "、".join(map(str, changed[:20])) + ("等" if len(changed) > 20 else "")
-            found.append(
-                Finding("VERIFY-PAGE-CHANGED", "error", f"第 {shown} 页的内容与生成时不同（被替换或修改）")
-            )
+        found += page_findings(typed.pages.digests, actual)
         outline = _outline(pdf)
-        if outline != manifest.get("outline"):
+        if outline != [o.model_dump() for o in typed.outline]:
             found.append(Finding("VERIFY-OUTLINE", "error", "书签与生成时不同（页码范围或标题被改动）"))
         labels = pdf.Root.get("/PageLabels")
         if labels is None:
             found.append(Finding("VERIFY-LABELS", "warning", "页码标签已被删除"))
+        if typed.binding is None:
+            found.append(
+                Finding("VERIFY-UNBOUND", "warning", "旧版本生成：嵌入的清单与印出的页面没有核验码绑定")
+            )
+        else:
+            if binding_of(manifest) != typed.binding:
+                found.append(
+                    Finding(
+                        "VERIFY-MANIFEST-EDITED", "error", "嵌入的清单（申请数据、台账或金额）在生成后被改动"
+                    )
+                )
+            if _printed_binding(pdf, typed.outline) != typed.binding:
+                found.append(
+                    Finding("VERIFY-BINDING-MISMATCH", "error", "文件清单页印出的核验码与嵌入的清单不符")
+                )
+        active = find_active_content(pdf)
+        if active:
+            found.append(
+                Finding("VERIFY-ACTIVE-CONTENT", "error", f"含有可执行或嵌入的内容：{'、'.join(active)}")
+            )
     claim = manifest.get("check", {}).get("award", {}).get("amount_fen")
     result.claimed = None if claim is None else Decimal(claim) / 100
     result.recomputed, errors = recompute(manifest)

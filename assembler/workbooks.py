@@ -23,3 +23,16 @@ def new_sheet_with_header(title: str, headers: list[str], widths: list[float]) -
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     return wb, ws
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def append_row(ws: Any, values: list[Any]) -> None:
+    """Append a row; text that a spreadsheet would take for a formula (= + - @, e.g. a 单位名称 written as
+    =HYPERLINK(…)) is stored as text, never as a live formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True

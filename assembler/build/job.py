@@ -80,6 +80,7 @@ class BuildJob:
         default_factory=dict
     )  # rel → structured data the file carries (OFD invoices)
     attachments: dict[str, Path] = field(default_factory=dict)  # name in the dossier → original file
+    removed: dict[str, list[str]] = field(default_factory=dict)  # rel → active content taken out of it
 
     def progress(self, step: str) -> None:
         """Tell the user (terminal or web page) which step is running."""

@@ -264,8 +264,17 @@ def manifest(
 
 
 def file_list_rows(files: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
-    """The 文件清单's rows: path, pages, size and SHA-256 of every applicant's file."""
-    return [(f["path"], page_range(*f["pages"]), f"{f['size'] / 1024:,.0f} KB", f["sha256"]) for f in files]
+    """The 文件清单's rows: path, pages, size and SHA-256 of every applicant's file (and what active content
+    was removed from it)."""
+    return [
+        (
+            f["path"] + (f"（已移除：{'、'.join(f['removed'])}）" if f.get("removed") else ""),
+            page_range(*f["pages"]),
+            f"{f['size'] / 1024:,.0f} KB",
+            f["sha256"],
+        )
+        for f in files
+    ]
 
 
 def pdf_metadata(loaded: LoadedApplication, report: Report, checklist: Checklist) -> dict[str, str]:

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import pikepdf
 
 from assembler import __version__
+from assembler.activecontent import remove_active_content
 from assembler.audit import audit_dossier
 from assembler.build import plan
 from assembler.build.job import BuildJob
@@ -25,6 +26,7 @@ from assembler.convert.images import PhotoSettings, convert_images
 from assembler.dossier import DossierWriter, Generated, displayed_sizes
 from assembler.errors import InputError, SelfAuditError
 from assembler.forms import fill_forms as fill_word_forms
+from assembler.manifest import binding_of
 from assembler.pages import PageMaker, StampSpec, toc_pages_needed
 
 log = logging.getLogger(__name__)
@@ -127,25 +129,33 @@ def convert_office(job: BuildJob) -> None:
         job.pdfs[rel] = converted[job.snapshots[rel]]
     for rel in job.included:
         if job.evidence[rel].kind == "pdf":
-            job.pdfs[rel] = flatten_form(job.snapshots[rel], rel)  # PDFs go in as they are, forms flattened
+            job.pdfs[rel], removed = prepare_pdf(job.snapshots[rel], rel)
+            if removed:
+                job.removed[rel] = removed
 
 
-def flatten_form(path: Path, rel: str) -> Path:
-    """A PDF with filled form fields, with each field's value drawn into its page (appearances generated
-    where the file left that to the viewer): every viewer shows the values, the page digest covers them,
-    and nothing stays editable. Other PDFs are returned as they are."""
+def prepare_pdf(path: Path, rel: str) -> tuple[Path, list[str]]:
+    """An evidence PDF as it goes in: filled form fields drawn into their pages (appearances generated
+    where the file left that to the viewer — every viewer shows the values, the page digest covers them,
+    nothing stays editable) and active content removed (assembler.activecontent); with what was removed.
+    A PDF with neither goes in as it is."""
     with pikepdf.open(path) as pdf:
         form = pdf.Root.get("/AcroForm")
-        if form is None or not len(form.get("/Fields", pikepdf.Array())):
-            return path
-        pdf.generate_appearance_streams()
-        pdf.flatten_annotations("all")
-        if "/AcroForm" in pdf.Root:  # flattening removes it in newer pikepdf
+        fields = form is not None and len(form.get("/Fields", pikepdf.Array())) > 0
+        removed = remove_active_content(pdf)
+        if not fields and not removed:
+            return path, []
+        if fields:
+            pdf.generate_appearance_streams()
+            pdf.flatten_annotations("all")
+            log.info("%s: form fields drawn into the pages", rel)
+        if "/AcroForm" in pdf.Root:
             del pdf.Root["/AcroForm"]
-        target = path.with_name(f"{path.stem}-flat.pdf")
+        if removed:
+            log.warning("%s: removed %s", rel, "、".join(removed))
+        target = path.with_name(f"{path.stem}-prepared.pdf")
         pdf.save(target, deterministic_id=True)
-    log.info("%s: form fields drawn into the pages", rel)
-    return target
+    return target, removed
 
 
 def convert_ofd(job: BuildJob) -> None:
@@ -240,6 +250,9 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
     for entry in manifest["files"]:
         if entry["path"] in job.data:
             entry["data"] = job.data[entry["path"]]
+        if entry["path"] in job.removed:
+            entry["removed"] = job.removed[entry["path"]]
+    manifest["binding"] = binding_of(manifest)
     file_rows = plan.file_list_rows(manifest["files"])
     header = (
         f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
@@ -253,7 +266,7 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
         maker.empty_page()
     if maker.page_count != front_pages:
         raise SelfAuditError(f"封面、清单和目录共 {maker.page_count} 页，应为 {front_pages} 页")
-    maker.file_list(file_rows, header)
+    maker.file_list(file_rows, header, manifest["binding"])
     parts = [p for s in job.sections for p in s.parts]
     geometry = (
         [plan.A4] * front_pages + [size for p in parts for size in job.sizes[p.pdf]] + [plan.A4] * tail_pages

@@ -290,12 +290,11 @@ def publicity_docx(entries: list[Entry], year: int, today: dt.date | None = None
 
 def put_row(ws: Any, values: list[Any]) -> None:
     """Append a row; text that a spreadsheet would take for a formula (= + - @) stays text."""
-    ws.append(values)
+    from assembler.workbooks import append_row
+
+    append_row(ws, values)
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        elif isinstance(cell.value, Decimal):
+        if isinstance(cell.value, Decimal):
             cell.number_format = MONEY_FORMAT
 
 
