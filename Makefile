@@ -39,5 +39,5 @@ lint: python-packages
 	$(PYTHON) -m mypy
 
 benchmark: setup
-	$(PYTHON) -m pip install -q img2pdf
-	$(PYTHON) benchmarks/run.py --photos 40 --scale 20 200
+	$(PYTHON) -m pip install -q -e ".[bench]"
+	$(PYTHON) benchmarks/run.py --photos 40 --scale 20 200 --repeat 3

@@ -11,8 +11,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from assembler.dossier import Assembly, Generated, Section
+from assembler.dossier import Assembly, Generated
 from assembler.errors import SelfAuditError
+from assembler.models import Section
 
 
 def _fonts_embedded(resources, seen: set[int] | None = None) -> list[str]:

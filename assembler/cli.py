@@ -265,7 +265,7 @@ def build(
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
     from assembler.build import BuildOptions
     from assembler.build import build as run_build
-    from assembler.convert.images import PhotoSettings
+    from assembler.convert.photosettings import PhotoSettings
 
     opts = BuildOptions(
         out=out,

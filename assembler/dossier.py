@@ -23,32 +23,9 @@ import pikepdf
 from assembler.errors import InputError, SelfAuditError
 from assembler.files import usual_permissions
 from assembler.manifest import validate_manifest
+from assembler.models import Part, Section
 from assembler.pagedigest import page_digests
 from assembler.pages import LinkArea
-
-
-@dataclass
-class Part:
-    """One document placed in the dossier, with its bookmark path."""
-
-    title: str  # bookmark and 目录 title
-    pdf: Path  # the PDF whose pages are placed
-    material: str | None  # checklist material number
-    group: str | None = None  # meeting title for grouped files
-    rel: str | None = None  # evidence path in the application (None for generated forms)
-    caption: str = ""  # printed under a photo
-    pages: int = 0
-    first: int = 0  # 0-based index of its first page in the dossier
-    blank: bool = False  # an empty page so that the next material starts on a right-hand page
-
-
-@dataclass
-class Section:
-    """A material: its bookmark title and its parts (in order)."""
-
-    number: str
-    title: str
-    parts: list[Part] = field(default_factory=list)
 
 
 def _displayed(page: pikepdf.Page) -> tuple[float, float, int, tuple[float, float, float, float]]:

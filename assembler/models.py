@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
 from assembler.specs import ActivityPeriod, Call
@@ -129,3 +130,27 @@ class Report:
     def complete(self) -> bool:
         """No finding of severity error."""
         return not any(f.severity == "error" for f in self.findings)
+
+
+@dataclass
+class Part:
+    """One document placed in the dossier, with its bookmark path."""
+
+    title: str  # bookmark and 目录 title
+    pdf: Path  # the PDF whose pages are placed
+    material: str | None  # checklist material number
+    group: str | None = None  # meeting title for grouped files
+    rel: str | None = None  # evidence path in the application (None for generated forms)
+    caption: str = ""  # printed under a photo
+    pages: int = 0
+    first: int = 0  # 0-based index of its first page in the dossier
+    blank: bool = False  # an empty page so that the next material starts on a right-hand page
+
+
+@dataclass
+class Section:
+    """A material: its bookmark title and its parts (in order)."""
+
+    number: str
+    title: str
+    parts: list[Part] = field(default_factory=list)

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from fpdf import FPDF
-
 from assembler.fonts import CjkFont
 
 MM = 72 / 25.4
@@ -107,6 +105,8 @@ class PageMaker:
 
     def __init__(self, font: CjkFont, date: dt.date) -> None:
         self.font = font
+        from fpdf import FPDF  # imported when pages are drawn: a kept or refused build never loads it
+
         self.pdf = FPDF(unit="mm", format="A4")
         self.pdf.set_creation_date(dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC))
         self.pdf.set_auto_page_break(False)

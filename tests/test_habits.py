@@ -18,7 +18,7 @@ from PIL import Image
 
 from assembler.build import BuildOptions, build
 from assembler.cli import _size, cli
-from assembler.convert.images import PhotoSettings
+from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.errors import (
     EXIT_TITLES,

@@ -6,8 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from assembler.build.plan import checklist_rows, page_range, place_parts, toc_entries
-from assembler.dossier import Part, Section
-from assembler.models import Award, MaterialResult, Report
+from assembler.models import Award, MaterialResult, Part, Report, Section
 
 FORM, MINUTES, PHOTO, NOTICE = Path("form.pdf"), Path("m.pdf"), Path("p.pdf"), Path("n.pdf")
 SIZES = {FORM: [(595.0, 842.0)] * 2, MINUTES: [(595.0, 842.0)] * 3, PHOTO: [(842.0, 595.0)], NOTICE: [(1, 1)]}

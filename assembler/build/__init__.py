@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path
 
 from assembler.api import check_source, refuse_output_inside
-from assembler.build import steps
 from assembler.build.job import BuildJob, BuildOptions, BuildResult
 from assembler.build.plan import build_key, dossier_date, included_files
+from assembler.build.record import existing_dossier, remember_dossier
 from assembler.cache import PdfCache, code_version, default_cache_dir, file_key
-from assembler.convert.images import PhotoSettings
+from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.errors import IncompleteError, InputError
 from assembler.fonts import CjkFont, find_cjk_font
@@ -87,12 +87,14 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     ]
     key = build_key(loaded, report, checklist, date, _settings(opts, office, font, templates))
     cache = PdfCache(opts.cache_dir or default_cache_dir())
-    kept = steps.existing_dossier(out, key, cache)
+    kept = existing_dossier(out, key, cache)
     if kept is not None:
         pages, photo = kept
         log.info("kept %s: built from the same inputs (key %s)", out, key[:12])
         notes.append(f"申请材料和设置与上次生成时相同，已沿用现有文件（未重写）：{out}")
         return BuildResult(out, pages, out.stat().st_size, report, photo, notes)
+    from assembler.build import steps  # PDF, image and drawing libraries: only when there is work to do
+
     evidence = {e.rel: e for e in report.evidence}
     limit = opts.max_size
     if limit is None and report.call is not None and report.call.max_file_size_mb:
@@ -138,7 +140,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
                 f"照片 {photo.dpi} dpi、质量 {photo.quality} 时为 {size / 1e6:.1f} MB，"
                 "超过上限，降低照片质量重试"
             )
-        steps.remember_dossier(job, pages)
+        remember_dossier(job, pages)
     photo = job.photo
     if limit is not None:
         whose = "申报通知规定的" if opts.max_size is None else ""

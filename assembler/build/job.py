@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assembler.cache import PdfCache
-from assembler.convert.images import PhotoSettings
+from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
-from assembler.dossier import Section
 from assembler.fonts import CjkFont
-from assembler.models import EvidenceFile, Report
+from assembler.models import EvidenceFile, Report, Section
 from assembler.schema import LoadedApplication
 from assembler.sources import Source
 from assembler.specs import Checklist

@@ -15,10 +15,9 @@ from typing import Any
 
 from assembler import __version__
 from assembler.awards import format_yuan
-from assembler.convert.images import PhotoSettings
-from assembler.dossier import Part, Section
+from assembler.convert.photosettings import PhotoSettings
 from assembler.identifiers import rmb_capital
-from assembler.models import EvidenceFile, Report
+from assembler.models import EvidenceFile, Part, Report, Section
 from assembler.pages import ChecklistRow, CoverInfo, TocEntry
 from assembler.report import STATUS_TITLES, report_to_json
 from assembler.schema import LoadedApplication

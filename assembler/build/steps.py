@@ -8,7 +8,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,8 +20,9 @@ from assembler.activecontent import remove_active_content
 from assembler.audit import audit_dossier
 from assembler.build import plan
 from assembler.build.job import BuildJob
-from assembler.cache import PdfCache, file_key
-from assembler.convert.images import PhotoSettings, convert_images
+from assembler.cache import file_key
+from assembler.convert.images import convert_images
+from assembler.convert.photosettings import PhotoSettings
 from assembler.dossier import DossierWriter, Generated, displayed_sizes
 from assembler.errors import InputError, SelfAuditError
 from assembler.forms import fill_forms as fill_word_forms
@@ -41,49 +41,6 @@ def step(job: BuildJob, title: str) -> Iterator[None]:
     started = time.monotonic()
     yield
     log.info("step %s done in %.2f s", title, time.monotonic() - started)
-
-
-def _record_path(job_cache: PdfCache, key: str) -> Path:
-    return job_cache.root / "builds" / f"{key}.json"
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def existing_dossier(out: Path, key: str, cache: PdfCache) -> tuple[int, PhotoSettings] | None:
-    """The page count and photo settings of the dossier at `out` when this tool wrote exactly that file from
-    the same inputs (`key`), else None. The record of each build lives in the cache, so a dossier edited
-    after it was written (same manifest, other bytes) is never mistaken for a fresh one."""
-    record = _record_path(cache, key)
-    if not out.is_file() or not record.is_file():
-        return None
-    try:
-        data = json.loads(record.read_text(encoding="utf-8"))
-        if data["sha256"] != _file_sha256(out):
-            return None
-        return int(data["pages"]), PhotoSettings(int(data["dpi"]), int(data["quality"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def remember_dossier(job: BuildJob, pages: int) -> None:
-    """Record what was written for `job.key`, so that the same build next time keeps the file."""
-    record = _record_path(job.cache, job.key)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    data = {
-        "sha256": _file_sha256(job.out),
-        "pages": pages,
-        "dpi": job.photo.dpi,
-        "quality": job.photo.quality,
-    }
-    tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, record)
 
 
 def snapshot(job: BuildJob) -> None:

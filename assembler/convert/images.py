@@ -13,12 +13,12 @@ import io
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
 from assembler.cache import PdfCache, file_key
+from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError
 from assembler.evidence import MAX_IMAGE_PIXELS
 
@@ -34,19 +34,6 @@ MARGIN = 34.0  # 12 mm around the photo
 BOTTOM = 62.0  # room for the caption and the page number
 CACHE_KIND = "image"
 FIXED_DATE = dt.datetime(2021, 6, 1, tzinfo=dt.UTC)
-CONVERTER_VERSION = "2"
-
-
-@dataclass(frozen=True)
-class PhotoSettings:
-    """How photos are rendered: resolution on the page and JPEG quality."""
-
-    dpi: int = 150
-    quality: int = 75
-
-    def key(self) -> str:
-        """The settings as part of a cache key."""
-        return f"{CONVERTER_VERSION}:{self.dpi}:{self.quality}"
 
 
 def _page_for(width: int, height: int) -> tuple[float, float]:
