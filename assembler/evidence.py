@@ -55,7 +55,7 @@ def sniff_kind(head: bytes, ext: str) -> Kind:
     """The file's kind from its first bytes (content first, the extension only to tell Office formats
     apart).
     """
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return "pdf"
     if (
         head.startswith(
@@ -64,7 +64,9 @@ def sniff_kind(head: bytes, ext: str) -> Kind:
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
         or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)
     ):
-        return "image"
+        return "image"  # before the PDF marker search: a JPEG's EXIF may well contain the text "%PDF-"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"  # a PDF with some bytes before its header (readers accept up to 1 KB)
     if head.startswith(_OLE) or head.startswith(b"PK\x03\x04") or head.startswith(b"{\\rtf"):
         kind = EXTENSION_KINDS.get(ext)
         if kind in ("word", "excel", "ofd"):

@@ -6,6 +6,8 @@ asserts the exit code, the file or field the Chinese message names, and that no 
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,147 @@ def test_application_yaml_that_crashed_is_exit_2(tmp_path, case):
     for word in words:
         assert word in result.output, (word, result.output)
     assert tree_digest(folder) == before
+
+
+# ---- item 4: data read as the user meant ---------------------------------------------------------------
+
+
+def _xlsx(folder: Path, sheets: list[tuple[str, str, list[list]]], name: str = "ledger.xlsx") -> Path:
+    """Write a workbook of (title, state, rows) sheets; the first sheet is the workbook's first."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, state, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.sheet_state = state
+        for row in rows:
+            ws.append(row)
+    wb.active = next(i for i, (_, state, _) in enumerate(sheets) if state == "visible")
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+HEAD = ["序号", "项目名称", "提出人", "采纳日期", "奖励金额"]
+
+
+def _items(n: int, start: int = 1) -> list[list]:
+    return [[i, f"项目{i}", f"职工{i}", "2025-09-12", 600] for i in range(start, start + n)]
+
+
+def _patch_xlsx(path: Path, old: bytes, new: bytes) -> None:
+    """Rewrite the first sheet's XML in place (to write what openpyxl would not: NaN, a formula without a
+    cached value)."""
+    data = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        for info in infos:
+            data[info.filename] = zf.read(info)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in infos:
+            body = data[info.filename]
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = body.replace(old, new)
+            zf.writestr(info, body)
+
+
+def test_hidden_first_sheet_is_not_used(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    _xlsx(folder, [("旧台账", "hidden", [HEAD, *_items(200)]), ("台账", "visible", [HEAD, *_items(35)])])
+    data = json.loads(run("check", folder, "--json").output)
+    assert "31–50" in data["award"]["lines"][0] and "35 条" in data["award"]["lines"][0]
+
+
+def test_two_visible_ledger_sheets_ask_which(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    _xlsx(
+        folder, [("上半年", "visible", [HEAD, *_items(20)]), ("下半年", "visible", [HEAD, *_items(20, 21)])]
+    )
+    result = run("check", folder)
+    assert result.exit_code == 2, result.output
+    assert "ledger.xlsx" in result.output and "上半年" in result.output and "下半年" in result.output
+    assert "ledger.xlsx#" in result.output
+    _replace("projects: ledger.xlsx", "projects: ledger.xlsx#下半年")(folder)
+    data = json.loads(run("check", folder, "--json").output)
+    assert "20 条" in data["award"]["lines"][0]
+    files = [f for m in data["materials"] for f in m["files"]]
+    assert "ledger.xlsx" not in files and not any(f["path"] == "ledger.xlsx" for f in data["findings"])
+
+
+def test_named_sheet_that_does_not_exist(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    _replace("projects: ledger.xlsx", "projects: ledger.xlsx#汇总")(folder)
+    result = run("check", folder)
+    assert result.exit_code == 2 and "汇总" in result.output and "ledger.xlsx" in result.output
+
+
+@pytest.mark.parametrize("cell", [b"<v>NaN</v>", b"<v>INF</v>", b"<v>-inf</v>", b"<v>1e999</v>"])
+def test_nan_and_inf_cells(tmp_path, cell):
+    folder = copy_example("innovation-count", tmp_path)
+    path = _xlsx(
+        folder, [("台账", "visible", [HEAD, *_items(34), [35, "夹具", "张三", "2025-09-12", 424242]])]
+    )
+    _patch_xlsx(path, b"<v>424242</v>", cell)
+    result = run("check", folder)
+    assert result.exit_code == 2, result.output
+    assert "ledger.xlsx" in result.output and ("第 36 行" in result.output), result.output
+
+
+def test_formula_without_cached_value(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    path = _xlsx(
+        folder, [("台账", "visible", [HEAD, *_items(34), [35, "夹具", "张三", "2025-09-12", 424242]])]
+    )
+    _patch_xlsx(path, b"<v>424242</v>", b"<f>SUM(E2:E3)</f>")
+    result = run("check", folder)
+    assert result.exit_code == 2, result.output
+    assert "ledger.xlsx" in result.output and "第 36 行 E 列" in result.output and "公式" in result.output
+
+
+def test_wan_yuan_header_is_converted(tmp_path):
+    folder = copy_example("innovation-bonus", tmp_path)
+    (folder / "ledger.csv").write_text(
+        "项目名称,提出人,采纳日期,奖励金额（万元）\n夹具,张三,2025-09-12,0.06\n", encoding="utf-8"
+    )
+    data = json.loads(run("check", folder, "--json").output)
+    assert "(500, +∞) 元：1 项" in " ".join(data["award"]["lines"]), data["award"]  # 600 元, not 0.06 元
+
+
+def test_other_money_unit_is_refused(tmp_path):
+    folder = copy_example("innovation-bonus", tmp_path)
+    (folder / "ledger.csv").write_text(
+        "项目名称,提出人,采纳日期,奖励金额（美元）\n夹具,张三,2025-09-12,600\n", encoding="utf-8"
+    )
+    result = run("check", folder)
+    assert result.exit_code == 2 and "ledger.csv" in result.output and "美元" in result.output
+
+
+def test_csv_row_numbers_after_a_quoted_newline(tmp_path):
+    folder = copy_example("innovation-bonus", tmp_path)
+    (folder / "ledger.csv").write_text(
+        '项目名称,提出人,采纳日期,实施效果,奖励金额\n夹具,张三,2025-09-12,"两行\n效果",600\n'
+        "刀具,李四,2025-13-45,好,600\n",
+        encoding="utf-8",
+    )
+    result = run("check", folder)
+    assert result.exit_code == 2
+    assert "第 3 行" in result.output and "第 4 行" not in result.output
+
+
+def test_jpeg_with_pdf_marker_in_exif_is_a_jpeg(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from assembler.evidence import inspect
+    from assembler.sources import Entry, FolderSource
+
+    im = Image.new("RGB", (64, 48), "white")
+    exif = Image.Exif()
+    exif[0x010E] = "scan %PDF-1.7 of the minutes"  # ImageDescription
+    buf = BytesIO()
+    im.save(buf, "JPEG", exif=exif.tobytes())
+    (tmp_path / "photo.jpg").write_bytes(buf.getvalue())
+    found = inspect(FolderSource(tmp_path), Entry("photo.jpg", len(buf.getvalue())))
+    assert found.kind == "image" and found.problem is None, found
