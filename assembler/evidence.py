@@ -13,12 +13,20 @@ import shutil
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from assembler.limits import (
+    FILE_MAX_BYTES,
+    IMAGE_MAX_PIXELS,
+    PDF_MAX_PAGES,
+    PDF_MAX_STREAM_BYTES,
+    human_bytes,
+)
 from assembler.models import KIND_TITLES, EvidenceFile, Kind
 from assembler.sources import Entry, Source, is_ignored
 
@@ -29,7 +37,7 @@ try:  # HEIC photos from iPhones; the plugin registers itself with Pillow
 except ImportError:  # pragma: no cover - declared dependency; checked by tests
     pass
 
-MAX_IMAGE_PIXELS = 250_000_000  # a 200 MP phone photo fits; decompression bombs do not
+MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 HEAD_BYTES = 65536
 
 EXTENSION_KINDS: dict[str, Kind] = {
@@ -115,6 +123,7 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
                     return None, "PDF 设有打开密码，无法汇编", None
                 note = "PDF 设有权限密码（无需密码即可打开），将按原样放入"
             pages = len(reader.pages)
+            boxes = _raw_box_problem(reader) if pages <= PDF_MAX_PAGES else None
     except (FileNotDecryptedError, DependencyError):
         return None, "PDF 设有打开密码，无法汇编", None
     except (
@@ -131,7 +140,105 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None
     if pages == 0:
         return 0, "PDF 文件损坏或没有任何页面", None
-    return pages, None, note
+    if pages > PDF_MAX_PAGES:
+        return pages, f"PDF 有 {pages} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分或只放入需要的部分", None
+    if boxes:
+        return pages, boxes, note
+    fh.seek(0)
+    return pages, _pdf_structure_problem(fh), note
+
+
+def _raw_box_problem(reader) -> str | None:  # noqa: ANN001 - a pypdf.PdfReader
+    """A page box as written in the file that is not four numbers (pikepdf would silently replace it with
+    US Letter, so build's pages and the verifier's would disagree)."""
+    for number, page in enumerate(reader.pages, start=1):
+        for key in ("/MediaBox", "/CropBox"):
+            box = page.get(key)
+            if box is None and key == "/CropBox":
+                continue
+            box = box.get_object() if box is not None else None
+            try:
+                values = [float(v) for v in box]
+            except (TypeError, ValueError):
+                values = []
+            if len(values) != 4 or abs(values[2] - values[0]) < 1 or abs(values[3] - values[1]) < 1:
+                return f"PDF 第 {number} 页的页面尺寸（{key[1:]}）无效，请用 PDF 阅读器“打印为 PDF”后再放入"
+    return None
+
+
+def _flate_size(stream, limit: int) -> int:  # noqa: ANN001 - a pikepdf.Stream
+    """The decoded size of a FlateDecode stream, counted without keeping it, stopping just above `limit`."""
+    decoder = zlib.decompressobj()
+    raw = stream.read_raw_bytes()
+    total = 0
+    data = decoder.decompress(raw, limit + 1)
+    while data:
+        total += len(data)
+        if total > limit:
+            return total
+        data = decoder.decompress(decoder.unconsumed_tail, limit + 1) if decoder.unconsumed_tail else b""
+    return total
+
+
+def _stream_problem(stream, what: str) -> str | None:  # noqa: ANN001 - a pikepdf.Stream
+    """Why `stream` would stop the build or its self-audit (too long as stored, or a decompression bomb)."""
+    import pikepdf
+
+    length = stream.stream_dict.get("/Length")
+    raw = int(length) if isinstance(length, (int, pikepdf.Object)) and not isinstance(length, bool) else 0
+    if raw > PDF_MAX_STREAM_BYTES:
+        return f"PDF 中的{what}数据过大（{raw / 1e6:.0f} MB，上限 {PDF_MAX_STREAM_BYTES / 1e6:.0f} MB）"
+    filters = stream.stream_dict.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+    if names and names[0] == "/FlateDecode":
+        try:
+            if _flate_size(stream, PDF_MAX_STREAM_BYTES) > PDF_MAX_STREAM_BYTES:
+                return f"PDF 中的{what}数据解压后超过 {PDF_MAX_STREAM_BYTES / 1e6:.0f} MB（可能是压缩炸弹）"
+        except zlib.error:
+            return f"PDF 中的{what}数据已损坏（无法解压）"
+    return None
+
+
+def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.Page
+    import pikepdf
+
+    rotate = page.obj.get("/Rotate", 0)
+    if not isinstance(rotate, int) or isinstance(rotate, bool) or rotate % 90:
+        return f"PDF {where}的旋转角度“{rotate}”无效（应为 90 的倍数），请用 PDF 阅读器另存后再放入"
+    for key in ("/MediaBox", "/CropBox"):
+        box = page.obj.get(key)
+        if box is None and key == "/CropBox":
+            continue
+        try:
+            values = [float(v) for v in box]
+        except (TypeError, ValueError):
+            values = []
+        if len(values) != 4 or abs(values[2] - values[0]) < 1 or abs(values[3] - values[1]) < 1:
+            return f"PDF {where}的页面尺寸（{key[1:]}）无效，请用 PDF 阅读器“打印为 PDF”后再放入"
+    contents = page.obj.get("/Contents")
+    streams = [(s, where) for s in (list(contents) if isinstance(contents, pikepdf.Array) else [contents])]
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    streams += [(xobjects[name], where + "图像") for name in list(xobjects.keys())]
+    for stream, what in streams:
+        if isinstance(stream, pikepdf.Stream) and (problem := _stream_problem(stream, what)):
+            return problem
+    return None
+
+
+def _pdf_structure_problem(fh: BinaryIO) -> str | None:
+    """What `build` would refuse in a PDF that opens: a page rotation that is not a multiple of 90°, a page
+    box that is not four numbers enclosing an area, a stream too large for the self-audit's reader (pypdf
+    refuses streams over 75 MB) or a decompression bomb. Read with pikepdf, as build reads it."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(fh) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                if problem := _page_problem(page, f"第 {number} 页"):
+                    return problem
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, RuntimeError) as exc:
+        return f"PDF 文件结构损坏，无法合并（{type(exc).__name__}）"
+    return None
 
 
 def _image_tail_problem(head: bytes, tail: bytes) -> str | None:
@@ -211,7 +318,25 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
             EXTENSION_KINDS.get(ext, "other"),
             problem="空文件（0 字节），请重新复制或导出",
         )
-    sha, head, tail = _hash_and_ends(source, entry.rel)
+    if entry.size > FILE_MAX_BYTES:
+        return EvidenceFile(
+            entry.rel,
+            entry.size,
+            "",
+            EXTENSION_KINDS.get(ext, "other"),
+            problem=f"文件过大（{entry.size / 1024**2:,.0f} MB，上限 {human_bytes(FILE_MAX_BYTES)}），"
+            "请压缩、拆分或降低扫描分辨率后再放入",
+        )
+    try:
+        sha, head, tail = _hash_and_ends(source, entry.rel)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        return EvidenceFile(
+            entry.rel,
+            entry.size,
+            "",
+            EXTENSION_KINDS.get(ext, "other"),
+            problem=f"压缩包中的该文件已损坏，无法解压（{type(exc).__name__}）：请重新打包",
+        )
     kind = sniff_kind(head, ext)
     pages = None
     problem = note = None

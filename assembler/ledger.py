@@ -227,7 +227,9 @@ def _sheet_rows(ws, where: str) -> list[tuple[int, list[Any]]]:
 
 
 def _has_header(rows: list[tuple[int, list[Any]]]) -> bool:
-    return any(_map_header(cells) for _, cells in rows[:10])
+    """A ledger header among the first rows: 项目名称 and at least one more column of the ledger in one row
+    (a sheet of instructions that lists the column names one per row is not a ledger)."""
+    return any(len(_map_header(cells) or {}) >= 2 for _, cells in rows[:10])
 
 
 def _choose_sheet(wb, sheet: str | None, where: str):

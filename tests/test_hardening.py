@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_example, tree_digest
+from conftest import EXAMPLES, copy_example, tree_digest
 
 from assembler.cli import cli
 
@@ -280,3 +280,290 @@ def test_jpeg_with_pdf_marker_in_exif_is_a_jpeg(tmp_path):
     (tmp_path / "photo.jpg").write_bytes(buf.getvalue())
     found = inspect(FolderSource(tmp_path), Entry("photo.jpg", len(buf.getvalue())))
     assert found.kind == "image" and found.problem is None, found
+
+
+# ---- item 1: evidence that passed check and crashed build ---------------------------------------------
+
+
+def _pdf(path: Path, change=None) -> Path:
+    """A one-page PDF; `change(pdf, page)` spoils it the way an adversary would."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    if change is not None:
+        change(pdf, pdf.pages[0])
+    pdf.save(path)
+    return path
+
+
+def _set_key(key: str, value):
+    def change(pdf, page):
+        page.obj[key] = value
+
+    return change
+
+
+def _sparse_stream_pdf(path: Path, length: int) -> Path:
+    """A valid PDF whose one image stream is `length` bytes of zeros, written sparse (no disk used)."""
+    head = (
+        b"%PDF-1.4\n"
+        b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+        b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+        b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources <</XObject <</Im0 5 0 R>>>>>> endobj\n"
+        b"4 0 obj <</Length 13>> stream\nq 1 0 0 1 0 0 cm\nendstream endobj\n"
+    )
+    offsets = [head.index(f"{i} 0 obj".encode()) for i in range(1, 5)]
+    side = int((length // 3) ** 0.5)
+    obj5 = (
+        f"5 0 obj <</Type /XObject /Subtype /Image /Width {side} /Height {length // 3 // side}"
+        f" /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length {length}>> stream\n"
+    ).encode()
+    with path.open("wb") as fh:
+        fh.write(head)
+        offsets.append(fh.tell())
+        fh.write(obj5)
+        fh.seek(length, 1)
+        fh.write(b"\nendstream endobj\n")
+        xref = fh.tell()
+        fh.write(b"xref\n0 6\n0000000000 65535 f \n")
+        for off in offsets:
+            fh.write(f"{off:010d} 00000 n \n".encode())
+        fh.write(f"trailer <</Size 6 /Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return path
+
+
+def _flate_bomb_pdf(path: Path) -> Path:
+    import zlib
+
+    import pikepdf
+
+    def change(pdf, page):
+        data = zlib.compress(b"\x00" * 80_000_000, 9)
+        image = pikepdf.Stream(pdf, data)
+        image.write(data, filter=pikepdf.Name.FlateDecode)
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height, image.BitsPerComponent = 10000, 8000, 8
+        image.ColorSpace = pikepdf.Name.DeviceGray
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+
+    return _pdf(path, change)
+
+
+def _three_box(pdf, page):
+    import pikepdf
+
+    page.obj.MediaBox = pikepdf.Array([0, 0, 595])
+
+
+EVIDENCE = {
+    "rotate-45": (lambda p: _pdf(p, _set_key("/Rotate", 45)), "旋转角度"),
+    "rotate-name": (
+        lambda p: _pdf(p, _set_key("/Rotate", __import__("pikepdf").Name("/Ninety"))),
+        "旋转角度",
+    ),
+    "mediabox-3": (lambda p: _pdf(p, _three_box), "页面尺寸"),
+    "stream-over-75mb": (lambda p: _sparse_stream_pdf(p, 76_000_000), "数据过大"),
+    "flate-bomb": (_flate_bomb_pdf, "压缩炸弹"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EVIDENCE))
+def test_pdf_that_build_would_refuse_is_caught_by_check(tmp_path, case):
+    make, words = EVIDENCE[case]
+    folder = copy_example("innovation-count", tmp_path)
+    make(folder / "2-激励制度" / "补充说明.pdf")
+    result = run("check", folder, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    finding = next(f for f in data["findings"] if f["path"] == "2-激励制度/补充说明.pdf")
+    assert finding["severity"] == "error" and words in finding["message"], finding
+
+
+def test_file_name_that_is_not_utf8(tmp_path):
+    import os
+
+    folder = copy_example("innovation-count", tmp_path)
+    target = os.path.join(os.fsencode(folder / "2-激励制度"), "说明".encode("gbk") + b".pdf")
+    _pdf(Path(os.fsdecode(target)))
+    result = run("check", folder, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert any("UTF-8" in f["message"] and f["path"].startswith("2-激励制度/") for f in data["findings"])
+
+
+def test_sparse_2gb_scan_is_refused_without_reading(tmp_path):
+    import time
+
+    folder = copy_example("innovation-count", tmp_path)
+    with (folder / "2-激励制度" / "scan.pdf").open("wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+        fh.truncate(2 * 1024**3)
+    started = time.monotonic()
+    result = run("check", folder, "--json")
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 1
+    finding = next(f for f in json.loads(result.output)["findings"] if f["path"] == "2-激励制度/scan.pdf")
+    assert "文件过大" in finding["message"] and "512 MB" in finding["message"]
+
+
+def test_240_megapixel_png_is_refused_by_check(tmp_path):
+    import struct
+    import zlib
+
+    folder = copy_example("innovation-count", tmp_path)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    width, height = 20000, 12000  # 240 MP; only the header is written: check never decodes
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    (next((folder / "4-评审会议").glob("2026-03-18*")) / "现场.png").write_bytes(png)
+    result = run("check", folder, "--json")
+    assert result.exit_code == 1
+    finding = next(f for f in json.loads(result.output)["findings"] if f["path"].endswith("现场.png"))
+    assert "像素过多" in finding["message"]
+
+
+# ---- item 1: zips -------------------------------------------------------------------------------------
+
+
+def _zip_of(folder: Path, archive: Path, extra: dict[str, bytes] | None = None, method=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(archive, "w", method) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder).as_posix())
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return archive
+
+
+def _corrupt_member(archive: Path, name: str, how: str) -> None:
+    """Spoil one member's data in place: its compressed bytes (zlib.error) or one stored byte (bad CRC)."""
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo(name)
+    data = bytearray(archive.read_bytes())
+    start = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+    if how == "zlib":
+        data[start : start + 8] = b"\xff" * 8
+    else:
+        data[start + 20] ^= 0xFF
+    archive.write_bytes(bytes(data))
+
+
+def _encrypt_flags(archive: Path) -> None:
+    """Set the 'encrypted' flag on every member (what a password-protected zip's headers say)."""
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            data[info.header_offset + 6] |= 0x01
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) != -1:
+        data[at + 8] |= 0x01
+        at += 4
+    archive.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["zlib", "crc"])
+def test_zip_with_a_damaged_member(tmp_path, how):
+    folder = copy_example("studio", tmp_path)
+    pdf = next(p for p in folder.rglob("*.pdf"))
+    rel = pdf.relative_to(folder).as_posix()
+    method = zipfile.ZIP_DEFLATED if how == "zlib" else zipfile.ZIP_STORED
+    archive = _zip_of(folder, tmp_path / "a.zip", method=method)
+    _corrupt_member(archive, rel, how)
+    result = run("check", archive, "--json")
+    assert result.exit_code == 1, result.output
+    finding = next(f for f in json.loads(result.output)["findings"] if f["path"] == rel)
+    assert "损坏" in finding["message"]
+
+
+def test_zip_with_a_damaged_application_yaml(tmp_path):
+    folder = copy_example("studio", tmp_path)
+    archive = _zip_of(folder, tmp_path / "a.zip")
+    _corrupt_member(archive, "application.yaml", "zlib")
+    result = run("check", archive)
+    assert result.exit_code == 2 and "application.yaml" in result.output and "a.zip" in result.output
+
+
+def test_encrypted_zip_says_encrypted(tmp_path):
+    archive = _zip_of(copy_example("studio", tmp_path), tmp_path / "locked.zip")
+    _encrypt_flags(archive)
+    result = run("check", archive)
+    assert result.exit_code == 2 and "密码" in result.output and "locked.zip" in result.output
+    assert "找不到" not in result.output
+
+
+def test_zip_with_duplicate_names_is_an_error(tmp_path):
+    import warnings
+
+    folder = copy_example("studio", tmp_path)
+    archive = _zip_of(folder, tmp_path / "dup.zip")
+    with warnings.catch_warnings(), zipfile.ZipFile(archive, "a") as zf:
+        warnings.simplefilter("ignore")
+        zf.writestr("application.yaml", "measures: '2021'\n")
+    result = run("check", archive)
+    assert result.exit_code == 2 and "同名" in result.output and "application.yaml" in result.output
+
+
+def test_colon_in_member_name_is_not_zip_slip(tmp_path):
+    folder = copy_example("studio", tmp_path)
+    archive = _zip_of(folder, tmp_path / "a.zip", extra={"7:note.pdf": _pdf(tmp_path / "n.pdf").read_bytes()})
+    result = run("check", archive, "--json")
+    assert "zip-slip" not in result.output
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_small_zip_bomb_is_refused_from_its_directory(tmp_path):
+    import time
+
+    folder = copy_example("studio", tmp_path)
+    archive = tmp_path / "bomb.zip"
+    _zip_of(folder, archive)
+    with zipfile.ZipFile(archive, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("3-进度与成果/大.pdf", "w") as fh:
+        chunk = b"\0" * (1 << 20)
+        for _ in range(64):  # 64 MB of zeros → 64 KB
+            fh.write(chunk)
+    assert archive.stat().st_size < 1_000_000
+    started = time.monotonic()
+    result = run("check", archive)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 2 and "压缩炸弹" in result.output and "大.pdf" in result.output
+
+
+# ---- item 1: fonts ------------------------------------------------------------------------------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _font_file(tmp_path: Path, kind: str) -> Path:
+    if kind == "dejavu":
+        if not DEJAVU.is_file():
+            pytest.skip("DejaVu Sans is not installed")
+        return DEJAVU
+    path = tmp_path / f"{kind}.ttf"
+    path.write_bytes(b"" if kind == "empty" else b"not a font at all, just text\n" * 10)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["empty", "garbage", "dejavu"])
+def test_unusable_font_is_refused_naming_it(tmp_path, kind):
+    font = _font_file(tmp_path, kind)
+    result = run("build", EXAMPLES / "studio", "-o", tmp_path / "out.pdf", "--font", font, "-q")
+    assert result.exit_code == 3, result.output
+    assert str(font) in result.output and "--font" in result.output
+    assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["empty-variable", "garbage", "dejavu"])
+def test_unusable_dossier_font_variable(tmp_path, monkeypatch, kind):
+    from assembler.errors import ToolMissingError
+    from assembler.fonts import find_cjk_font
+
+    value = "" if kind == "empty-variable" else str(_font_file(tmp_path, kind))
+    monkeypatch.setenv("DOSSIER_FONT", value)
+    with pytest.raises(ToolMissingError) as exc:
+        find_cjk_font()
+    assert "DOSSIER_FONT" in exc.value.render() and value in exc.value.render()
