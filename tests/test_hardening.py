@@ -567,3 +567,48 @@ def test_unusable_dossier_font_variable(tmp_path, monkeypatch, kind):
     with pytest.raises(ToolMissingError) as exc:
         find_cjk_font()
     assert "DOSSIER_FONT" in exc.value.render() and value in exc.value.render()
+
+
+# ---- item 6: measures names a bundled revision; other checklists only through --checklists -------------
+
+BUNDLED = Path(__file__).resolve().parent.parent / "checklists"
+
+
+def _evil_checklists(tmp_path: Path) -> Path:
+    import shutil
+
+    evil = tmp_path / "evil" / "2021"
+    shutil.copytree(BUNDLED / "2021", evil)
+    text = (evil / "innovation.yaml").read_text(encoding="utf-8")
+    (evil / "innovation.yaml").write_text(
+        text.replace("{min: 31, max: 50, amount: 3000}", "{min: 31, max: 50, amount: 90000}"),
+        encoding="utf-8",
+    )
+    return evil
+
+
+@pytest.mark.parametrize("form", ["absolute", "relative", "dotdot"])
+def test_measures_path_is_refused(tmp_path, form):
+    evil = _evil_checklists(tmp_path)
+    folder = copy_example("innovation-count", tmp_path)
+    value = {
+        "absolute": str(evil),
+        "relative": "../../" + str(evil.relative_to(tmp_path)),
+        "dotdot": "2021/../2021",
+    }[form]
+    _replace('measures: "2021"', f'measures: "{value}"')(folder)
+    result = run("check", folder)
+    assert result.exit_code == 2, result.output
+    assert "measures" in result.output and "路径" in result.output
+    assert "90,000" not in result.output
+
+
+def test_checklist_is_bundled_flag(tmp_path):
+    from assembler.resources import checklist_is_bundled
+
+    assert checklist_is_bundled(None) is True
+    assert checklist_is_bundled(BUNDLED / "2021") is True
+    evil = _evil_checklists(tmp_path)
+    assert checklist_is_bundled(evil) is False
+    data = json.loads(run("check", EXAMPLES / "innovation-count", "--json", "--checklists", evil).output)
+    assert data["award"]["amount_yuan"] == 90000  # --checklists still works; the cover must then say so
