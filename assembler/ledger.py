@@ -175,7 +175,11 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]], where: str, is_excel: bool
                     what = "应为文字"
                 errors.append(f"{where} 第 {rownum} 行 {col} 列（{COLUMN_TITLES.get(key, key)}）：{what}")
         if len(items) + len(errors) > MAX_LEDGER_ROWS:
-            raise InputError(f"台账超过 {MAX_LEDGER_ROWS} 行", where=where, fix="请检查是否选错了文件。")
+            raise InputError(
+                f"台账超过 {MAX_LEDGER_ROWS:,} 行（附件1.2 再长就无法转换为 PDF）",
+                where=where,
+                fix="请检查是否选错了文件；确有这么多项目时请分年度申报或联系工会。",
+            )
     if header is None:
         raise InputError(
             "找不到表头行（前 10 行中没有“项目名称”列）",
