@@ -612,3 +612,78 @@ def test_checklist_is_bundled_flag(tmp_path):
     assert checklist_is_bundled(evil) is False
     data = json.loads(run("check", EXAMPLES / "innovation-count", "--json", "--checklists", evil).output)
     assert data["award"]["amount_yuan"] == 90000  # --checklists still works; the cover must then say so
+
+
+# ---- item 3: photo workers die with their parent ------------------------------------------------------
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from assembler.cache import PdfCache
+from assembler.convert import images
+
+images.image_to_pdf = lambda *args: time.sleep(120)  # a photo that takes long: the workers are busy
+tmp = Path(sys.argv[1])
+sources = []
+for i in range(4):
+    path = tmp / f"p{i}.png"
+    path.write_bytes(b"png %d" % i)
+    sources.append(path)
+print("start", flush=True)
+images.convert_images(sources, tmp, images.PhotoSettings(), PdfCache(tmp / "cache"), workers=2)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the workers")
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_photo_workers_die_with_their_parent(tmp_path, sig):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)], env=env, stdout=subprocess.PIPE, start_new_session=True
+    )
+    workers: set[int] = set()
+    try:
+        assert child.stdout.readline().strip() == b"start"
+        deadline = time.monotonic() + 30
+        while len(workers := _children(child.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) >= 2, workers
+        time.sleep(0.5)  # let the workers pick up their photos
+        os.kill(child.pid, getattr(signal, sig))
+        child.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers), "photo workers outlived their parent"
+    finally:
+        for pid in {child.pid, *workers, *_children(child.pid)}:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
