@@ -687,3 +687,132 @@ def test_photo_workers_die_with_their_parent(tmp_path, sig):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+# ---- item 5: the web app survives bad applications ----------------------------------------------------
+
+
+@pytest.fixture
+def web(tmp_path, monkeypatch):
+    from assembler.web.app import create_app
+
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
+    app = create_app(tmp_path / "workspace")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    client.workspace = tmp_path / "workspace"
+    return client
+
+
+def _token(client) -> str:
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+
+
+def _workspace_app(client, app_id: str, example: str, change=None) -> Path:
+    import shutil
+
+    target = client.workspace / "apps" / app_id
+    shutil.copytree(EXAMPLES / example, target)
+    if change is not None:
+        change(target)
+    return target
+
+
+def test_home_page_survives_applications_that_fail_to_load(web):
+    _workspace_app(web, "20260101000000aaaaaa", "studio")
+    _workspace_app(
+        web, "20260101000001bbbbbb", "studio", _replace("year: 2026", "year: 2026\nfiled_on: 2026-02-30")
+    )
+    _workspace_app(web, "20260101000002cccccc", "studio", _append("? [a, b]\n: 1\n"))
+    _workspace_app(web, "20260101000003dddddd", "studio", _replace("applicant:", "applicant: [1, 2]\nx:"))
+    page = web.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "天津示例新能源装备有限公司" in text
+    assert "2026-02-30" in text and "不存在" in text and "字段名" in text
+    for app_id in ("20260101000001bbbbbb", "20260101000002cccccc", "20260101000003dddddd"):
+        response = web.get(f"/a/{app_id}")
+        assert response.status_code == 200, (app_id, response.get_data(as_text=True)[:500])
+
+
+def test_applicant_name_with_line_breaks_does_not_break_downloads(web):
+    folder = _workspace_app(
+        web, "20260101000000aaaaaa", "studio", _replace("  name: 天津示例", '  name: "天津\\r\\n示例\\n')
+    )
+    text = (folder / "application.yaml").read_text(encoding="utf-8")
+    (folder / "application.yaml").write_text(text.replace("有限公司\n", '有限公司"\n', 1), encoding="utf-8")
+    out = web.workspace / "out" / "20260101000000aaaaaa"
+    out.mkdir(parents=True)
+    (out / "dossier.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    for url in ("/a/20260101000000aaaaaa/dossier.pdf", "/a/20260101000000aaaaaa/application.zip"):
+        response = web.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        disposition = response.headers["Content-Disposition"]
+        assert "\r" not in disposition and "\n" not in disposition
+
+
+def test_open_folder_never_follows_a_symlink_out(web, tmp_path):
+    import os
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:$6$secret-hash", encoding="utf-8")
+    folder = copy_example("studio", tmp_path)
+    os.symlink(secret, folder / "2-年度工作计划" / "shadow.pdf")
+    os.symlink(tmp_path, folder / "7-其他")
+    os.mkfifo(folder / "2-年度工作计划" / "pipe.pdf")
+    response = web.post("/open", data={"csrf": _token(web), "path": str(folder)})
+    assert response.status_code == 302 and "/a/" in response.location
+    app_id = response.location.rsplit("/", 1)[-1]
+    copied = web.workspace / "apps" / app_id
+    assert (copied / "application.yaml").is_file()
+    for path in copied.rglob("*"):
+        assert not path.is_symlink()
+        if path.is_file():
+            assert b"secret-hash" not in path.read_bytes(), path
+    assert not (copied / "7-其他").exists() and not (copied / "2-年度工作计划" / "pipe.pdf").exists()
+
+
+def test_zip_bomb_upload_is_refused_before_writing(web):
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(EXAMPLES / "studio" / "application.yaml", "application.yaml")
+        with zf.open("2-计划/bomb.pdf", "w") as fh:
+            for _ in range(64):
+                fh.write(b"\0" * (1 << 20))
+    buf.seek(0)
+    response = web.post(
+        "/upload",
+        data={"csrf": _token(web), "archive": (buf, "bomb.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "压缩炸弹" in response.get_data(as_text=True)
+    assert not any((web.workspace / "apps").iterdir())
+    assert not list(web.workspace.glob(".upload-*"))
+
+
+def test_evidence_upload_over_the_file_limit(web, monkeypatch):
+    import io
+
+    import assembler.workspace
+
+    _workspace_app(web, "20260101000000aaaaaa", "studio")
+    monkeypatch.setattr(assembler.workspace, "FILE_MAX_BYTES", 10_000)
+    big = io.BytesIO(b"%PDF-1.4" + b"0" * 20_000)
+    response = web.post(
+        "/a/20260101000000aaaaaa/files",
+        data={
+            "csrf": _token(web),
+            "material": "2",
+            "files": (big, "大.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "文件过大" in response.get_data(as_text=True) and "大.pdf" in response.get_data(as_text=True)
+    assert not list((web.workspace / "apps" / "20260101000000aaaaaa").rglob("大*.pdf"))
