@@ -167,16 +167,16 @@ def _raw_box_problem(reader) -> str | None:  # noqa: ANN001 - a pypdf.PdfReader
 
 
 def _flate_size(stream, limit: int) -> int:  # noqa: ANN001 - a pikepdf.Stream
-    """The decoded size of a FlateDecode stream, counted without keeping it, stopping just above `limit`."""
+    """The decoded size of a FlateDecode stream, counted 1 MB at a time without keeping it, stopping just
+    above `limit`."""
     decoder = zlib.decompressobj()
-    raw = stream.read_raw_bytes()
     total = 0
-    data = decoder.decompress(raw, limit + 1)
+    data = decoder.decompress(stream.read_raw_bytes(), 1 << 20)
     while data:
         total += len(data)
         if total > limit:
-            return total
-        data = decoder.decompress(decoder.unconsumed_tail, limit + 1) if decoder.unconsumed_tail else b""
+            break
+        data = decoder.decompress(decoder.unconsumed_tail, 1 << 20) if decoder.unconsumed_tail else b""
     return total
 
 
@@ -276,6 +276,8 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return None, f"图片像素过多（{width}×{height}），可能是压缩炸弹，已拒绝", None
     if fmt == "GIF" and frames > 1:
         return 1, None, f"动图（{frames} 帧），只放入第一帧"
+    if fmt == "TIFF" and frames > PDF_MAX_PAGES:  # every TIFF frame becomes a page
+        return frames, f"多页 TIFF 有 {frames} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分", None
     return frames, None, None
 
 

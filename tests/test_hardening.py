@@ -816,3 +816,45 @@ def test_evidence_upload_over_the_file_limit(web, monkeypatch):
     )
     assert "文件过大" in response.get_data(as_text=True) and "大.pdf" in response.get_data(as_text=True)
     assert not list((web.workspace / "apps" / "20260101000000aaaaaa").rglob("大*.pdf"))
+
+
+def test_tiff_with_more_frames_than_the_page_limit(tmp_path, monkeypatch):
+    from PIL import Image
+
+    import assembler.evidence
+    from assembler.evidence import inspect
+    from assembler.sources import Entry, FolderSource
+
+    monkeypatch.setattr(assembler.evidence, "PDF_MAX_PAGES", 3)
+    frames = [Image.new("L", (8, 8), v) for v in range(0, 250, 50)]
+    frames[0].save(tmp_path / "scan.tif", save_all=True, append_images=frames[1:])
+    found = inspect(FolderSource(tmp_path), Entry("scan.tif", (tmp_path / "scan.tif").stat().st_size))
+    assert found.problem and "5 页" in found.problem
+
+
+def test_large_photo_is_shrunk_before_it_is_turned(tmp_path):
+    """At the pixel limit the picture is scaled down in place before orientation and mode conversion copy
+    it; every EXIF orientation still ends up upright on a page of the right orientation."""
+    import io
+
+    from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
+    from pypdf import PdfReader
+
+    from assembler.convert.images import PhotoSettings, image_to_pdf
+
+    base = Image.new("RGB", (4000, 2400), "white")
+    draw = ImageDraw.Draw(base)
+    draw.rectangle([0, 0, 1500, 1000], fill="red")
+    draw.ellipse([1800, 200, 2600, 900], fill="green")
+    for orientation in (1, 3, 6, 8):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        buf = io.BytesIO()
+        base.save(buf, "PNG", exif=exif.tobytes())
+        (tmp_path / "p.png").write_bytes(buf.getvalue())
+        image_to_pdf(str(tmp_path / "p.png"), str(tmp_path / "p.pdf"), PhotoSettings())
+        page = PdfReader(tmp_path / "p.pdf").pages[0]
+        got = page.images[0].image.convert("RGB")
+        expected = ImageOps.exif_transpose(Image.open(tmp_path / "p.png")).convert("RGB").resize(got.size)
+        assert max(ImageStat.Stat(ImageChops.difference(got, expected)).mean) < 2
+        assert (page.mediabox.width > page.mediabox.height) == (orientation in (1, 3))

