@@ -367,6 +367,16 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
     return EvidenceFile(entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note)
 
 
+_LIMIT_WORDS = ("上限", "像素过多", "压缩炸弹", "数据过大")
+
+
+def over_limit(source: Source, entry: Entry) -> str | None:
+    """The problem of a file that is over one of the limits of limits.py (too large, too many pixels or
+    pages, a decompression bomb), else None: the web app refuses such an upload outright."""
+    problem = inspect(source, entry).problem
+    return problem if problem and any(word in problem for word in _LIMIT_WORDS) else None
+
+
 def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[EvidenceFile], list[str]]:
     """All evidence files of an application in sorted order, and the system files that were ignored."""
     skip = set(exclude)

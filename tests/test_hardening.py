@@ -858,3 +858,25 @@ def test_large_photo_is_shrunk_before_it_is_turned(tmp_path):
         expected = ImageOps.exif_transpose(Image.open(tmp_path / "p.png")).convert("RGB").resize(got.size)
         assert max(ImageStat.Stat(ImageChops.difference(got, expected)).mean) < 2
         assert (page.mediabox.width > page.mediabox.height) == (orientation in (1, 3))
+
+
+def test_image_over_the_pixel_limit_is_refused_at_upload(web):
+    import io
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 12000, 8, 0, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    _workspace_app(web, "20260101000000aaaaaa", "studio")
+    response = web.post(
+        "/a/20260101000000aaaaaa/files",
+        data={"csrf": _token(web), "material": "3", "files": (io.BytesIO(png), "巨幅.png")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "像素过多" in text and "巨幅.png" in text
+    assert not list((web.workspace / "apps" / "20260101000000aaaaaa").rglob("巨幅*.png"))

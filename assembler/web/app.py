@@ -34,7 +34,7 @@ from jinja2 import TemplateError
 
 from assembler.cache import user_folder
 from assembler.checklists import fund_titles
-from assembler.errors import DossierError, FileSystemError
+from assembler.errors import DossierError, FileSystemError, InputError
 from assembler.limits import UPLOAD_MAX_BYTES
 from assembler.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.schema import APPLICATION_FILE, LEVEL_TITLES
@@ -258,6 +258,18 @@ def create_app(workspace: Path) -> Flask:
                 ),
             )
 
+    def refuse_over_limit(folder: Path, rel: str, name: str) -> None:
+        """An upload over a limit (limits.py: pixels, pages, a bomb) is removed at once, not kept to be
+        refused at every later check."""
+        from assembler.evidence import over_limit
+        from assembler.sources import Entry, FolderSource
+
+        path = folder / rel
+        problem = over_limit(FolderSource(folder), Entry(rel, path.stat().st_size))
+        if problem:
+            remove_evidence(folder, rel)
+            raise InputError(problem, where=name, fix="请换成较小的文件后再上传。")
+
     def meetings_of(data: dict) -> list:
         inn = data.get("innovation")
         meetings = inn.get("meetings") if isinstance(inn, dict) else None
@@ -333,11 +345,11 @@ def create_app(workspace: Path) -> Flask:
         try:
             for file in request.files.getlist("files"):
                 if file.filename:
-                    saved.append(
-                        place_evidence(
-                            folder, checklist, number, report.case, file.filename, file.stream, meeting
-                        )
+                    rel = place_evidence(
+                        folder, checklist, number, report.case, file.filename, file.stream, meeting
                     )
+                    refuse_over_limit(folder, rel, file.filename)
+                    saved.append(rel)
         except DossierError as exc:
             flash(exc.render(), "error")
             return redirect(url_for("application", app_id=app_id))
