@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from assembler.limits import (
     FILE_MAX_BYTES,
     IMAGE_MAX_PIXELS,
+    PDF_MAX_DECODED_BYTES,
     PDF_MAX_PAGES,
     PDF_MAX_STREAM_BYTES,
     human_bytes,
@@ -192,8 +193,8 @@ def _stream_problem(stream, what: str) -> str | None:  # noqa: ANN001 - a pikepd
     names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
     if names and names[0] == "/FlateDecode":
         try:
-            if _flate_size(stream, PDF_MAX_STREAM_BYTES) > PDF_MAX_STREAM_BYTES:
-                return f"PDF 中的{what}数据解压后超过 {PDF_MAX_STREAM_BYTES / 1e6:.0f} MB（可能是压缩炸弹）"
+            if _flate_size(stream, PDF_MAX_DECODED_BYTES) > PDF_MAX_DECODED_BYTES:
+                return f"PDF 中的{what}数据解压后超过 {PDF_MAX_DECODED_BYTES / 1e6:.0f} MB（可能是压缩炸弹）"
         except zlib.error:
             return f"PDF 中的{what}数据已损坏（无法解压）"
     return None
@@ -228,7 +229,8 @@ def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.P
 def _pdf_structure_problem(fh: BinaryIO) -> str | None:
     """What `build` would refuse in a PDF that opens: a page rotation that is not a multiple of 90°, a page
     box that is not four numbers enclosing an area, a stream too large for the self-audit's reader (pypdf
-    refuses streams over 75 MB) or a decompression bomb. Read with pikepdf, as build reads it."""
+    refuses streams stored over 75 MB) or a decompression bomb (a flate stream decoding to over 400 MB).
+    Read with pikepdf, as build reads it."""
     import pikepdf
 
     try:

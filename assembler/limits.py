@@ -25,7 +25,8 @@ ZIP_MAX_MEMBERS = 10_000
 # -- one evidence file (evidence.inspect) --------------------------------------------------------------
 FILE_MAX_BYTES = 512 * MB  # a 1,000-page scan at 300 dpi is ~125 MB
 PDF_MAX_PAGES = 2_000
-PDF_MAX_STREAM_BYTES = 70_000_000  # decoded size of one image stream: pypdf refuses over 75 MB (self-audit)
+PDF_MAX_STREAM_BYTES = 70_000_000  # one stream as stored: pypdf refuses a /Length over 75 MB (the self-audit)
+PDF_MAX_DECODED_BYTES = 400_000_000  # one flate stream decoded (build digests every page): a 100 MP RGB image
 IMAGE_MAX_PIXELS = 100_000_000  # a 108 MP phone photo is 12000×9000; a 240 MP PNG took build to 5.1 GB
 
 # -- the ledger behind 附件1.2 (ledger.py) ------------------------------------------------------------

@@ -340,11 +340,13 @@ def _flate_bomb_pdf(path: Path) -> Path:
     import pikepdf
 
     def change(pdf, page):
-        data = zlib.compress(b"\x00" * 80_000_000, 9)
-        image = pikepdf.Stream(pdf, data)
+        packer = zlib.compressobj(9)
+        zeros = b"\x00" * (1 << 20)
+        data = b"".join(packer.compress(zeros) for _ in range(420)) + packer.flush()  # 420 MB → 0.4 MB
+        image = pikepdf.Stream(pdf, b"")
         image.write(data, filter=pikepdf.Name.FlateDecode)
         image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
-        image.Width, image.Height, image.BitsPerComponent = 10000, 8000, 8
+        image.Width, image.Height, image.BitsPerComponent = 21000, 20000, 8
         image.ColorSpace = pikepdf.Name.DeviceGray
         page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
 
