@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
@@ -204,7 +205,7 @@ def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.P
     import pikepdf
 
     rotate = page.obj.get("/Rotate", 0)
-    if not isinstance(rotate, int) or isinstance(rotate, bool) or rotate % 90:
+    if not isinstance(rotate, (int, Decimal)) or isinstance(rotate, bool) or rotate % 90:  # 90.0 is fine
         return f"PDF {where}的旋转角度“{rotate}”无效（应为 90 的倍数），请用 PDF 阅读器另存后再放入"
     for key in ("/MediaBox", "/CropBox"):
         box = page.obj.get(key)
