@@ -172,15 +172,27 @@ def die_with_parent(parent: int) -> None:
     `dossier build` left photo workers of ~180 MB each running for good, holding the caller's pipes).
 
     Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); elsewhere, and as a fallback,
-    a daemon thread notices that the parent changed and exits."""
+    a daemon thread notices that the parent changed and exits. `parent` is the build's pid; under a
+    forkserver start method the worker's parent is the server, which itself ends with the build."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # pragma: no cover - every Linux libc has prctl
             pass
-    if os.getppid() != parent:  # the parent died before the line above ran
+    actual = os.getppid()
+    if actual == 1 or (actual != parent and not _alive(parent)):  # the build died before the line above
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+    threading.Thread(target=_watch_parent, args=(actual,), daemon=True, name="watch-parent").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    return True
 
 
 def convert_images(
