@@ -1,4 +1,5 @@
-"""The pure core (types, matching, rules, awards, report) imports no PDF, image, Office, YAML or web library."""
+"""The pure core (types, matching, rules, awards, report) imports no PDF, image, Office, YAML or web
+library."""
 
 from __future__ import annotations
 
