@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assembler.errors import InputError
-from assembler.limits import LEDGER_MAX_BYTES, LEDGER_MAX_ROWS, human_bytes
+from assembler.limits import LEDGER_MAX_BYTES, LEDGER_MAX_COLUMNS, LEDGER_MAX_ROWS, human_bytes
 from assembler.schema import LedgerItem, blank_to_none
 from assembler.sources import Source
 from assembler.yamlio import read_text_file
@@ -210,7 +210,7 @@ def _sheet_rows(ws, where: str) -> list[tuple[int, list[Any]]]:
     (NaN, INF written by another program) is a message, not a ValueError."""
     rows: list[tuple[int, list[Any]]] = []
     try:
-        for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+        for i, r in enumerate(ws.iter_rows(max_col=LEDGER_MAX_COLUMNS, values_only=True), start=1):
             rows.append((i, list(r)))
             if i > MAX_LEDGER_ROWS + 100:
                 raise InputError(
@@ -269,7 +269,8 @@ def _choose_sheet(wb, sheet: str | None, where: str):
 
 def _sheet_rows_head(ws, where: str) -> list[tuple[int, list[Any]]]:
     try:
-        return [(i, list(r)) for i, r in enumerate(ws.iter_rows(max_row=10, values_only=True), start=1)]
+        head = ws.iter_rows(max_row=10, max_col=LEDGER_MAX_COLUMNS, values_only=True)
+        return [(i, list(r)) for i, r in enumerate(head, start=1)]
     except Exception:  # a damaged sheet is reported when it is read in full
         return []
 
@@ -285,7 +286,8 @@ def _formulas_without_values(data: bytes, title: str, rows: list[tuple[int, list
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         found = []
-        for i, r in enumerate(wb[title].iter_rows(max_row=len(rows), values_only=True), start=1):
+        cells = wb[title].iter_rows(max_row=len(rows), max_col=LEDGER_MAX_COLUMNS, values_only=True)
+        for i, r in enumerate(cells, start=1):
             for j, v in enumerate(r):
                 if (i, j) in blanks and isinstance(v, str) and v.startswith("="):
                     found.append(

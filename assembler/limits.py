@@ -32,6 +32,7 @@ IMAGE_MAX_PIXELS = 100_000_000  # a 108 MP phone photo is 12000×9000; a 240 MP 
 # -- the ledger behind 附件1.2 (ledger.py) ------------------------------------------------------------
 LEDGER_MAX_ROWS = 5_000  # 附件1.2 goes through LibreOffice: 5,000 rows build in ~2 min; 10,000 time out
 LEDGER_MAX_BYTES = 50 * MB
+LEDGER_MAX_COLUMNS = 60  # columns read per row: a sheet claiming to reach column XFD is not padded to 16,384
 
 # -- amounts (identifiers.parse_money) ----------------------------------------------------------------
 AMOUNT_MAX_YUAN = Decimal(100_000_000)  # 1 亿元: no single bonus or matched amount comes near it

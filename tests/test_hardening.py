@@ -882,3 +882,18 @@ def test_image_over_the_pixel_limit_is_refused_at_upload(web):
     text = response.get_data(as_text=True)
     assert "像素过多" in text and "巨幅.png" in text
     assert not list((web.workspace / "apps" / "20260101000000aaaaaa").rglob("巨幅*.png"))
+
+
+def test_sheet_reaching_column_xfd_is_not_padded(tmp_path):
+    """A single cell in the last column (XFD) made every row 16,384 cells long: 527 MB for 4,000 rows."""
+    from assembler.ledger import _read_xlsx
+    from assembler.limits import LEDGER_MAX_COLUMNS
+
+    path = _xlsx(tmp_path, [("台账", "visible", [HEAD, *_items(200)])])
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active.cell(row=1, column=16384, value="备注")
+    wb.save(path)
+    rows = _read_xlsx(path.read_bytes(), "ledger.xlsx")
+    assert len(rows) == 201 and all(len(cells) <= LEDGER_MAX_COLUMNS for _, cells in rows)
