@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from assembler.errors import InputError
 from assembler.limits import (
     FILE_MAX_BYTES,
     IMAGE_MAX_PIXELS,
@@ -30,7 +31,7 @@ from assembler.limits import (
     human_bytes,
 )
 from assembler.models import KIND_TITLES, EvidenceFile, Kind
-from assembler.sources import Entry, Source, is_ignored
+from assembler.sources import Entry, Source, check_zip_limits, is_ignored
 
 try:  # HEIC photos from iPhones; the plugin registers itself with Pillow
     from pillow_heif import register_heif_opener
@@ -295,8 +296,11 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
     try:
         with zipfile.ZipFile(fh) as zf:
             raw = zf.namelist()
+            check_zip_limits(zf.infolist(), title)  # LibreOffice would unpack a bomb inside an Office file
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return f"{title}已损坏，无法打开（{type(exc).__name__}）"
+    except InputError as exc:
+        return f"{title}内部{exc.message}"
     if any("\\" in n for n in raw):
         # measured: LibreOffice cannot open such a file (the OOXML rules require '/')
         return f"{title}内部结构不规范（部件路径用了反斜杠），无法转换：请在 Excel/WPS 中打开后“另存为”再放入"

@@ -307,8 +307,17 @@ def _formulas_without_values(data: bytes, title: str, rows: list[tuple[int, list
 
 
 def _read_xlsx(data: bytes, where: str, sheet: str | None = None) -> list[tuple[int, list[Any]]]:
+    import zipfile
+
     from openpyxl import load_workbook
 
+    from assembler.sources import check_zip_limits
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_zip_limits(zf.infolist(), where)  # an .xlsx is a zip: a bomb inside is refused unread
+    except zipfile.BadZipFile:
+        pass  # openpyxl's own message below
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files

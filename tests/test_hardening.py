@@ -897,3 +897,28 @@ def test_sheet_reaching_column_xfd_is_not_padded(tmp_path):
     wb.save(path)
     rows = _read_xlsx(path.read_bytes(), "ledger.xlsx")
     assert len(rows) == 201 and all(len(cells) <= LEDGER_MAX_COLUMNS for _, cells in rows)
+
+
+def _office_bomb(path: Path, inner: str) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open(inner, "w") as fh:
+            for _ in range(64):
+                fh.write(b" " * (1 << 20))
+    return path
+
+
+def test_xlsx_ledger_with_a_bomb_inside(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    _office_bomb(folder / "ledger.xlsx", "xl/worksheets/sheet1.xml")
+    result = run("check", folder)
+    assert result.exit_code == 2 and "ledger.xlsx" in result.output and "压缩炸弹" in result.output
+
+
+def test_word_evidence_with_a_bomb_inside(tmp_path):
+    folder = copy_example("innovation-count", tmp_path)
+    _office_bomb(folder / "2-激励制度" / "办法.docx", "word/document.xml")
+    result = run("check", folder, "--json")
+    assert result.exit_code == 1
+    finding = next(f for f in json.loads(result.output)["findings"] if f["path"] == "2-激励制度/办法.docx")
+    assert "压缩炸弹" in finding["message"]
