@@ -266,6 +266,10 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
                 width, height = im.size
                 frames = getattr(im, "n_frames", 1)
                 fmt = im.format
+            if fmt == "PNG" and width * height <= MAX_IMAGE_PIXELS:
+                fh.seek(0)
+                with Image.open(fh) as im:
+                    im.verify()  # each chunk's CRC, not decoding: a damaged PNG fails the build's decoder
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return (
             None,

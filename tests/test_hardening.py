@@ -922,3 +922,20 @@ def test_word_evidence_with_a_bomb_inside(tmp_path):
     assert result.exit_code == 1
     finding = next(f for f in json.loads(result.output)["findings"] if f["path"] == "2-激励制度/办法.docx")
     assert "压缩炸弹" in finding["message"]
+
+
+def test_png_with_a_damaged_chunk_is_caught_by_check(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    folder = copy_example("innovation-count", tmp_path)
+    buf = BytesIO()
+    Image.effect_noise((300, 200), 60).convert("RGB").save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    data[data.index(b"IDAT") + 200] ^= 0xFF  # the decoder would fail on it in build
+    (next((folder / "4-评审会议").glob("2026-03-18*")) / "现场3.png").write_bytes(bytes(data))
+    result = run("check", folder, "--json")
+    assert result.exit_code == 1
+    finding = next(f for f in json.loads(result.output)["findings"] if f["path"].endswith("现场3.png"))
+    assert "损坏" in finding["message"]
