@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from assembler.errors import InputError
-from assembler.ledger import load_ledger_file
+from assembler.ledger import load_ledger_file, split_sheet
 from assembler.schema import APPLICATION_FILE, Application, LedgerItem, LoadedApplication
 from assembler.sources import Source
 from assembler.yamlio import load_yaml, read_text_file
@@ -118,14 +118,14 @@ def load_application(source: Source) -> LoadedApplication:
     ledger_path = None
     if app.innovation is not None:
         if isinstance(app.innovation.projects, str):
-            ledger_path = app.innovation.projects
             items = tuple(
                 load_ledger_file(
                     source,
-                    ledger_path,
+                    app.innovation.projects,
                     yaml_where=f"{APPLICATION_FILE} 第 {lines.get(('innovation', 'projects'))} 行",
                 )
             )
+            ledger_path = split_sheet(app.innovation.projects)[0]  # the file, without a #工作表名
         else:
             items = tuple(
                 item.model_copy(update={"row": i}) for i, item in enumerate(app.innovation.projects, start=1)

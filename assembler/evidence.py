@@ -12,14 +12,25 @@ import shutil
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import BinaryIO
 
+from assembler.errors import InputError
+from assembler.limits import (
+    FILE_MAX_BYTES,
+    IMAGE_MAX_PIXELS,
+    PDF_MAX_DECODED_BYTES,
+    PDF_MAX_PAGES,
+    PDF_MAX_STREAM_BYTES,
+    human_bytes,
+)
 from assembler.models import KIND_TITLES, EvidenceFile, Kind
-from assembler.sources import Entry, Source, is_ignored
+from assembler.sources import Entry, Source, check_zip_limits, is_ignored
 
-MAX_IMAGE_PIXELS = 250_000_000  # a 200 MP phone photo fits; decompression bombs do not
+MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 HEAD_BYTES = 65536
 
 EXTENSION_KINDS: dict[str, Kind] = {
@@ -45,7 +56,7 @@ def sniff_kind(head: bytes, ext: str) -> Kind:
     """The file's kind from its first bytes (content first, the extension only to tell Office formats
     apart).
     """
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return "pdf"
     if (
         head.startswith(
@@ -54,7 +65,9 @@ def sniff_kind(head: bytes, ext: str) -> Kind:
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
         or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS)
     ):
-        return "image"
+        return "image"  # before the PDF marker search: a JPEG's EXIF may well contain the text "%PDF-"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"  # a PDF with some bytes before its header (readers accept up to 1 KB)
     if head.startswith(_OLE) or head.startswith(b"PK\x03\x04") or head.startswith(b"{\\rtf"):
         kind = EXTENSION_KINDS.get(ext)
         if kind in ("word", "excel", "ofd"):
@@ -102,6 +115,7 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
                     return None, "PDF 设有打开密码，无法汇编", None
                 note = "PDF 设有权限密码（无需密码即可打开），将按原样放入"
             pages = len(reader.pages)
+            boxes = _raw_box_problem(reader) if pages <= PDF_MAX_PAGES else None
     except (FileNotDecryptedError, DependencyError):
         return None, "PDF 设有打开密码，无法汇编", None
     except (
@@ -118,7 +132,106 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None
     if pages == 0:
         return 0, "PDF 文件损坏或没有任何页面", None
-    return pages, None, note
+    if pages > PDF_MAX_PAGES:
+        return pages, f"PDF 有 {pages} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分或只放入需要的部分", None
+    if boxes:
+        return pages, boxes, note
+    fh.seek(0)
+    return pages, _pdf_structure_problem(fh), note
+
+
+def _raw_box_problem(reader) -> str | None:  # noqa: ANN001 - a pypdf.PdfReader
+    """A page box as written in the file that is not four numbers (pikepdf would silently replace it with
+    US Letter, so build's pages and the verifier's would disagree)."""
+    for number, page in enumerate(reader.pages, start=1):
+        for key in ("/MediaBox", "/CropBox"):
+            box = page.get(key)
+            if box is None and key == "/CropBox":
+                continue
+            box = box.get_object() if box is not None else None
+            try:
+                values = [float(v) for v in box]  # type: ignore[union-attr]
+            except (TypeError, ValueError):
+                values = []
+            if len(values) != 4 or abs(values[2] - values[0]) < 1 or abs(values[3] - values[1]) < 1:
+                return f"PDF 第 {number} 页的页面尺寸（{key[1:]}）无效，请用 PDF 阅读器“打印为 PDF”后再放入"
+    return None
+
+
+def _flate_size(stream, limit: int) -> int:  # noqa: ANN001 - a pikepdf.Stream
+    """The decoded size of a FlateDecode stream, counted 1 MB at a time without keeping it, stopping just
+    above `limit`."""
+    decoder = zlib.decompressobj()
+    total = 0
+    data = decoder.decompress(stream.read_raw_bytes(), 1 << 20)
+    while data:
+        total += len(data)
+        if total > limit:
+            break
+        data = decoder.decompress(decoder.unconsumed_tail, 1 << 20) if decoder.unconsumed_tail else b""
+    return total
+
+
+def _stream_problem(stream, what: str) -> str | None:  # noqa: ANN001 - a pikepdf.Stream
+    """Why `stream` would stop the build or its self-audit (too long as stored, or a decompression bomb)."""
+    import pikepdf
+
+    length = stream.stream_dict.get("/Length")
+    raw = int(length) if isinstance(length, (int, pikepdf.Object)) and not isinstance(length, bool) else 0
+    if raw > PDF_MAX_STREAM_BYTES:
+        return f"PDF 中的{what}数据过大（{raw / 1e6:.0f} MB，上限 {PDF_MAX_STREAM_BYTES / 1e6:.0f} MB）"
+    filters = stream.stream_dict.get("/Filter")
+    names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
+    if names and names[0] == "/FlateDecode":
+        try:
+            if _flate_size(stream, PDF_MAX_DECODED_BYTES) > PDF_MAX_DECODED_BYTES:
+                return f"PDF 中的{what}数据解压后超过 {PDF_MAX_DECODED_BYTES / 1e6:.0f} MB（可能是压缩炸弹）"
+        except zlib.error:
+            return f"PDF 中的{what}数据已损坏（无法解压）"
+    return None
+
+
+def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.Page
+    import pikepdf
+
+    rotate = page.obj.get("/Rotate", 0)
+    if not isinstance(rotate, (int, Decimal)) or isinstance(rotate, bool) or rotate % 90:  # 90.0 is fine
+        return f"PDF {where}的旋转角度“{rotate}”无效（应为 90 的倍数），请用 PDF 阅读器另存后再放入"
+    for key in ("/MediaBox", "/CropBox"):
+        box = page.obj.get(key)
+        if box is None and key == "/CropBox":
+            continue
+        try:
+            values = [float(v) for v in box]
+        except (TypeError, ValueError):
+            values = []
+        if len(values) != 4 or abs(values[2] - values[0]) < 1 or abs(values[3] - values[1]) < 1:
+            return f"PDF {where}的页面尺寸（{key[1:]}）无效，请用 PDF 阅读器“打印为 PDF”后再放入"
+    contents = page.obj.get("/Contents")
+    streams = [(s, where) for s in (list(contents) if isinstance(contents, pikepdf.Array) else [contents])]
+    xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+    streams += [(xobjects[name], where + "图像") for name in list(xobjects.keys())]
+    for stream, what in streams:
+        if isinstance(stream, pikepdf.Stream) and (problem := _stream_problem(stream, what)):
+            return problem
+    return None
+
+
+def _pdf_structure_problem(fh: BinaryIO) -> str | None:
+    """What `build` would refuse in a PDF that opens: a page rotation that is not a multiple of 90°, a page
+    box that is not four numbers enclosing an area, a stream too large for the self-audit's reader (pypdf
+    refuses streams stored over 75 MB) or a decompression bomb (a flate stream decoding to over 400 MB).
+    Read with pikepdf, as build reads it."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(fh) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                if problem := _page_problem(page, f"第 {number} 页"):
+                    return problem
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, RuntimeError) as exc:
+        return f"PDF 文件结构损坏，无法合并（{type(exc).__name__}）"
+    return None
 
 
 def _image_tail_problem(head: bytes, tail: bytes) -> str | None:
@@ -150,6 +263,10 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
                 width, height = im.size
                 frames = getattr(im, "n_frames", 1)
                 fmt = im.format
+            if fmt == "PNG" and width * height <= MAX_IMAGE_PIXELS:
+                fh.seek(0)
+                with Image.open(fh) as im:
+                    im.verify()  # each chunk's CRC, not decoding: a damaged PNG fails the build's decoder
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return (
             None,
@@ -164,6 +281,8 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return None, f"图片像素过多（{width}×{height}），可能是压缩炸弹，已拒绝", None
     if fmt == "GIF" and frames > 1:
         return 1, None, f"动图（{frames} 帧），只放入第一帧"
+    if fmt == "TIFF" and frames > PDF_MAX_PAGES:  # every TIFF frame becomes a page
+        return frames, f"多页 TIFF 有 {frames} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分", None
     return frames, None, None
 
 
@@ -189,8 +308,11 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
     try:
         with zipfile.ZipFile(fh) as zf:
             raw = zf.namelist()
+            check_zip_limits(zf.infolist(), title)  # LibreOffice would unpack a bomb inside an Office file
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return f"{title}已损坏，无法打开（{type(exc).__name__}）"
+    except InputError as exc:
+        return f"{title}内部{exc.message}"
     if any("\\" in n for n in raw):
         # measured: LibreOffice cannot open such a file (the OOXML rules require '/')
         return f"{title}内部结构不规范（部件路径用了反斜杠），无法转换：请在 Excel/WPS 中打开后“另存为”再放入"
@@ -215,7 +337,25 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
             EXTENSION_KINDS.get(ext, "other"),
             problem="空文件（0 字节），请重新复制或导出",
         )
-    sha, head, tail = _hash_and_ends(source, entry.rel)
+    if entry.size > FILE_MAX_BYTES:
+        return EvidenceFile(
+            entry.rel,
+            entry.size,
+            "",
+            EXTENSION_KINDS.get(ext, "other"),
+            problem=f"文件过大（{entry.size / 1024**2:,.0f} MB，上限 {human_bytes(FILE_MAX_BYTES)}），"
+            "请压缩、拆分或降低扫描分辨率后再放入",
+        )
+    try:
+        sha, head, tail = _hash_and_ends(source, entry.rel)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        return EvidenceFile(
+            entry.rel,
+            entry.size,
+            "",
+            EXTENSION_KINDS.get(ext, "other"),
+            problem=f"压缩包中的该文件已损坏，无法解压（{type(exc).__name__}）：请重新打包",
+        )
     kind = sniff_kind(head, ext)
     pages = None
     problem = note = None
@@ -243,6 +383,16 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
     else:
         problem = f"不支持的文件类型（.{ext or '无扩展名'}），请转换为 PDF 或图片"
     return EvidenceFile(entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note)
+
+
+_LIMIT_WORDS = ("上限", "像素过多", "压缩炸弹", "数据过大")
+
+
+def over_limit(source: Source, entry: Entry) -> str | None:
+    """The problem of a file that is over one of the limits of limits.py (too large, too many pixels or
+    pages, a decompression bomb), else None: the web app refuses such an upload outright."""
+    problem = inspect(source, entry).problem
+    return problem if problem and any(word in problem for word in _LIMIT_WORDS) else None
 
 
 def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[EvidenceFile], list[str]]:

@@ -12,6 +12,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from struct import error as struct_error
 
 from assembler.errors import ToolFailedError, ToolMissingError
 from assembler.external import run_program
@@ -77,18 +78,68 @@ def _fc_match() -> CjkFont | None:
     return None
 
 
+# characters every generated page prints: a font lacking any of them would draw empty boxes or nothing
+REQUIRED_CHARS = "申报材料目录第页共元鼓励金职工创新工作室单位名称统一社会信用代码"
+
+
+def font_problem(path: Path, index: int = 0) -> str | None:
+    """Why the file at `path` cannot draw the generated pages (not a font, or no Chinese glyphs); None when
+    it can."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        if path.stat().st_size == 0:
+            return "字体文件是空的（0 字节）"
+        with path.open("rb") as fh:  # fontTools leaves a file it opened itself open when it fails
+            magic = fh.read(4)
+            fh.seek(0)
+            if magic == b"ttcf":
+                collection = TTCollection(fh, lazy=True)
+                font = collection.fonts[min(index, len(collection.fonts) - 1)]
+            else:
+                font = TTFont(fh, lazy=True, fontNumber=index)
+            cmap = font.getBestCmap() or {}
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError, IndexError, struct_error) as exc:
+        return f"不是可用的字体文件（{type(exc).__name__}），应为 .ttf、.otf 或 .ttc"
+    missing = [c for c in REQUIRED_CHARS if ord(c) not in cmap]
+    if missing:
+        return f"字体中没有中文字形（缺少“{''.join(missing[:6])}”等字），生成的封面和目录将无法显示中文"
+    return None
+
+
+def _explicit_font() -> tuple[Path, str] | None:
+    if "DOSSIER_FONT" not in os.environ:
+        return None
+    value = os.environ["DOSSIER_FONT"].strip()
+    if not value:
+        raise ToolMissingError(
+            "环境变量 DOSSIER_FONT 为空",
+            fix="请把 DOSSIER_FONT 设为中文字体文件的路径，或删除该变量以自动查找字体。",
+        )
+    return Path(value), "环境变量 DOSSIER_FONT"
+
+
 def find_cjk_font(explicit: Path | None = None) -> CjkFont:
-    """The font for generated pages; exit 3 with install instructions when there is none."""
-    explicit = explicit or (Path(os.environ["DOSSIER_FONT"]) if os.environ.get("DOSSIER_FONT") else None)
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ToolMissingError("--font 指定的字体文件不存在", where=str(explicit), fix=FONT_HELP)
-        return CjkFont(explicit, _index_for(explicit))
+    """The font for generated pages; exit 3 with install instructions when there is none.
+
+    A font given by --font or $DOSSIER_FONT is checked before use: a missing, empty or non-font file,
+    or a font without Chinese glyphs (DejaVu), is refused naming the file — never a cover without Chinese.
+    """
+    given = (explicit, "--font") if explicit is not None else _explicit_font()
+    if given is not None:
+        path, how = given
+        if not path.is_file():
+            raise ToolMissingError(f"{how} 指定的字体文件不存在", where=str(path), fix=FONT_HELP)
+        index = _index_for(path)
+        problem = font_problem(path, index)
+        if problem:
+            raise ToolMissingError(f"{how} 指定的字体不能用：{problem}", where=str(path), fix=FONT_HELP)
+        return CjkFont(path, index)
     platform = "linux" if sys.platform.startswith("linux") else sys.platform
-    for path, index in CANDIDATES.get(platform, []):
-        if Path(path).is_file():
-            return CjkFont(Path(path), index)
+    for candidate, index in CANDIDATES.get(platform, []):
+        if Path(candidate).is_file():
+            return CjkFont(Path(candidate), index)
     found = _fc_match()
-    if found is not None:
+    if found is not None and font_problem(found.path, found.index) is None:
         return found
     raise ToolMissingError("找不到可用的中文字体，无法生成封面、目录和页码", fix=FONT_HELP)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from assembler.limits import AMOUNT_MAX_YUAN
+
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 _ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
@@ -146,7 +148,19 @@ def comparable(text: str) -> str:
     return re.sub(r"[\s，,。.；;：:、“”\"'（）()\-—_]", "", text).lower()
 
 
-_MONEY_NOISE = re.compile(r"[\s,，¥￥]|元$|RMB", re.IGNORECASE)
+_MONEY_NOISE = re.compile(r"[\s¥￥]|元$|RMB", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d{1,2})?")
+_THOUSANDS = re.compile(r"-?\d{1,3}([,，]\d{3})+(\.\d{1,2})?")
+
+
+def _shown(value: object) -> str:
+    """The value as a message quotes it (long text cut short)."""
+    text = str(value) if not isinstance(value, int) or value.bit_length() < 256 else "（过长的数字）"
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _implausible(value: object) -> str:
+    return f"金额 {_shown(value)} 超过 {AMOUNT_MAX_YUAN:,} 元，不可信（请检查是否多写了零，金额单位为元）"
 
 
 def parse_money(value: object) -> Decimal:
@@ -154,6 +168,9 @@ def parse_money(value: object) -> Decimal:
 
     Floats only ever arrive from parsers (YAML `600.5`, an Excel number cell); they are read back
     through their shortest decimal text, so 123.45 stays 123.45 and never becomes 123.4499….
+    Text allows a comma only as a thousands separator (1,000 or 1,000.50); "1,00" and "1.000,00"
+    (a decimal comma) are refused as ambiguous instead of being read as 100 and 1.
+    Amounts above limits.AMOUNT_MAX_YUAN are refused as implausible.
     Raises ValueError with a Chinese reason.
     """
     if isinstance(value, bool) or value is None:
@@ -161,18 +178,33 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
+        if abs(value) > AMOUNT_MAX_YUAN:
+            raise ValueError(_implausible(value))
         amount = Decimal(value)
     elif isinstance(value, float):
         amount = Decimal(repr(value))
     elif isinstance(value, str):
         text = _MONEY_NOISE.sub("", value.strip())
+        if "," in text or "，" in text:
+            if not _THOUSANDS.fullmatch(text):
+                raise ValueError(
+                    f"金额“{_shown(value)}”写法有歧义（逗号只能作千位分隔，如 1,000.50），"
+                    "请写成不带逗号的数字，如 1000.50"
+                )
+            text = text.replace(",", "").replace("，", "")
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValueError(f"金额“{value}”不是数字")
+            raise ValueError(f"金额“{_shown(value)}”不是数字")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(f"金额“{_shown(value)}”最多保留两位小数（到分）；如“.”是千位分隔，请去掉")
+        if len(text) > 40:
+            raise ValueError(f"金额“{_shown(value)}”过长")
         amount = Decimal(text)
     else:
         raise ValueError("金额应为数字")
     if not amount.is_finite():
         raise ValueError("金额应为数字")
+    if abs(amount) > AMOUNT_MAX_YUAN:
+        raise ValueError(_implausible(value))
     if amount < 0:
         raise ValueError(f"金额 {amount} 不能为负数")
     if amount != amount.quantize(Decimal("0.01")):

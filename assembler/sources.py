@@ -12,15 +12,25 @@ import os
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from assembler.errors import InputError
+from assembler.limits import (
+    FILE_MAX_BYTES,
+    ZIP_MAX_MEMBERS,
+    ZIP_MAX_RATIO,
+    ZIP_MAX_TOTAL_BYTES,
+    ZIP_RATIO_FLOOR,
+    human_bytes,
+)
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "__macosx"}
-MAX_MEMBER_BYTES = 2 * 1024**3
-MAX_ZIP_TOTAL_BYTES = 8 * 1024**3
+MAX_MEMBER_BYTES = FILE_MAX_BYTES
+MAX_ZIP_TOTAL_BYTES = ZIP_MAX_TOTAL_BYTES
+_UNREADABLE_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,7 @@ class FolderSource:
                 full = base / name
                 if full.is_symlink():
                     dirnames.remove(name)
-                    rel = full.relative_to(self.root).as_posix()
+                    rel = printable_name(full.relative_to(self.root).as_posix())
                     inside = full.resolve().is_relative_to(self._real)
                     out.append(
                         Entry(
@@ -111,6 +121,9 @@ class FolderSource:
             for name in filenames:
                 full = base / name
                 rel = full.relative_to(self.root).as_posix()
+                if not _encodable(rel):
+                    out.append(Entry(printable_name(rel), 0, UNDECODABLE_NAME))
+                    continue
                 if full.is_symlink():
                     target = full.resolve()
                     if not target.is_relative_to(self._real):
@@ -127,6 +140,24 @@ class FolderSource:
                 if stat.S_ISREG(st.st_mode):
                     out.append(Entry(rel, st.st_size))
         return sorted(out, key=lambda e: e.rel)
+
+
+UNDECODABLE_NAME = "文件名含有无法识别的字符（不是 UTF-8 编码），无法放入申报材料：请重命名该文件"
+
+
+def _encodable(rel: str) -> bool:
+    """False for a name the file system gave as bytes that are not UTF-8 (Python keeps them as surrogates):
+    such a name cannot be printed, written into a PDF or a JSON report."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_name(rel: str) -> str:
+    """`rel` with its undecodable bytes shown as �."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def decode_member_name(info: zipfile.ZipInfo) -> str:
@@ -150,7 +181,8 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
 def _safe_member(name: str, display: str) -> str | None:
     """The member's posix path, or None for a directory; InputError when it would escape the folder."""
     norm = name.replace("\\", "/")
-    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in PurePosixPath(norm).parts:
+    drive = len(norm) > 1 and norm[1] == ":" and norm[0].isascii() and norm[0].isalpha()  # C:… (not 7:…)
+    if norm.startswith("/") or drive or ".." in PurePosixPath(norm).parts:
         raise InputError(
             f"压缩包中的“{name}”指向解压目录之外（zip-slip），整个压缩包已拒绝",
             where=display,
@@ -159,6 +191,33 @@ def _safe_member(name: str, display: str) -> str | None:
     if norm.endswith("/"):
         return None
     return str(PurePosixPath(norm))
+
+
+def check_zip_limits(infos: list[zipfile.ZipInfo], display: str) -> None:
+    """InputError for a zip that would unpack into more than the limits allow (limits.py), from its
+    directory alone: nothing is decompressed. The sizes are trustworthy bounds: zipfile never yields more
+    than a member's declared size (and fails its CRC check when the data differ)."""
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise InputError(
+            f"压缩包中有 {len(infos):,} 个文件，超过 {ZIP_MAX_MEMBERS:,} 个的上限", where=display
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(
+                f"压缩包中的“{decode_member_name(info)}”压缩比异常（{info.compress_size:,} 字节解压为 "
+                f"{info.file_size:,} 字节，超过 {ZIP_MAX_RATIO} 倍），可能是压缩炸弹，已拒绝",
+                where=display,
+                fix="照片和 PDF 本身已压缩，正常的申请压缩包不会有这样的压缩比；请检查压缩包来源。",
+            )
+    if total > ZIP_MAX_TOTAL_BYTES:
+        raise InputError(
+            f"压缩包解压后共 {total / 1024**2:,.0f} MB，超过 {human_bytes(ZIP_MAX_TOTAL_BYTES)} 的上限"
+            "（可能是压缩炸弹），已拒绝",
+            where=display,
+            fix="请删减材料（如降低扫描分辨率）后重新打包。",
+        )
 
 
 class ZipSource:
@@ -177,21 +236,31 @@ class ZipSource:
             ) from None
         members: dict[str, zipfile.ZipInfo] = {}
         problems: dict[str, str] = {}
-        total = 0
-        for info in self._zip.infolist():
+        infos = self._zip.infolist()
+        check_zip_limits(infos, self.display)
+        for info in infos:
             name = _safe_member(decode_member_name(info), self.display)
             if name is None:
                 continue
-            total += info.file_size
+            if name in members:
+                raise InputError(
+                    f"压缩包中有两个同名文件“{name}”，无法确定用哪一个",
+                    where=self.display,
+                    fix="请删除重复的文件后重新打包。",
+                )
             if (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
                 problems[name] = "压缩包中的符号链接，已拒绝"
             elif info.flag_bits & 0x1:
                 problems[name] = "压缩包中的文件设了密码，无法读取"
             elif info.file_size > MAX_MEMBER_BYTES:
-                problems[name] = "解压后超过 2 GB，已拒绝"
+                problems[name] = f"解压后超过 {human_bytes(MAX_MEMBER_BYTES)}，已拒绝"
             members[name] = info
-        if total > MAX_ZIP_TOTAL_BYTES:
-            raise InputError("压缩包解压后超过 8 GB，已拒绝（可能是压缩炸弹）", where=self.display)
+        if members and all(i.flag_bits & 0x1 for i in members.values()):
+            raise InputError(
+                "压缩包设了密码（已加密），无法读取",
+                where=self.display,
+                fix="请不设密码重新打包，或直接给出申请文件夹。",
+            )
         top = {PurePosixPath(n).parts[0] for n in members if not is_ignored(n)}
         self._prefix = ""
         if "application.yaml" not in members and len(top) == 1:
@@ -202,13 +271,26 @@ class ZipSource:
         self._problems = {
             n[len(self._prefix) :]: p for n, p in problems.items() if n.startswith(self._prefix)
         }
+        if self._problems.get("application.yaml", "").endswith("设了密码，无法读取"):
+            raise InputError(
+                "压缩包中的 application.yaml 设了密码，无法读取",
+                where=self.display,
+                fix="请不设密码重新打包。",
+            )
 
     def exists(self, rel: str) -> bool:
         return rel in self._members and rel not in self._problems
 
     def read_bytes(self, rel: str) -> bytes:
-        with self.open(rel) as fh:
-            return fh.read()
+        try:
+            with self.open(rel) as fh:
+                return fh.read()
+        except _UNREADABLE_MEMBER as exc:
+            raise InputError(
+                f"压缩包中的“{rel}”已损坏，无法解压（{type(exc).__name__}）",
+                where=self.display,
+                fix="请重新打包。",
+            ) from None
 
     def open(self, rel: str) -> BinaryIO:
         if rel not in self._members or rel in self._problems:
@@ -227,8 +309,18 @@ class ZipSource:
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
-            with self.open(rel) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            partial = target.with_name(target.name + ".part")
+            try:
+                with self.open(rel) as src, partial.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except _UNREADABLE_MEMBER as exc:
+                partial.unlink(missing_ok=True)
+                raise InputError(
+                    f"压缩包中的“{rel}”已损坏，无法解压（{type(exc).__name__}）",
+                    where=self.display,
+                    fix="请重新打包。",
+                ) from None
+            partial.replace(target)
         return target
 
     def entries(self) -> list[Entry]:

@@ -4,9 +4,13 @@ write application.yaml from data, place uploaded evidence under its material, re
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -16,6 +20,7 @@ from pydantic import ValidationError
 from assembler.application import validation_messages
 from assembler.errors import InputError, UsageError
 from assembler.files import write_atomically
+from assembler.limits import FILE_MAX_BYTES, ZIP_MAX_TOTAL_BYTES, human_bytes
 from assembler.match import leading_number
 from assembler.schema import APPLICATION_FILE, Application
 from assembler.sources import ZipSource, is_ignored
@@ -107,9 +112,29 @@ def place_evidence(
     while target.exists():
         target = target_dir / (f"{stem}（{n}）.{ext}" if dot else f"{name}（{n}）")
         n += 1
-    with target.open("wb") as out:
-        shutil.copyfileobj(stream, out, 1 << 20)
+    try:
+        copy_bounded(stream, target, FILE_MAX_BYTES, name)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return target.relative_to(folder).as_posix()
+
+
+def copy_bounded(stream: IO[bytes], target: Path, limit: int, name: str) -> int:
+    """Copy `stream` to `target`, refusing (InputError) as soon as more than `limit` bytes arrive: an upload
+    is measured as it is written, never trusted for its announced size."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := stream.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise InputError(
+                    f"文件过大（超过 {human_bytes(limit)}），已拒绝",
+                    where=name,
+                    fix="请压缩、拆分或降低扫描分辨率后再上传。",
+                )
+            out.write(chunk)
+    return written
 
 
 def remove_evidence(folder: Path, rel: str) -> None:
@@ -138,20 +163,67 @@ def copy_application(folder: Path, apps_dir: Path) -> str:
     """Copy an application folder into the workspace (system litter left out) and return its id there.
 
     The user's folder is only read; every later change happens to the copy."""
-    if not (folder / APPLICATION_FILE).is_file():
+    if not (folder / APPLICATION_FILE).is_file() or (folder / APPLICATION_FILE).is_symlink():
         raise UsageError(
             f"文件夹中没有 {APPLICATION_FILE}",
             where=str(folder),
             fix="请选择申请文件夹本身（里面有 application.yaml）。",
         )
     app_id = new_id()
-    shutil.copytree(folder, apps_dir / app_id, ignore=shutil.ignore_patterns(".*", "~$*"))
+    target = apps_dir / app_id
+    try:
+        _copy_regular_files(folder, target)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     return app_id
+
+
+def _copy_regular_files(folder: Path, target: Path) -> None:
+    """Copy the regular files below `folder` (system litter left out) into `target`.
+
+    A symbolic link is never followed nor copied (opening a folder once copied /etc/shadow into the
+    workspace as a plain file), nor is anything that is not a regular file (a FIFO would block the copy for
+    ever); the copy stops at the limits a zip upload has (limits.py)."""
+    total = 0
+    target.mkdir(parents=True)
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        rel_dir = base.relative_to(folder)
+        dirnames[:] = sorted(
+            d for d in dirnames if not (base / d).is_symlink() and not is_ignored((rel_dir / d).as_posix())
+        )
+        (target / rel_dir).mkdir(parents=True, exist_ok=True)
+        for name in sorted(filenames):
+            rel = (rel_dir / name).as_posix()
+            src = base / name
+            if is_ignored(rel):
+                continue
+            try:
+                info = src.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue  # symbolic links, FIFOs, devices, sockets
+            total += info.st_size
+            if info.st_size > FILE_MAX_BYTES or total > ZIP_MAX_TOTAL_BYTES:
+                raise InputError(
+                    f"文件夹中的“{rel}”过大（单个文件上限 {human_bytes(FILE_MAX_BYTES)}，"
+                    f"全部文件上限 {human_bytes(ZIP_MAX_TOTAL_BYTES)}）",
+                    where=str(folder),
+                    fix="请删减材料（如降低扫描分辨率）后再打开。",
+                )
+            fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for something else meanwhile
+                    continue
+                copy_bounded(fh, target / rel_dir / name, FILE_MAX_BYTES, rel)
 
 
 def unpack_zip(archive: Path, target: Path) -> None:
     """Unpack an application zip (GBK names decoded, zip-slip refused, one top folder dropped) into
-    `target`.
+    `target`. The zip's limits (total size, compression ratio, members; limits.py) are checked from its
+    directory before anything is written, and every member is measured as it is written.
     """
     source = ZipSource(archive)
     target.mkdir(parents=True)
@@ -160,5 +232,12 @@ def unpack_zip(archive: Path, target: Path) -> None:
             continue
         path = inside(target, entry.rel)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with source.open(entry.rel) as src, path.open("wb") as out:
-            shutil.copyfileobj(src, out, 1 << 20)
+        try:
+            with source.open(entry.rel) as src:
+                copy_bounded(src, path, FILE_MAX_BYTES, entry.rel)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise InputError(
+                f"压缩包中的“{entry.rel}”已损坏，无法解压（{type(exc).__name__}）",
+                where=archive.name,
+                fix="请重新打包后上传。",
+            ) from None

@@ -442,7 +442,9 @@ def test_build_cli_reports(tmp_path, cache):
     assert f"（{len(PdfReader(tmp_path / 'd.pdf').pages)} 页" in result.output
 
 
-def test_picture_that_fails_to_decode_names_the_file(tmp_path, cache):
+def test_picture_that_fails_to_decode_is_caught_at_check_and_named(tmp_path, cache):
+    """A picture whose header is fine but whose data does not decode: check finds it (the PNG's chunks are
+    verified), so build refuses before converting anything, naming the file."""
     app = copy_example("studio", tmp_path)
     good = Image.effect_noise((400, 300), 50).convert("RGB")
     path = app / "3-进度与成果" / "坏照片.png"
@@ -454,8 +456,9 @@ def test_picture_that_fails_to_decode_names_the_file(tmp_path, cache):
     result = CliRunner().invoke(
         cli, ["build", str(app), "-o", str(tmp_path / "d.pdf")], env={"DOSSIER_CACHE": str(cache)}
     )
-    assert result.exit_code == 2, result.output
-    assert "3-进度与成果/坏照片.png" in result.output and "无法转换" in result.output
+    assert result.exit_code == 1, result.output
+    assert "3-进度与成果/坏照片.png" in result.output and "EVIDENCE-INVALID" in result.output
+    assert "损坏" in result.output
     assert not (tmp_path / "d.pdf").exists()
 
 
@@ -659,3 +662,14 @@ def test_duplex_starts_every_material_on_a_right_hand_page(tmp_path, cache):
     simplex = build(EXAMPLES / "innovation-count", BuildOptions(out=tmp_path / "s.pdf", cache_dir=cache))
     assert out.pages == simplex.pages + len(blanks)
     assert CliRunner().invoke(cli, ["verify", str(out.path)]).exit_code == 0
+
+
+def test_a_dossier_checked_against_other_checklists_says_so_on_its_cover(tmp_path, cache):
+    revised = tmp_path / "revised"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "checklists" / "2021", revised)
+    out = build(
+        EXAMPLES / "studio", BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache, checklists=revised)
+    )
+    official = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "o.pdf", cache_dir=cache))
+    assert "非官方" in page_texts(out.path)[0].replace("\n", "")
+    assert "非官方" not in page_texts(official.path)[0].replace("\n", "")

@@ -34,16 +34,24 @@ def test_rows_are_spreadsheet_rows():
     assert [i.row for i in load("ledger-gbk.csv")] == [2, 3, 4]
 
 
-def test_ten_thousand_rows(tmp_path):
+def test_five_thousand_rows(tmp_path):  # the row limit (limits.LEDGER_MAX_ROWS): 附件1.2 still builds
     lines = ["序号,项目名称,提出人,采纳日期,奖励金额"]
     lines += [
         f"{i},项目{i},职工{i % 97},2025-{1 + i % 12:02d}-{1 + i % 28:02d},{100 + i % 900}.5"
-        for i in range(10_000)
+        for i in range(5_000)
     ]
     (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
     items = load("big.csv", tmp_path)
-    assert len(items) == 10_000
-    assert items[-1].bonus == Decimal(f"{100 + 9999 % 900}.5") and items[-1].row == 10_001
+    assert len(items) == 5_000
+    assert items[-1].bonus == Decimal(f"{100 + 4999 % 900}.5") and items[-1].row == 5_001
+
+
+def test_rows_over_the_limit_are_refused(tmp_path):
+    lines = ["序号,项目名称,提出人,采纳日期"] + [f"{i},项目{i},职工,2025-09-12" for i in range(5_001)]
+    (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load("big.csv", tmp_path)
+    assert "5,000 行" in exc.value.render() and "big.csv" in exc.value.render()
 
 
 def test_errors_name_row_and_column_and_are_all_listed(tmp_path):

@@ -21,6 +21,7 @@ from assembler.convert.soffice import Soffice
 from assembler.errors import IncompleteError, InputError
 from assembler.fonts import CjkFont, find_cjk_font
 from assembler.forms import template_path
+from assembler.resources import checklist_is_bundled
 from assembler.sources import open_source
 
 __all__ = ["BuildOptions", "BuildResult", "build", "default_output"]
@@ -50,6 +51,7 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
         "max_size": str(opts.max_size),
         "allow_incomplete": str(opts.allow_incomplete),
         "duplex": str(opts.duplex),
+        "official": str(checklist_is_bundled(opts.checklists)),
         "font": f"{font.path.resolve()}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}",
         **{f"template:{t.name}": file_key(t) for t in templates},
     }

@@ -180,10 +180,14 @@ def checklist_rows(report: Report, sections: list[Section]) -> list[ChecklistRow
     return rows
 
 
+UNOFFICIAL = "（按非内置的检查清单生成，非官方版本）"
+
+
 def cover_info(
-    loaded: LoadedApplication, report: Report, checklist: Checklist, date: dt.datetime
+    loaded: LoadedApplication, report: Report, checklist: Checklist, date: dt.datetime, official: bool = True
 ) -> CoverInfo:
-    """What the cover prints: fund, case or studio claims, applicant, the amount in figures and capitals."""
+    """What the cover prints: fund, case or studio claims, applicant, the amount in figures and capitals; the
+    measures it was checked against, marked unofficial when the checklists were not the tool's own."""
     app = loaded.app
     if app.studio is not None:
         st = app.studio
@@ -207,7 +211,7 @@ def cover_info(
         amount_capital=rmb_capital(amount) if amount is not None else "",
         contact=f"{app.applicant.contact.name}  {app.applicant.contact.phone}".strip(),
         date=date.date(),
-        measures=checklist.document,
+        measures=checklist.document + ("" if official else UNOFFICIAL),
         period=f"{period.start} 至 {period.end}" if period else "",
     )
 

@@ -28,6 +28,7 @@ from assembler.errors import InputError, SelfAuditError
 from assembler.forms import fill_forms as fill_word_forms
 from assembler.manifest import binding_of
 from assembler.pages import PageMaker, StampSpec, toc_pages_needed
+from assembler.resources import checklist_is_bundled
 
 log = logging.getLogger(__name__)
 OFFICE_KINDS = ("word", "excel")
@@ -216,7 +217,8 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
         f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。"
     )
     tail_pages = maker.file_list_pages(file_rows, header)
-    maker.cover(plan.cover_info(job.loaded, report, job.checklist, job.date))
+    official = checklist_is_bundled(job.opts.checklists)
+    maker.cover(plan.cover_info(job.loaded, report, job.checklist, job.date, official))
     maker.checklist(plan.checklist_rows(report, job.sections), award_lines, problems)
     links = maker.toc(plan.toc_entries(job.sections, tail_first))
     if pad_front:

@@ -8,9 +8,14 @@ later, with the page stamps, so the workers load no font.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import io
 import os
+import signal
+import sys
+import threading
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -62,9 +67,20 @@ def _to_rgb_or_gray(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
+_SHRINK_FIRST_MODES = {"RGB", "L", "RGBA", "LA", "CMYK"}
+
+
 def _frame_to_page(
-    im: Image.Image, settings: PhotoSettings
+    im: Image.Image, settings: PhotoSettings, shrink_first: bool = False
 ) -> tuple[bytes, tuple[float, float], tuple[int, int]]:
+    if shrink_first and im.mode in _SHRINK_FIRST_MODES:
+        # Shrink the decoded picture in place before any copy (orientation, mode): at the pixel limit a
+        # 100 MP PNG peaked at 1.2 GB when transposed and converted at full size first, 0.5 GB so.
+        orientation = im.getexif().get(0x0112, 1)
+        turned = orientation in (5, 6, 7, 8)
+        page = _page_for(*((im.height, im.width) if turned else im.size))
+        w, h = _box_pixels(page, settings.dpi)
+        im.thumbnail((h, w) if turned else (w, h), Image.Resampling.BICUBIC, reducing_gap=2.0)
     im = ImageOps.exif_transpose(im)
     im = _to_rgb_or_gray(im)
     page = _page_for(*im.size)
@@ -99,7 +115,7 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
                         page = _page_for(*((im.height, im.width) if orientation in (5, 6, 7, 8) else im.size))
                         w, h = _box_pixels(page, settings.dpi)
                         im.draft("RGB", (h, w) if orientation in (5, 6, 7, 8) else (w, h))
-                    data, page, size = _frame_to_page(im, settings)
+                    data, page, size = _frame_to_page(im, settings, shrink_first=frames == 1)
                     pdf.add_page(format=page)
                     # fit the box, but never enlarge a small picture beyond 72 dpi (it would only blur)
                     scale = min((page[0] - 2 * MARGIN) / size[0], (page[1] - MARGIN - BOTTOM) / size[1], 1.0)
@@ -131,6 +147,41 @@ def _convert_one(job: tuple[str, str, PhotoSettings]) -> str | None:
     return None
 
 
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Run first in every worker: it must not outlive the build that started it (a SIGTERM or SIGKILL of
+    `dossier build` left photo workers of ~180 MB each running for good, holding the caller's pipes).
+
+    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); elsewhere, and as a fallback,
+    a daemon thread notices that the parent changed and exits. `parent` is the build's pid; under a
+    forkserver start method the worker's parent is the server, which itself ends with the build."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - every Linux libc has prctl
+            pass
+    actual = os.getppid()
+    if actual == 1 or (actual != parent and not _alive(parent)):  # the build died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(actual,), daemon=True, name="watch-parent").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    return True
+
+
 def convert_images(
     sources: list[Path],
     workdir: Path,
@@ -157,7 +208,9 @@ def convert_images(
     workers = workers or min(2, os.cpu_count() or 1)
     args = [(str(src), str(out), settings) for src, _, out in jobs]
     if workers > 1 and len(jobs) > 2:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             errors = list(pool.map(_convert_one, args, chunksize=1))
     else:
         errors = [_convert_one(a) for a in args]

@@ -47,19 +47,20 @@ from pikepdf import Array, Dictionary, Name
 
 from assembler.errors import InputError, ToolMissingError
 from assembler.fonts import FONT_HELP, CjkFont, find_cjk_font
+from assembler.limits import IMAGE_MAX_PIXELS as MAX_IMAGE_PIXELS
+from assembler.limits import OFD_MAX_PART_BYTES as MAX_PART_BYTES
+from assembler.limits import OFD_MAX_PARTS as MAX_PARTS
+from assembler.limits import OFD_MAX_RATIO as MAX_RATIO
+from assembler.limits import OFD_MAX_TOTAL_BYTES as MAX_TOTAL_BYTES
+from assembler.limits import OFD_MAX_XML_BYTES as MAX_XML_BYTES
+from assembler.limits import OFD_RATIO_FLOOR as RATIO_FLOOR
+from assembler.limits import PDF_MAX_PAGES as MAX_PAGES
 
 CACHE_KIND = "ofd"  # for assembler.cache, like convert/images.py
 CONVERTER_VERSION = "1"  # part of the cache key: bump when the drawing changes
 MM = 72 / 25.4
 A4_MM = (210.0, 297.0)
-MAX_PARTS = 20_000
-MAX_PART_BYTES = 200 * 1024 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_XML_BYTES = 64 * 1024 * 1024
-MAX_RATIO = 100  # checked for parts above RATIO_FLOOR; real OFD parts compress < 30×
-RATIO_FLOOR = 2 * 1024 * 1024
-MAX_PAGES = 5000
-MAX_IMAGE_PIXELS = 250_000_000  # as assembler.evidence
+
 MAX_SEAL_DEPTH = 2
 MAX_DER_DEPTH = 24
 

@@ -19,7 +19,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from flask import (
     Flask,
     abort,
@@ -32,10 +31,12 @@ from flask import (
     session,
     url_for,
 )
+from jinja2 import TemplateError
 
 from assembler.cache import user_folder
 from assembler.checklists import fund_titles
-from assembler.errors import DossierError
+from assembler.errors import DossierError, FileSystemError, InputError
+from assembler.limits import UPLOAD_MAX_BYTES
 from assembler.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.schema import APPLICATION_FILE, LEVEL_TITLES
 from assembler.workspace import (
@@ -52,7 +53,7 @@ from assembler.workspace import (
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD = 512 * 1024 * 1024
+MAX_UPLOAD = UPLOAD_MAX_BYTES
 
 
 @dataclass
@@ -73,13 +74,34 @@ def default_workspace() -> Path:
     return user_folder("DOSSIER_WORKSPACE", "workspace")
 
 
+def load_data(folder: Path) -> tuple[dict, str | None]:
+    """The application's YAML as data, read as `check` reads it, and why it could not be read (the data
+    is then {}). Never raises: one application that fails to load must not break the pages of the others."""
+    from assembler.yamlio import load_yaml, read_text_file
+
+    try:
+        data, _ = load_yaml(
+            read_text_file((folder / APPLICATION_FILE).read_bytes(), APPLICATION_FILE), APPLICATION_FILE
+        )
+    except DossierError as exc:
+        return {}, exc.render()
+    except OSError as exc:
+        return {}, f"{APPLICATION_FILE} 无法读取（{exc.strerror or exc}）"
+    if not isinstance(data, dict):
+        return {}, f"{APPLICATION_FILE} 的内容应为若干“字段: 值”"
+    return data, None
+
+
 def read_data(folder: Path) -> dict:
     """The application's YAML as data ({} when it cannot be read; the page then shows the check's message)."""
-    try:
-        data = yaml.safe_load((folder / APPLICATION_FILE).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return load_data(folder)[0]
+
+
+def _text(value: object, default: str = "") -> str:
+    """A value for a page or a file name: text only, one line."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return default
+    return " ".join(str(value).split())[:200] or default
 
 
 def create_app(workspace: Path) -> Flask:
@@ -149,13 +171,20 @@ def create_app(workspace: Path) -> Flask:
         return folder
 
     def summary_of(folder: Path) -> dict:
-        data = read_data(folder)
+        data, error = load_data(folder)
+        applicant = data.get("applicant")
+        name = applicant.get("name") if isinstance(applicant, dict) else None
         return {
             "id": folder.name,
-            "name": (data.get("applicant") or {}).get("name") or "（未填写单位名称）",
-            "scheme": fund_titles()[0].get(str(data.get("scheme")), ""),
-            "year": data.get("year", ""),
+            "name": _text(name, "（未填写单位名称）"),
+            "scheme": fund_titles()[0].get(_text(data.get("scheme")), ""),
+            "year": _text(data.get("year")),
+            "error": error,
         }
+
+    def download_name(folder: Path, suffix: str) -> str:
+        """`单位名称-suffix` as a file name: a name with CR/LF or slashes cannot break the download."""
+        return safe_name(f"{summary_of(folder)['name']}-{suffix}")
 
     # -- home ------------------------------------------------------------------------------------------
     @app.get("/")
@@ -224,6 +253,45 @@ def create_app(workspace: Path) -> Flask:
             return report, loaded, checklist, None
         except DossierError as exc:
             return None, None, None, exc
+        except OSError as exc:
+            return None, None, None, FileSystemError.from_os_error(exc)
+        except Exception as exc:  # noqa: BLE001 - one broken application must not break the page
+            return (
+                None,
+                None,
+                None,
+                DossierError(
+                    f"内部错误，无法检查这份申请（{type(exc).__name__}: {str(exc)[:200]}）",
+                    fix="这是本工具的缺陷，请把申请文件夹和此消息一并反馈给维护者。",
+                ),
+            )
+
+    def refuse_over_limit(folder: Path, rel: str, name: str) -> None:
+        """An upload over a limit (limits.py: pixels, pages, a bomb) is removed at once, not kept to be
+        refused at every later check."""
+        from assembler.evidence import over_limit
+        from assembler.sources import Entry, FolderSource
+
+        path = folder / rel
+        problem = over_limit(FolderSource(folder), Entry(rel, path.stat().st_size))
+        if problem:
+            remove_evidence(folder, rel)
+            raise InputError(problem, where=name, fix="请换成较小的文件后再上传。")
+
+    def meetings_of(data: dict) -> list:
+        inn = data.get("innovation")
+        meetings = inn.get("meetings") if isinstance(inn, dict) else None
+        return [m.get("date") for m in meetings if isinstance(m, dict)] if isinstance(meetings, list) else []
+
+    def form_data(folder: Path) -> dict:
+        """The form's data from the current application.yaml and the request; a YAML of unexpected shape
+        (a list where a section should be) starts from an empty form instead of failing."""
+        from assembler.web.forms import data_from_form
+
+        try:
+            return data_from_form(request.form, read_data(folder))
+        except (TypeError, AttributeError, ValueError, KeyError):
+            return data_from_form(request.form, {})
 
     @app.get("/a/<app_id>")
     def application(app_id: str):
@@ -231,23 +299,24 @@ def create_app(workspace: Path) -> Flask:
         data = read_data(folder)
         report, loaded, checklist, error = checked(folder)
         outputs = out_dir / app_id
-        return render_template(
-            "application.html",
-            app_id=app_id,
-            data=data,
-            report=report,
-            error=error,
-            checklist=checklist,
-            has_pdf=(outputs / "dossier.pdf").is_file(),
-            meetings=[m.get("date") for m in (data.get("innovation") or {}).get("meetings") or []],
-        )
+        page = {
+            "app_id": app_id,
+            "data": data,
+            "report": report,
+            "error": error,
+            "checklist": checklist,
+            "has_pdf": (outputs / "dossier.pdf").is_file(),
+            "meetings": meetings_of(data),
+        }
+        try:
+            return render_template("application.html", **page)
+        except (TypeError, AttributeError, ValueError, KeyError, TemplateError):  # a YAML of odd shape
+            return render_template("application.html", **{**page, "data": {}, "meetings": []})
 
     @app.post("/a/<app_id>/info")
     def save_info(app_id: str):
-        from assembler.web.forms import data_from_form
-
         folder = folder_of(app_id)
-        data = data_from_form(request.form, read_data(folder))
+        data = form_data(folder)
         ledger = request.files.get("ledger")
         if ledger is not None and ledger.filename:
             name = safe_name(ledger.filename)
@@ -265,10 +334,11 @@ def create_app(workspace: Path) -> Flask:
 
     @app.post("/a/<app_id>/validate")
     def validate(app_id: str):
-        from assembler.web.forms import data_from_form
-
         folder = folder_of(app_id)
-        return jsonify(problems=validate_application(data_from_form(request.form, read_data(folder))))
+        try:
+            return jsonify(problems=validate_application(form_data(folder)))
+        except DossierError as exc:
+            return jsonify(problems=[exc.render()])
 
     @app.post("/a/<app_id>/files")
     def add_files(app_id: str):
@@ -283,11 +353,11 @@ def create_app(workspace: Path) -> Flask:
         try:
             for file in request.files.getlist("files"):
                 if file.filename:
-                    saved.append(
-                        place_evidence(
-                            folder, checklist, number, report.case, file.filename, file.stream, meeting
-                        )
+                    rel = place_evidence(
+                        folder, checklist, number, report.case, file.filename, file.stream, meeting
                     )
+                    refuse_over_limit(folder, rel, file.filename)
+                    saved.append(rel)
         except DossierError as exc:
             flash(exc.render(), "error")
             return redirect(url_for("application", app_id=app_id))
@@ -353,8 +423,9 @@ def create_app(workspace: Path) -> Flask:
         path = out_dir / app_id / "dossier.pdf"
         if not path.is_file():
             abort(404)
-        name = summary_of(apps_dir / app_id)["name"]
-        return send_file(path, as_attachment=True, download_name=f"{name}-申报材料.pdf")
+        return send_file(
+            path, as_attachment=True, download_name=download_name(apps_dir / app_id, "申报材料.pdf")
+        )
 
     @app.get("/a/<app_id>/forms.zip")
     def download_forms(app_id: str):
@@ -390,13 +461,13 @@ def create_app(workspace: Path) -> Flask:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(folder.rglob("*")):
-                if path.is_file():
+                if path.is_file() and not path.is_symlink():
                     zf.write(path, path.relative_to(folder).as_posix())
         buf.seek(0)
         return send_file(
             buf,
             as_attachment=True,
-            download_name=f"{summary_of(folder)['name']}-申请文件夹.zip",
+            download_name=download_name(folder, "申请文件夹.zip"),
             mimetype="application/zip",
         )
 
