@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from assembler.manifest import validate_manifest
 from assembler.models import Part, Section
 from assembler.pagedigest import page_digests
 from assembler.pages import LinkArea
+
+log = logging.getLogger(__name__)
 
 
 def _displayed(page: pikepdf.Page) -> tuple[float, float, int, tuple[float, float, float, float]]:
@@ -251,6 +254,7 @@ class DossierWriter:
                 }
             )
             _save_atomically(pdf, out, lambda path: audit(path, result))
+            log.info("wrote %s: %d pages, self-audit passed", out, total)
         finally:
             for src in opened:
                 src.close()

@@ -8,6 +8,7 @@ photos. What cannot go into a dossier gets a Chinese `problem` naming why and ho
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import tempfile
 import warnings
@@ -29,6 +30,8 @@ from assembler.limits import (
 )
 from assembler.models import KIND_TITLES, EvidenceFile, Kind
 from assembler.sources import Entry, Source, check_zip_limits, is_ignored
+
+log = logging.getLogger(__name__)
 
 MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 HEAD_BYTES = 65536
@@ -382,6 +385,8 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
         problem = "压缩包中的压缩包不会展开，请解压后放入"
     else:
         problem = f"不支持的文件类型（.{ext or '无扩展名'}），请转换为 PDF 或图片"
+    if problem:
+        log.info("%s: %s", entry.rel, problem)
     return EvidenceFile(entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note)
 
 

@@ -7,6 +7,7 @@ collection the Simplified Chinese face is chosen (index 2 in Noto's .ttc; 0 woul
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -16,6 +17,8 @@ from struct import error as struct_error
 
 from assembler.errors import ToolFailedError, ToolMissingError
 from assembler.external import run_program
+
+log = logging.getLogger(__name__)
 
 FONT_HELP = (
     "请安装中文字体：Debian/Ubuntu 运行 `sudo apt-get install fonts-noto-cjk`；Windows 自带宋体/微软雅黑；"
@@ -134,10 +137,12 @@ def find_cjk_font(explicit: Path | None = None) -> CjkFont:
         problem = font_problem(path, index)
         if problem:
             raise ToolMissingError(f"{how} 指定的字体不能用：{problem}", where=str(path), fix=FONT_HELP)
+        log.info("font %s (index %d), given by %s", path, index, how)
         return CjkFont(path, index)
     platform = "linux" if sys.platform.startswith("linux") else sys.platform
     for candidate, index in CANDIDATES.get(platform, []):
         if Path(candidate).is_file():
+            log.info("font %s (index %d), a known location", candidate, index)
             return CjkFont(Path(candidate), index)
     found = _fc_match()
     if found is not None and font_problem(found.path, found.index) is None:

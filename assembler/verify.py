@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +31,8 @@ from assembler.pages import BINDING_PREFIX
 from assembler.rules import application_findings, ledger_findings, studio_findings
 from assembler.schema import Application, LedgerItem, LoadedApplication
 from assembler.specs import ActivityPeriod, activity_period
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -280,6 +283,12 @@ def verify(path: Path) -> Verification:
                 f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决",
             )
         )
+    log.info(
+        "verified %s: %s, %d findings",
+        path,
+        "intact" if result.intact else "not intact",
+        len(result.findings),
+    )
     tool = manifest.get("tool", {})
     found.append(
         Finding(

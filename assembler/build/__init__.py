@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assembler.api import check_source, refuse_output_inside
@@ -35,6 +36,13 @@ def default_output(path: Path) -> Path:
     """Beside the application (never inside it): 我的申请 → 我的申请-申报材料.pdf."""
     stem = path.stem if path.suffix.lower() == ".zip" else path.name
     return path.resolve().parent / f"{stem}-申报材料.pdf"
+
+
+def _office_step(job: BuildJob) -> None:
+    from assembler.build import steps
+
+    with steps.step(job, "转换 Word/Excel 文件"):
+        steps.convert_office(job)
 
 
 def _photo_ladder(start: PhotoSettings) -> list[PhotoSettings]:
@@ -122,13 +130,19 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
             steps.snapshot(job)
         with steps.step(job, "填写申请表"):
             steps.fill_forms(job)
-        with steps.step(job, "转换 Word/Excel 文件"):
-            steps.convert_office(job)
-        with steps.step(job, "转换 OFD 文件"):
-            steps.convert_ofd(job)
-        for photo in _photo_ladder(opts.photo):
+        ladder = _photo_ladder(opts.photo)
+        # LibreOffice works in its own process on one core while the photos take both: run them side by side
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="office") as pool:
+            converting = pool.submit(_office_step, job)
+            with steps.step(job, "转换 OFD 文件"):
+                steps.convert_ofd(job)
             with steps.step(job, "处理照片"):
-                steps.convert_photos(job, photo)
+                steps.convert_photos(job, ladder[0])
+            converting.result()
+        for attempt, photo in enumerate(ladder):
+            if attempt:
+                with steps.step(job, "处理照片"):
+                    steps.convert_photos(job, photo)
             with steps.step(job, "测量页面"):
                 steps.measure(job)
             with steps.step(job, "生成封面、清单和目录"):

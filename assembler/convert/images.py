@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import io
+import logging
 import os
 import signal
 import sys
@@ -26,6 +27,8 @@ from assembler.cache import PdfCache, file_key
 from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError
 from assembler.evidence import MAX_IMAGE_PIXELS
+
+log = logging.getLogger(__name__)
 
 try:
     from pi_heif import register_heif_opener
@@ -200,6 +203,7 @@ def convert_images(
         key = file_key(src, CACHE_KIND, settings.key())
         hit = cache.lookup(CACHE_KIND, key)
         if hit is not None:
+            log.debug("photo %s from the cache", names.get(src, src.name) if names else src.name)
             result[src] = hit
         else:
             jobs.append((src, key, workdir / f"image-{i:05d}.pdf"))

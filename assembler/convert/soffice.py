@@ -10,6 +10,7 @@ checked to exist and open before it is used.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -21,6 +22,8 @@ from pathlib import Path
 from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
 from assembler.external import run_program
+
+log = logging.getLogger(__name__)
 
 INSTALL_HELP = (
     "请安装 LibreOffice：Debian/Ubuntu 运行 "
@@ -175,6 +178,7 @@ class Soffice:
                 result[src] = hit
             else:
                 todo.append((src, key))
+        log.info("LibreOffice: %d of %d files from the cache", len(result), len(sources))
         if not todo:
             return result
         with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as tmp:
