@@ -13,15 +13,16 @@ import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, BinaryIO, cast
 
 import pikepdf
 
-from assembler.errors import InputError, SelfAuditError
+from assembler.errors import FileSystemError, InputError, SelfAuditError
 from assembler.files import usual_permissions
 from assembler.manifest import validate_manifest
 from assembler.models import Part, Section
@@ -253,7 +254,10 @@ class DossierWriter:
                     "/ModDate": pikepdf.String(_pdf_date(self.date)),
                 }
             )
-            _save_atomically(pdf, out, lambda path: audit(path, result))
+            needed = len(generated.data) + sum(
+                {p.pdf: p.pdf.stat().st_size for s in sections for p in s.parts}.values()
+            )
+            _save_atomically(pdf, out, lambda path: audit(path, result), needed + (1 << 20))
             log.info("wrote %s: %d pages, self-audit passed", out, total)
         finally:
             for src in opened:
@@ -345,20 +349,75 @@ class DossierWriter:
         return record
 
 
-def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None]) -> None:
+def _check_free_space(folder: Path, needed: int, out: Path) -> None:
+    """FileSystemError (exit 3) before writing when the disk cannot hold the dossier: qpdf writing into a full
+    disk aborts the whole process rather than raising."""
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise FileSystemError(
+            f"磁盘空间不足：生成的申报材料约需 {needed / 1e6:.0f} MB，所在磁盘只剩 {free / 1e6:.0f} MB",
+            where=str(out),
+            fix="请清理磁盘空间，或用 -o 把申报材料写到空间充足的位置。",
+        )
+
+
+class _GuardedWriter(io.RawIOBase):
+    """A file qpdf can write into that never raises: the first OSError (disk full, file too large) is kept
+    and every later write is dropped, so the save ends normally and the error is raised here, in Python.
+    (A write error raised into qpdf ends the whole process with an abort and leaves its files behind.)"""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        super().__init__()
+        self.fh = fh
+        self.error: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.error is None:
+            try:
+                self.fh.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.fh.flush()
+            except OSError as exc:
+                self.error = exc
+
+
+def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], needed: int = 0) -> None:
     """Save through a temporary file beside `out`, audit it, then rename; on any failure (Ctrl-C, full disk,
-    a failed audit) nothing is left behind."""
+    a failed audit) nothing is left behind. The file is written through a Python file object, so a write
+    error is an OSError here (never qpdf's abort, never a stray temporary file of its own)."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    _check_free_space(out.parent, needed, out)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        pdf.save(
-            tmp,
-            deterministic_id=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            compress_streams=True,
-            fix_metadata_version=False,
-        )
+        with open(tmp, "wb") as fh:
+            guarded = _GuardedWriter(fh)
+            pdf.save(
+                cast(BinaryIO, guarded),
+                deterministic_id=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                compress_streams=True,
+                fix_metadata_version=False,
+            )
+            guarded.flush()
+            if guarded.error is not None:
+                exc = guarded.error
+                raise FileSystemError(
+                    f"写入申报材料失败（{exc.strerror or exc}）",
+                    where=str(out),
+                    fix="请检查磁盘空间和文件夹的写入权限，或用 -o 写到别的位置。",
+                )
+            fh.flush()
+            os.fsync(fh.fileno())
         audit(Path(tmp))
         usual_permissions(Path(tmp))
         os.replace(tmp, out)

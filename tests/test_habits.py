@@ -281,3 +281,48 @@ def test_output_piped_into_head_ends_quietly():
         text=True,
     )
     assert done.returncode == 0 and done.stderr == "" and done.stdout.startswith("2021 版")
+
+
+@pytest.mark.slow
+def test_a_disk_too_small_is_exit_3_naming_the_output_and_leaves_nothing(tmp_path, shared_cache, monkeypatch):
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(
+        "assembler.dossier.shutil.disk_usage", lambda folder: usage(10**9, 10**9 - 1000, 1000)
+    )
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(EXAMPLES / "studio"), "-o", str(out_dir / "d.pdf")],
+        env={"DOSSIER_CACHE": str(shared_cache)},
+    )
+    assert result.exit_code == ExitCode.ENVIRONMENT and "磁盘空间不足" in result.output
+    assert str(out_dir / "d.pdf") in result.output.replace("\n", "")
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+def test_a_write_that_fails_half_way_is_exit_3_and_leaves_nothing(tmp_path, shared_cache):
+    """The output's file system refuses more bytes (a file-size limit stands in for a full disk): exit 3
+    naming the output, no temporary file of ours or qpdf's left behind, no abort."""
+    build(
+        EXAMPLES / "studio", BuildOptions(out=tmp_path / "warm.pdf", cache_dir=shared_cache)
+    )  # conversions cached
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))\n"
+        "from assembler.cli import main\n"
+        f"sys.argv = ['dossier', 'build', {str(EXAMPLES / 'studio')!r}, '-o', {str(out_dir / 'd.pdf')!r}]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "DOSSIER_CACHE": str(shared_cache)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == ExitCode.ENVIRONMENT, (done.returncode, done.stderr[-2000:])
+    assert "d.pdf" in done.stderr and "Traceback" not in done.stderr
+    assert list(out_dir.iterdir()) == []
