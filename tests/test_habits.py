@@ -326,3 +326,25 @@ def test_a_write_that_fails_half_way_is_exit_3_and_leaves_nothing(tmp_path, shar
     assert done.returncode == ExitCode.ENVIRONMENT, (done.returncode, done.stderr[-2000:])
     assert "d.pdf" in done.stderr and "Traceback" not in done.stderr
     assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_kept_rebuild_loads_no_pdf_image_or_drawing_library(tmp_path, shared_cache):
+    out = tmp_path / "d.pdf"
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from assembler.build import BuildOptions, build\n"
+        f"result = build(Path({str(EXAMPLES / 'studio')!r}), BuildOptions(out=Path({str(out)!r}), "
+        f"cache_dir=Path({str(shared_cache)!r})))\n"
+        "print(json.dumps([result.notes, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'pypdf', 'pikepdf', 'PIL', 'fpdf', 'docx', 'docxtpl', 'fontTools'})]))"
+    )
+
+    def run() -> list:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first, second = run(), run()
+    assert "pikepdf" in first[1]
+    assert any("未重写" in n for n in second[0]) and second[1] == []
