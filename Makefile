@@ -30,7 +30,7 @@ demo: setup
 	done
 
 test: setup
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n 2
 
 # ruff (lint + format) and mypy, as CI runs them; `pre-commit install` runs the same before each commit
 lint: python-packages
