@@ -348,3 +348,17 @@ def test_a_kept_rebuild_loads_no_pdf_image_or_drawing_library(tmp_path, shared_c
     first, second = run(), run()
     assert "pikepdf" in first[1]
     assert any("未重写" in n for n in second[0]) and second[1] == []
+
+
+def test_fill_on_a_full_disk_names_the_form_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("assembler.files.os.fsync", full)
+    out = tmp_path / "forms"
+    result = CliRunner().invoke(cli, ["fill", str(EXAMPLES / "studio"), "-o", str(out)])
+    assert result.exit_code == ExitCode.ENVIRONMENT
+    assert "No space left on device" in result.output and str(out) in result.output.replace("\n", "")
+    assert ".docx" in result.output and list(out.iterdir()) == []
