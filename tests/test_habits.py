@@ -362,3 +362,17 @@ def test_fill_on_a_full_disk_names_the_form_and_leaves_nothing(tmp_path, monkeyp
     assert result.exit_code == ExitCode.ENVIRONMENT
     assert "No space left on device" in result.output and str(out) in result.output.replace("\n", "")
     assert ".docx" in result.output and list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_libreoffice_converts_while_the_photos_are_processed(tmp_path, caplog):
+    """The build's two long steps overlap (LibreOffice in its own process, photos on the workers): the photo
+    step starts before the LibreOffice step has finished."""
+    with caplog.at_level(logging.INFO, logger="assembler"):
+        build(
+            EXAMPLES / "innovation-count", BuildOptions(out=tmp_path / "d.pdf", cache_dir=tmp_path / "cold")
+        )
+    messages = [r.getMessage() for r in caplog.records]
+    office_done = messages.index(next(m for m in messages if m.startswith("step 转换 Word/Excel 文件 done")))
+    photos_start = messages.index("step 处理照片")
+    assert photos_start < office_done
