@@ -13,6 +13,8 @@ from assembler.application import load_application
 from assembler.awards import compute_award
 from assembler.calls import find_call
 from assembler.checklists import load_checklist
+from assembler.contents import texts_of
+from assembler.crosscheck import content_files, content_findings
 from assembler.errors import UsageError
 from assembler.evidence import discover
 from assembler.match import match_evidence
@@ -52,6 +54,8 @@ def check_source(
     matching = match_evidence(applicable, evidence, {m.number for m in checklist.materials})
     materials, material_found = material_results(loaded, checklist, matching, period)
     award, award_found = compute_award(app, loaded.items, checklist.award)
+    by_rel = {e.rel: e for e in evidence}
+    texts = texts_of(source, [by_rel[r] for r in content_files(checklist, materials, case) if r in by_rel])
     findings = (
         application_findings(loaded)
         + ledger_findings(loaded, period)
@@ -59,6 +63,7 @@ def check_source(
         + award_found
         + material_found
         + evidence_findings(evidence, matching, ignored)
+        + content_findings(loaded, checklist, materials, texts, case)
     )
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable: rule order kept within a severity
     report = Report(

@@ -27,11 +27,11 @@ log = logging.getLogger(__name__)
 class InspectionMemo:
     """The remembered inspections of one application folder: load, look up by stat, remember, save."""
 
-    def __init__(self, folder: Path, cache_dir: Path | None = None) -> None:
+    def __init__(self, folder: Path, cache_dir: Path | None = None, kind: str = "inspected") -> None:
         self.folder = folder
         real = str(folder.resolve())
         name = hashlib.sha256(real.encode()).hexdigest()[:32]
-        self.path = (cache_dir or default_cache_dir()) / "inspected" / f"{name}.json"
+        self.path = (cache_dir or default_cache_dir()) / kind / f"{name}.json"
         self.version = code_version()
         self.entries: dict[str, Any] = {}
         self.changed = False
@@ -49,22 +49,31 @@ class InspectionMemo:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
-    def lookup(self, rel: str) -> EvidenceFile | None:
-        """The remembered result for `rel` if the file is unchanged since, else None."""
+    def lookup_value(self, rel: str) -> tuple[bool, Any]:
+        """(True, the remembered value) for `rel` if the file is unchanged since, else (False, None)."""
         known = self.entries.get(rel)
         if known is None or known.get("stamp") != self._stamp(rel):
-            return None
+            return False, None
+        return True, known.get("file")
+
+    def remember_value(self, rel: str, value: Any) -> None:
+        """Keep a value (JSON) found about a file, with the file's stamp as it was."""
+        stamp = self._stamp(rel)
+        if stamp is not None:
+            self.entries[rel] = {"stamp": stamp, "file": value}
+            self.changed = True
+
+    def lookup(self, rel: str) -> EvidenceFile | None:
+        """The remembered inspection of `rel` if the file is unchanged since, else None."""
+        found, value = self.lookup_value(rel)
         try:
-            return EvidenceFile(**known["file"])
+            return EvidenceFile(**value) if found else None
         except TypeError:
             return None
 
     def remember(self, found: EvidenceFile) -> None:
         """Keep the result of inspecting a file, with the file's stamp as it was."""
-        stamp = self._stamp(found.rel)
-        if stamp is not None:
-            self.entries[found.rel] = {"stamp": stamp, "file": dataclasses.asdict(found)}
-            self.changed = True
+        self.remember_value(found.rel, dataclasses.asdict(found))
 
     def save(self, present: set[str]) -> None:
         """Write the memo (only files still present), atomically; an unwritable cache is skipped."""

@@ -13,6 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 FileKind = Literal["pdf", "image", "word", "excel", "ofd"]
+# what a file's text must show (assembler.crosscheck): the meeting's date, the ledger's items, its proposers,
+# bonuses adding up to the ledger's total, the paying unit and the previous year
+ContentCheck = Literal["meeting_date", "ledger_items", "proposers", "bonus_total", "payer_and_year"]
 
 
 class _Spec(BaseModel):
@@ -35,6 +38,7 @@ class PartSpec(_Spec):
         str, ...
     ] = ()  # words in the file name that identify the part; empty = any file of its kinds
     kinds: tuple[FileKind, ...] = ("pdf", "ofd", "image", "word")
+    content: ContentCheck | None = None  # what the part's text must show (warnings; scans are not checked)
     # when the part is required: always | new = a newly named studio (B1) | matched = a newly named studio
     # whose B1 is matched to the higher union's standard; optional = never (a catch-all for other files)
     when: Literal["always", "new", "matched", "optional"] = "always"
@@ -58,6 +62,7 @@ class MaterialSpec(_Spec):
     generated: Literal["application_form", "project_summary"] | None = None
     template: str | None = None  # the Word template (in templates/) a generated material is filled from
     kinds: tuple[FileKind, ...] = ("pdf", "ofd", "image", "word")
+    content: ContentCheck | None = None  # what the part's text must show (warnings; scans are not checked)
     names: tuple[str, ...] = ()  # words that identify this material's files (used to spot a wrong-case file)
     meetings: bool = False  # one sub-folder per review meeting, named by its date
     parts: tuple[PartSpec, ...] = ()

@@ -15,6 +15,7 @@ CORE = [
     "assembler.rules",
     "assembler.awards",
     "assembler.report",
+    "assembler.crosscheck",
 ]
 IO_LIBRARIES = {
     "pypdf",
