@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -211,7 +212,13 @@ class PageMaker:
         self._text(20, 262, 170, 6, f"依据：{info.measures}", 10.5, "C", GREY)
 
     # -- checklist -------------------------------------------------------------------------------------
-    def checklist(self, rows: list[ChecklistRow], award_lines: list[str], problems: list[str]) -> None:
+    def checklist(
+        self,
+        rows: list[ChecklistRow],
+        award_lines: list[str],
+        problems: list[str],
+        notes: Sequence[str] = (),
+    ) -> None:
         """材料清单: each material with its status and pages; the award; in red what is still missing."""
         widths = [14, 104, 30, 22]
         self._page()
@@ -263,10 +270,26 @@ class PageMaker:
                         y = 22
                     self._text(24, y, 166, 5.5, part, 10, color=RED)
                     y += 5.5
+        if notes:
+            y += 4
+            if y > 262:
+                self._page()
+                y = 22
+            self._text(20, y, 170, 8, "内容核对提示（供评审参考）：", 12)
+            y += 8
+            for note in notes:
+                for part in self._lines(f"· {note}", 166, 10):
+                    if y > 276:
+                        self._page()
+                        y = 22
+                    self._text(24, y, 166, 5.5, part, 10, color=GREY)
+                    y += 5.5
 
-    def checklist_pages(self, rows: list[ChecklistRow], award_lines: list[str], problems: list[str]) -> int:
+    def checklist_pages(
+        self, rows: list[ChecklistRow], award_lines: list[str], problems: list[str], notes: Sequence[str]
+    ) -> int:
         """How many pages the checklist takes, without drawing it."""
-        return self._measure(lambda: self.checklist(rows, award_lines, problems))
+        return self._measure(lambda: self.checklist(rows, award_lines, problems, notes))
 
     # -- 目录 -------------------------------------------------------------------------------------------
     def toc(self, entries: list[TocEntry]) -> list[LinkArea]:

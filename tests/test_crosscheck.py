@@ -135,3 +135,22 @@ def test_the_examples_raise_no_content_warning(name, tmp_path):
     report = check(copy_example(name, tmp_path))
     content = [f for f in report.findings if f.rule.startswith("CONTENT")]
     assert content and all(f.severity == "info" for f in content)
+
+
+@pytest.mark.slow
+def test_content_warnings_are_on_the_dossiers_checklist_page(tmp_path, shared_cache):
+    from conftest import need_tool
+
+    from assembler.build import BuildOptions, build
+
+    need_tool("pdftotext")
+    import subprocess
+
+    app = copy_example("innovation-count", tmp_path)
+    _replace_minutes(app, "一季度五小成果评审会纪要", "会议时间：2026年4月2日")
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=shared_cache))
+    text = subprocess.run(
+        ["pdftotext", "-f", "2", "-l", "2", str(out.path), "-"], capture_output=True, text=True
+    ).stdout
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "内容核对提示" in flat and "没有找到会议日期2026-03-18" in flat

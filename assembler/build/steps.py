@@ -196,9 +196,16 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
         f"{f.path + '：' if f.path else ''}{f.message}" for f in report.findings if f.severity == "error"
     ]
     award_lines = list(report.award.lines)
+    notes = [
+        f"{f.path + '：' if f.path else ''}{f.message}"
+        for f in report.findings
+        if f.rule.startswith("CONTENT-") and f.severity == "warning"
+    ]
     blank = _blank_page(job) if job.opts.duplex else None
     plan.place_parts(job.sections, job.sizes, 0, blank)
-    checklist_pages = maker.checklist_pages(plan.checklist_rows(report, job.sections), award_lines, problems)
+    checklist_pages = maker.checklist_pages(
+        plan.checklist_rows(report, job.sections), award_lines, problems, notes
+    )
     toc_lines = len(plan.toc_entries(job.sections, 0))
     front_pages = 1 + checklist_pages + toc_pages_needed(toc_lines)
     pad_front = blank is not None and front_pages % 2 == 1  # the first material starts on a right-hand page
@@ -219,7 +226,7 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
     tail_pages = maker.file_list_pages(file_rows, header)
     official = checklist_is_bundled(job.opts.checklists)
     maker.cover(plan.cover_info(job.loaded, report, job.checklist, job.date, official))
-    maker.checklist(plan.checklist_rows(report, job.sections), award_lines, problems)
+    maker.checklist(plan.checklist_rows(report, job.sections), award_lines, problems, notes)
     links = maker.toc(plan.toc_entries(job.sections, tail_first))
     if pad_front:
         maker.empty_page()
