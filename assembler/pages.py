@@ -257,33 +257,33 @@ class PageMaker:
                 self._text(24, y, 166, 6, part, 10.5)
                 y += 6
         if problems:
-            y += 4
-            if y > 262:
-                self._page()
-                y = 22
-            self._text(20, y, 170, 8, "材料不完整，以下问题尚未解决：", 12, color=RED)
-            y += 8
-            for problem in problems:
-                for part in self._lines(f"· {problem}", 166, 10):
-                    if y > 276:
-                        self._page()
-                        y = 22
-                    self._text(24, y, 166, 5.5, part, 10, color=RED)
-                    y += 5.5
+            y = self._bullets(y, "材料不完整，以下问题尚未解决：", problems, RED, RED)
         if notes:
-            y += 4
-            if y > 262:
-                self._page()
-                y = 22
-            self._text(20, y, 170, 8, "内容核对提示（供评审参考）：", 12)
-            y += 8
-            for note in notes:
-                for part in self._lines(f"· {note}", 166, 10):
-                    if y > 276:
-                        self._page()
-                        y = 22
-                    self._text(24, y, 166, 5.5, part, 10, color=GREY)
-                    y += 5.5
+            y = self._bullets(y, "内容核对提示（供评审参考）：", notes, BLACK, GREY)
+
+    def _bullets(
+        self,
+        y: float,
+        title: str,
+        items: Sequence[str],
+        title_color: tuple[int, int, int],
+        color: tuple[int, int, int],
+    ) -> float:
+        """A titled list under the award on the 材料清单, continued on a new page where the page ends."""
+        y += 4
+        if y > 262:
+            self._page()
+            y = 22
+        self._text(20, y, 170, 8, title, 12, color=title_color)
+        y += 8
+        for item in items:
+            for part in self._lines(f"· {item}", 166, 10):
+                if y > 276:
+                    self._page()
+                    y = 22
+                self._text(24, y, 166, 5.5, part, 10, color=color)
+                y += 5.5
+        return y
 
     def checklist_pages(
         self, rows: list[ChecklistRow], award_lines: list[str], problems: list[str], notes: Sequence[str]

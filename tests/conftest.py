@@ -92,3 +92,22 @@ def tree_digest(folder: Path) -> dict[str, str]:
         else:
             out[p.relative_to(folder).as_posix()] = ("dir-or-link", 0)
     return out
+
+
+def assert_refused(tmp_path: Path, example: str, change, words: list[str]) -> None:
+    """`check` of a copy of `example` changed by `change(folder)` stops with exit 2, a message that names
+    every word in `words`, and the folder untouched."""
+    from click.testing import CliRunner
+
+    from assembler.cli import cli
+
+    folder = copy_example(example, tmp_path)
+    change(folder)
+    before = tree_digest(folder)
+    result = CliRunner().invoke(cli, ["check", str(folder)])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：")
+    for word in words:
+        assert word in result.output, (word, result.output)
+    assert tree_digest(folder) == before

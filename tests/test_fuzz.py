@@ -23,6 +23,7 @@ from assembler.errors import DossierError
 from assembler.forms import fill_forms
 from assembler.identifiers import rmb_capital
 from assembler.ledger import load_ledger_file
+from assembler.scaffold import LEDGER_HEADERS
 from assembler.sources import FolderSource
 from assembler.verify import recompute
 
@@ -179,17 +180,7 @@ cells = st.one_of(
     st.datetimes(min_value=dt.datetime(1900, 1, 1)),
     st.sampled_from(["1,00", "1.000,00", "2025-02-30", "=SUM(A1)", "合计", "600元", "1e5", "0.06万元"]),
 )
-HEADER = [
-    "序号",
-    "项目名称",
-    "类别",
-    "提出人",
-    "所在部门",
-    "采纳日期",
-    "实施效果",
-    "奖励金额（元）",
-    "评审会议",
-]
+HEADER = list(LEDGER_HEADERS)
 
 
 @FUZZ

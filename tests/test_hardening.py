@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, copy_example, tree_digest
+from conftest import EXAMPLES, assert_refused, copy_example
 
 from assembler.cli import cli
 
@@ -126,16 +126,7 @@ APPLICATION_YAML = {
 
 @pytest.mark.parametrize("case", sorted(APPLICATION_YAML))
 def test_application_yaml_that_crashed_is_exit_2(tmp_path, case):
-    example, change, words = APPLICATION_YAML[case]
-    folder = copy_example(example, tmp_path)
-    change(folder)
-    before = tree_digest(folder)
-    result = run("check", folder)
-    assert result.exit_code == 2, result.output
-    assert result.output.startswith("错误：")
-    for word in words:
-        assert word in result.output, (word, result.output)
-    assert tree_digest(folder) == before
+    assert_refused(tmp_path, *APPLICATION_YAML[case])
 
 
 # ---- item 4: data read as the user meant ---------------------------------------------------------------

@@ -5,7 +5,6 @@ Light on purpose: answering "nothing changed" must not load a PDF, image or draw
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -13,18 +12,11 @@ from pathlib import Path
 from assembler.build.job import BuildJob
 from assembler.cache import PdfCache
 from assembler.convert.photosettings import PhotoSettings
+from assembler.files import sha256_of
 
 
 def _record_path(job_cache: PdfCache, key: str) -> Path:
     return job_cache.root / "builds" / f"{key}.json"
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def existing_dossier(out: Path, key: str, cache: PdfCache) -> tuple[int, PhotoSettings] | None:
@@ -36,7 +28,7 @@ def existing_dossier(out: Path, key: str, cache: PdfCache) -> tuple[int, PhotoSe
         return None
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
-        if data["sha256"] != _file_sha256(out):
+        if data["sha256"] != sha256_of(out):
             return None
         return int(data["pages"]), PhotoSettings(int(data["dpi"]), int(data["quality"]))
     except (OSError, ValueError, KeyError, TypeError):
@@ -48,7 +40,7 @@ def remember_dossier(job: BuildJob, pages: int) -> None:
     record = _record_path(job.cache, job.key)
     record.parent.mkdir(parents=True, exist_ok=True)
     data = {
-        "sha256": _file_sha256(job.out),
+        "sha256": sha256_of(job.out),
         "pages": pages,
         "dpi": job.photo.dpi,
         "quality": job.photo.quality,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from assembler.errors import DossierError, ExitCode, InputError
+from assembler.files import sha256_of
 from assembler.models import Finding
 from assembler.register import db as store
 from assembler.register.crossyear import register_findings
@@ -59,14 +60,6 @@ class IntakeResult:
         if any(f.severity == "error" for f in self.findings):
             return ExitCode.APPLICATION_ERRORS
         return ExitCode.OK
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def record_from_data(
@@ -152,7 +145,7 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
             m.get("case"),
             list(m.get("ledger", [])),
             list(m.get("files", [])),
-            file_sha256=_sha256_file(path),
+            file_sha256=sha256_of(path),
             claimed_fen=m.get("check", {}).get("award", {}).get("amount_fen"),
             recomputed_fen=to_fen(v.recomputed),
             received_at=when,
@@ -174,7 +167,7 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
     app = loaded.app.model_dump(mode="json")
     ledger = [i.model_dump(mode="json") for i in loaded.items]
     if path.is_file():
-        digest = _sha256_file(path)
+        digest = sha256_of(path)
     else:  # a folder has no bytes of its own: a digest of what it holds
         content = json.dumps([app, ledger, sorted((f["path"], f["sha256"]) for f in files)], sort_keys=True)
         digest = hashlib.sha256(content.encode()).hexdigest()
