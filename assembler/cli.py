@@ -220,6 +220,9 @@ def _size(text: str | None) -> int | None:
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
 @click.option(
+    "--split-size", help="分册大小上限，如 10MB：另外写出每册不超过此大小的分册（各含封面和目录）。"
+)
+@click.option(
     "--print",
     "printing",
     type=click.Choice(["simplex", "duplex"]),
@@ -252,6 +255,7 @@ def build(
     out: Path | None,
     allow_incomplete: bool,
     max_size: str | None,
+    split_size: str | None,
     printing: str,
     dpi: int,
     quality: int,
@@ -277,6 +281,7 @@ def build(
         photo=PhotoSettings(dpi, quality),
         max_size=_size(max_size),
         duplex=printing == "duplex",
+        split_size=_size(split_size),
         call=call,
     )
     console = Console(stderr=True)

@@ -257,7 +257,7 @@ class DossierWriter:
             needed = len(generated.data) + sum(
                 {p.pdf: p.pdf.stat().st_size for s in sections for p in s.parts}.values()
             )
-            _save_atomically(pdf, out, lambda path: audit(path, result), needed + (1 << 20))
+            save_atomically(pdf, out, lambda path: audit(path, result), needed + (1 << 20))
             log.info("wrote %s: %d pages, self-audit passed", out, total)
         finally:
             for src in opened:
@@ -390,9 +390,9 @@ class _GuardedWriter(io.RawIOBase):
                 self.error = exc
 
 
-def _save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], needed: int = 0) -> None:
-    """Save through a temporary file beside `out`, audit it, then rename; on any failure (Ctrl-C, full disk,
-    a failed audit) nothing is left behind. The file is written through a Python file object, so a write
+def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], needed: int = 0) -> None:
+    """Save `pdf` through a temporary file beside `out`, audit it, then rename; on any failure (Ctrl-C, full
+    disk, a failed audit) nothing is left behind. The file is written through a Python file object, so a write
     error is an OSError here (never qpdf's abort, never a stray temporary file of its own)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     _check_free_space(out.parent, needed, out)

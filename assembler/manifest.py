@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from assembler.errors import InputError
 
 MANIFEST_FORMAT = "dossier-manifest/1"
-UNBOUND_KEYS = ("pages", "outline", "binding")  # not covered by the binding: they depend on the printed pages
+# not covered by the binding: they depend on the printed pages (and on how the dossier was split in volumes)
+UNBOUND_KEYS = ("pages", "outline", "binding", "volume")
 Hex64 = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -58,6 +59,15 @@ class OutlineEntry(_Part):
     level: int
 
 
+class ManifestVolume(_Part):
+    """A volume of a dossier split by size: which of the whole dossier's pages it holds, and its bookmarks."""
+
+    number: int = Field(ge=1)
+    of: int = Field(ge=1)
+    pages: list[int] = Field(min_length=1)
+    outline: list[OutlineEntry]
+
+
 class Manifest(_Part):
     """The whole manifest; unknown keys are kept (a newer minor version may add some)."""
 
@@ -77,6 +87,14 @@ class Manifest(_Part):
     outline: list[OutlineEntry]
     build_key: str = ""
     binding: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    volume: ManifestVolume | None = None
+
+    def expected_pages(self) -> tuple[list[str], list[OutlineEntry]]:
+        """The digests and bookmarks this file must show: the whole dossier's, or its volume's share."""
+        if self.volume is None:
+            return self.pages.digests, self.outline
+        digests = [self.pages.digests[p - 1] for p in self.volume.pages if 1 <= p <= len(self.pages.digests)]
+        return digests, self.volume.outline
 
 
 def binding_of(manifest: dict[str, Any]) -> str:

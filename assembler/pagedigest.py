@@ -128,7 +128,8 @@ class _Digest:
     def annotations(self, page: Any, depth: int) -> None:
         for annot in page.get("/Annots", []):
             subtype = str(annot.get("/Subtype", ""))
-            if subtype in SKIPPED_ANNOTATIONS:
+            # a link without an appearance shows nothing (a volume drops its 目录's links to other volumes)
+            if subtype in SKIPPED_ANNOTATIONS or (subtype == "/Link" and "/AP" not in annot):
                 continue
             rect = ",".join(_number(v) for v in annot.get("/Rect", []))
             self.add("annot", subtype, rect, str(annot.get("/Contents", "")))

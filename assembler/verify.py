@@ -216,17 +216,18 @@ def verify(path: Path) -> Verification:
             actual = page_digests(pdf)
         except (pikepdf.PdfError, AttributeError, TypeError, ValueError, KeyError) as exc:
             raise InputError(f"PDF 页面结构损坏，无法核验（{type(exc).__name__}）", where=str(path)) from None
-        if count != typed.pages.count:
+        expected, expected_outline = typed.expected_pages()
+        if count != len(expected):
             found.append(
                 Finding(
                     "VERIFY-PAGE-COUNT",
                     "error",
-                    f"页数为 {count}，生成时为 {typed.pages.count}：有页面被添加或删除",
+                    f"页数为 {count}，生成时为 {len(expected)}：有页面被添加或删除",
                 )
             )
-        found += page_findings(typed.pages.digests, actual)
+        found += page_findings(expected, actual)
         outline = _outline(pdf)
-        if outline != [o.model_dump() for o in typed.outline]:
+        if outline != [o.model_dump() for o in expected_outline]:
             found.append(Finding("VERIFY-OUTLINE", "error", "书签与生成时不同（页码范围或标题被改动）"))
         labels = pdf.Root.get("/PageLabels")
         if labels is None:
@@ -242,7 +243,8 @@ def verify(path: Path) -> Verification:
                         "VERIFY-MANIFEST-EDITED", "error", "嵌入的清单（申请数据、台账或金额）在生成后被改动"
                     )
                 )
-            if _printed_binding(pdf, typed.outline) != typed.binding:
+            holds_file_list = any(o.title == "文件清单" and o.level == 0 for o in expected_outline)
+            if holds_file_list and _printed_binding(pdf, expected_outline) != typed.binding:
                 found.append(
                     Finding("VERIFY-BINDING-MISMATCH", "error", "文件清单页印出的核验码与嵌入的清单不符")
                 )

@@ -673,3 +673,27 @@ def test_a_dossier_checked_against_other_checklists_says_so_on_its_cover(tmp_pat
     official = build(EXAMPLES / "studio", BuildOptions(out=tmp_path / "o.pdf", cache_dir=cache))
     assert "非官方" in page_texts(out.path)[0].replace("\n", "")
     assert "非官方" not in page_texts(official.path)[0].replace("\n", "")
+
+
+def test_split_size_writes_volumes_that_each_verify(tmp_path, cache):
+    out = build(
+        EXAMPLES / "innovation-count",
+        BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache, split_size=300_000),
+    )
+    assert len(out.volumes) >= 2 and any("分为" in n for n in out.notes)
+    total = len(PdfReader(out.path).pages)
+    per_volume: list[list[int]] = []
+    for number, volume in enumerate(out.volumes, start=1):
+        assert volume.name == f"d-第{number}册.pdf"
+        assert CliRunner().invoke(cli, ["verify", str(volume)]).exit_code == 0, volume
+        reader = PdfReader(volume)
+        titles = [i.title for i in reader.outline if not isinstance(i, list)]
+        assert titles[:3] == ["封面", "申报材料清单", "目录"]
+        pages = manifest_of(volume)["volume"]["pages"]
+        assert list(reader.page_labels) == [str(p) for p in pages]  # the whole dossier's page numbers
+        assert ("文件清单" in titles) == (number == len(out.volumes))
+        per_volume.append(pages)
+    front = set.intersection(*(set(p) for p in per_volume))
+    rest = [p for pages in per_volume for p in pages if p not in front]
+    assert front == set(range(1, min(rest)))  # the front matter in every volume
+    assert sorted(rest) == rest == list(range(min(rest), total + 1))  # every other page once, in order

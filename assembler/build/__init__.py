@@ -38,6 +38,20 @@ def default_output(path: Path) -> Path:
     return path.resolve().parent / f"{stem}-申报材料.pdf"
 
 
+def _volumes(opts: BuildOptions, out: Path, size: int, notes: list[str]) -> list[Path]:
+    """With --split-size, the volumes written beside the whole dossier (none when it fits in one)."""
+    if opts.split_size is None or size <= opts.split_size:
+        return []
+    from assembler.volumes import split_dossier
+
+    opts.progress("分册")
+    volumes = split_dossier(out, opts.split_size)
+    names = "、".join(v.name for v in volumes)
+    limit = f"{opts.split_size / 1e6:.0f} MB"
+    notes.append(f"按每册不超过 {limit} 分为 {len(volumes)} 册：{names}（完整的一份也已保留）")
+    return volumes
+
+
 def _office_step(job: BuildJob) -> None:
     from assembler.build import steps
 
@@ -59,6 +73,7 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
         "max_size": str(opts.max_size),
         "allow_incomplete": str(opts.allow_incomplete),
         "duplex": str(opts.duplex),
+        "split_size": str(opts.split_size),
         "official": str(checklist_is_bundled(opts.checklists)),
         "font": f"{font.path.resolve()}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}",
         **{f"template:{t.name}": file_key(t) for t in templates},
@@ -102,7 +117,8 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
         pages, photo = kept
         log.info("kept %s: built from the same inputs (key %s)", out, key[:12])
         notes.append(f"申请材料和设置与上次生成时相同，已沿用现有文件（未重写）：{out}")
-        return BuildResult(out, pages, out.stat().st_size, report, photo, notes)
+        size = out.stat().st_size
+        return BuildResult(out, pages, size, report, photo, notes, _volumes(opts, out, size, notes))
     from assembler.build import steps  # PDF, image and drawing libraries: only when there is work to do
 
     evidence = {e.rel: e for e in report.evidence}
@@ -175,4 +191,4 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
             "可设定文件大小上限（如 20MB），照片会相应压缩"
         )
     log.info("built %s: %d pages, %d bytes", out, pages, size)
-    return BuildResult(out, pages, size, report, photo, notes)
+    return BuildResult(out, pages, size, report, photo, notes, _volumes(opts, out, size, notes))

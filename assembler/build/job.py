@@ -36,6 +36,7 @@ class BuildOptions:
     cache_dir: Path | None = None
     call: Path | None = None  # the zone union's call (--call); default: the bundled one for the year
     duplex: bool = False  # --print duplex: every material starts on a right-hand page
+    split_size: int | None = None  # --split-size: also write volumes of at most this many bytes
     progress: Callable[[str], None] = lambda step: None
 
 
@@ -49,6 +50,7 @@ class BuildResult:
     report: Report
     photo: PhotoSettings
     notes: list[str]
+    volumes: list[Path] = field(default_factory=list)  # with --split-size: the volumes written beside it
 
 
 @dataclass
