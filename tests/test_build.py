@@ -697,3 +697,31 @@ def test_split_size_writes_volumes_that_each_verify(tmp_path, cache):
     rest = [p for pages in per_volume for p in pages if p not in front]
     assert front == set(range(1, min(rest)))  # the front matter in every volume
     assert sorted(rest) == rest == list(range(min(rest), total + 1))  # every other page once, in order
+
+
+def test_internal_links_of_an_evidence_pdf_still_lead_to_its_pages(tmp_path, cache, corpus):
+    """pdflatex-outline.pdf links its table of contents to its sections through named destinations; in the
+    dossier each link still leads to the right page of the file."""
+    app = copy_example("studio", tmp_path)
+    shutil.copy(corpus / "pdf" / "pdflatex-outline.pdf", app / "3-进度与成果" / "报告.pdf")
+    out = build(app, BuildOptions(out=tmp_path / "d.pdf", cache_dir=cache))
+    entry = next(f for f in manifest_of(out.path)["files"] if f["path"].endswith("报告.pdf"))
+    first = entry["pages"][0] - 1
+    source = pikepdf.open(corpus / "pdf" / "pdflatex-outline.pdf")
+    dossier = pikepdf.open(out.path)
+
+    def targets(pdf: pikepdf.Pdf, offset: int) -> list[int]:
+        names = pikepdf.NameTree(pdf.Root.Names.Dests)
+        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        found = []
+        for page in list(pdf.pages)[offset : offset + len(source.pages)]:
+            for annot in page.obj.get("/Annots", []):
+                action = annot.get("/A")
+                if annot.get("/Subtype") == "/Link" and action is not None and action.get("/S") == "/GoTo":
+                    dest = names[str(action.D)]
+                    dest = dest.D if isinstance(dest, pikepdf.Dictionary) else dest
+                    found.append(pages[dest[0].objgen] - offset)
+        return found
+
+    expected = targets(source, 0)
+    assert expected and targets(dossier, first) == expected
