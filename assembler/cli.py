@@ -220,6 +220,12 @@ def _size(text: str | None) -> int | None:
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
 @click.option(
+    "--sign",
+    "sign_key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="用本单位的签名密钥（dossier keygen 生成的 .p12）签名；密码放在环境变量 DOSSIER_KEY_PASSWORD。",
+)
+@click.option(
     "--split-size", help="分册大小上限，如 10MB：另外写出每册不超过此大小的分册（各含封面和目录）。"
 )
 @click.option(
@@ -256,6 +262,7 @@ def build(
     allow_incomplete: bool,
     max_size: str | None,
     split_size: str | None,
+    sign_key: Path | None,
     printing: str,
     dpi: int,
     quality: int,
@@ -282,6 +289,7 @@ def build(
         max_size=_size(max_size),
         duplex=printing == "duplex",
         split_size=_size(split_size),
+        sign=sign_key,
         call=call,
     )
     console = Console(stderr=True)
@@ -420,6 +428,23 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.option("--name", required=True, help="证书上的单位名称（与申请表的单位名称一致）。")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="密钥文件（默认在用户数据目录）。",
+)
+def keygen(name: str, out: Path | None) -> None:
+    """生成本单位的签名密钥（RSA，自签证书，.p12）：build --sign 用它签名，总工会登记册据此识别单位。"""
+    from assembler.sign import default_key_path, make_key
+
+    path = make_key(name, out or default_key_path(), os.environ.get("DOSSIER_KEY_PASSWORD"))
+    click.echo(f"已生成签名密钥 {path}（请妥善保管，仅本机用户可读）")
 
 
 @cli.command()

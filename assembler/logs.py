@@ -40,5 +40,10 @@ def configure(verbosity: int = 0, log_file: Path | None = None) -> None:
     # pypdf reports every repaired oddity of applicants' PDFs as a warning; the check already says what
     # matters about each file, so its chatter is shown only when asked for
     logging.getLogger("pypdf").setLevel(logging.WARNING if verbosity > 1 else logging.ERROR)
+    # pyHanko logs a self-issued certificate (every unit's) as a failed path with a traceback
+    logging.getLogger("pyhanko").setLevel(logging.WARNING if verbosity > 1 else logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(
+        logging.WARNING if verbosity > 1 else logging.CRITICAL
+    )
     # fontTools warns about odd but usable subset fonts inside OFD files
     logging.getLogger("fontTools").setLevel(logging.WARNING if verbosity > 1 else logging.ERROR)

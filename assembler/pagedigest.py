@@ -131,6 +131,8 @@ class _Digest:
             # a link without an appearance shows nothing (a volume drops its 目录's links to other volumes)
             if subtype in SKIPPED_ANNOTATIONS or (subtype == "/Link" and "/AP" not in annot):
                 continue
+            if subtype == "/Widget" and str(annot.get("/FT", "")) == "/Sig" and "/AP" not in annot:
+                continue  # the field of an invisible signature added after the build (build --sign)
             rect = ",".join(_number(v) for v in annot.get("/Rect", []))
             self.add("annot", subtype, rect, str(annot.get("/Contents", "")))
             appearance = annot.get("/AP", {}).get("/N")

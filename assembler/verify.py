@@ -30,6 +30,7 @@ from assembler.pagedigest import page_digests
 from assembler.pages import BINDING_PREFIX
 from assembler.rules import application_findings, ledger_findings, studio_findings
 from assembler.schema import Application, LedgerItem, LoadedApplication
+from assembler.sign import SignatureInfo, signature_of
 from assembler.specs import ActivityPeriod, activity_period
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Verification:
     findings: list[Finding] = field(default_factory=list)
     claimed: Decimal | None = None
     recomputed: Decimal | None = None
+    signature: SignatureInfo | None = None
 
     @property
     def intact(self) -> bool:
@@ -248,6 +250,27 @@ def verify(path: Path) -> Verification:
                 found.append(
                     Finding("VERIFY-BINDING-MISMATCH", "error", "文件清单页印出的核验码与嵌入的清单不符")
                 )
+        result.signature = signature_of(path)
+        if result.signature is not None:
+            sig = result.signature
+            if sig.intact and sig.whole_file:
+                found.append(
+                    Finding(
+                        "VERIFY-SIGNED",
+                        "info",
+                        f"由“{sig.signer}”签名，签名覆盖整个文件（证书指纹 {sig.fingerprint[:16]}…）",
+                    )
+                )
+            else:
+                found.append(
+                    Finding(
+                        "VERIFY-SIGNATURE-BROKEN",
+                        "error",
+                        "签名不成立：签名之后文件又被改动"
+                        if sig.intact
+                        else "签名不成立：签名与文件内容不符",
+                    )
+                )
         active = find_active_content(pdf)
         if active:
             found.append(
@@ -319,5 +342,13 @@ def verification_to_json(v: Verification) -> dict:
         "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
         "pages": v.manifest.get("pages", {}).get("count"),
         "files": len(v.manifest.get("files", [])),
+        "signature": None
+        if v.signature is None
+        else {
+            "signer": v.signature.signer,
+            "certificate_sha256": v.signature.fingerprint,
+            "intact": v.signature.intact,
+            "covers_whole_file": v.signature.whole_file,
+        },
         "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in v.findings],
     }

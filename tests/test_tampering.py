@@ -252,3 +252,31 @@ def test_names_are_never_formulas_in_the_workbook_nor_escapes_on_the_terminal(tm
     out = build(app, BuildOptions(out=tmp_path / "e.pdf", cache_dir=shared_cache))
     shown = CliRunner().invoke(cli, ["verify", str(out.path)]).output
     assert "\x1b" not in shown and "\r" not in shown
+
+
+def test_a_signed_dossier_names_its_signer_and_a_later_change_breaks_the_signature(tmp_path, shared_cache):
+    key = tmp_path / "unit.p12"
+    result = CliRunner().invoke(cli, ["keygen", "--name", "天津示例新能源装备有限公司", "-o", str(key)])
+    assert result.exit_code == 0 and key.is_file() and (key.stat().st_mode & 0o777) == 0o600
+    assert (
+        CliRunner().invoke(cli, ["keygen", "--name", "x", "-o", str(key)]).exit_code == 2
+    )  # never overwritten
+    out = build(
+        copy_example("studio", tmp_path),
+        BuildOptions(out=tmp_path / "signed.pdf", cache_dir=shared_cache, sign=key),
+    )
+    assert any("签名" in n for n in out.notes)
+    result = CliRunner().invoke(cli, ["verify", str(out.path), "--json"])
+    data = json.loads(result.output)
+    assert result.exit_code == 0, result.output
+    assert data["signature"]["signer"].endswith("天津示例新能源装备有限公司")
+    assert data["signature"]["intact"] and data["signature"]["covers_whole_file"]
+    assert "VERIFY-SIGNED" in {f["rule"] for f in data["findings"]}
+    with open(out.path, "ab") as fh:  # an incremental update after signing: the pages are untouched
+        fh.write(b"\n% appended after signing\n")
+    tampered = tmp_path / "after.pdf"
+    with pikepdf.open(out.path) as pdf:
+        pdf.docinfo["/Title"] = "changed"
+        pdf.save(tampered)
+    code, found = verify_json(tampered)
+    assert code == 1 and "VERIFY-SIGNATURE-BROKEN" in found

@@ -8,6 +8,7 @@ With a size limit, only the photo step and the assembly are repeated at lower ph
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,6 +47,11 @@ def _volumes(opts: BuildOptions, out: Path, size: int, notes: list[str]) -> list
 
     opts.progress("分册")
     volumes = split_dossier(out, opts.split_size)
+    if opts.sign is not None:
+        from assembler.sign import sign_dossier
+
+        for volume in volumes:
+            sign_dossier(volume, opts.sign, os.environ.get("DOSSIER_KEY_PASSWORD"))
     names = "、".join(v.name for v in volumes)
     limit = f"{opts.split_size / 1e6:.0f} MB"
     notes.append(f"按每册不超过 {limit} 分为 {len(volumes)} 册：{names}（完整的一份也已保留）")
@@ -74,6 +80,7 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
         "allow_incomplete": str(opts.allow_incomplete),
         "duplex": str(opts.duplex),
         "split_size": str(opts.split_size),
+        "sign": file_key(opts.sign) if opts.sign is not None and opts.sign.is_file() else "",
         "official": str(checklist_is_bundled(opts.checklists)),
         "font": f"{font.path.resolve()}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}",
         **{f"template:{t.name}": file_key(t) for t in templates},
@@ -172,6 +179,13 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
                 f"照片 {photo.dpi} dpi、质量 {photo.quality} 时为 {size / 1e6:.1f} MB，"
                 "超过上限，降低照片质量重试"
             )
+        if opts.sign is not None:
+            from assembler.sign import sign_dossier
+
+            opts.progress("签名")
+            signed = sign_dossier(out, opts.sign, os.environ.get("DOSSIER_KEY_PASSWORD"))
+            size = out.stat().st_size
+            notes.append(f"已用“{signed.signer}”的密钥签名")
         remember_dossier(job, pages)
     photo = job.photo
     if limit is not None:

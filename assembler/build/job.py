@@ -37,6 +37,7 @@ class BuildOptions:
     call: Path | None = None  # the zone union's call (--call); default: the bundled one for the year
     duplex: bool = False  # --print duplex: every material starts on a right-hand page
     split_size: int | None = None  # --split-size: also write volumes of at most this many bytes
+    sign: Path | None = None  # --sign KEY.p12: sign the dossier (and its volumes) with the unit's key
     progress: Callable[[str], None] = lambda step: None
 
 
