@@ -17,7 +17,7 @@ from typing import IO
 import yaml
 from pydantic import ValidationError
 
-from assembler.application import validation_messages
+from assembler.application import validation_messages, validation_problems
 from assembler.errors import InputError, UsageError
 from assembler.files import write_atomically
 from assembler.limits import FILE_MAX_BYTES, ZIP_MAX_TOTAL_BYTES, human_bytes
@@ -49,6 +49,19 @@ def inside(folder: Path, rel: str) -> Path:
     if not path.is_relative_to(folder.resolve()) or path == folder.resolve():
         raise UsageError(f"路径“{rel}”不在申请文件夹内")
     return path
+
+
+def application_problems(data: dict) -> list[tuple[tuple, str]]:
+    """The schema's problems with `data` as (field path, what is wrong), as `dossier check` finds them."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    from assembler.yamlio import load_yaml
+
+    parsed, _ = load_yaml(text, APPLICATION_FILE)
+    try:
+        Application.model_validate(parsed)
+    except ValidationError as exc:
+        return validation_problems(exc)
+    return []
 
 
 def validate_application(data: dict) -> list[str]:
