@@ -55,6 +55,7 @@ def browser():
             headless=True,
             args=[
                 "--no-sandbox",
+                "--lang=zh-CN",
                 "--disable-gpu",
                 "--disable-quic",
                 "--no-first-run",
@@ -343,13 +344,19 @@ def test_every_page_fits_1366_and_390(server, browser, tmp_path):
         for name, url in [("home", server + "/"), ("application", app_url), ("review", server + "/review")]:
             page.goto(url)
             assert page.locator("meta[name=viewport]").count() == 1
+            shot(page, f"20-{name}-{width}")
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            assert overflow <= 0, (name, width, overflow)
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                   .filter(e => !e.parentElement.closest('.scroll'))
+                   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"""
+            )
+            assert overflow <= 0, (name, width, overflow, wide)
             text = page.inner_text("body")
             assert "/tmp" not in text and str(tmp_path) not in text and "application.yaml" not in text, name
-            shot(page, f"20-{name}-{width}")
         context.close()
 
 

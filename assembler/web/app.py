@@ -137,7 +137,9 @@ def create_app(workspace: Path, host: str = "127.0.0.1", token: str | None = Non
         return session["csrf"]
 
     from assembler.web.forms import TIER_REASONS, form_values
+    from assembler.web.labels import plain
 
+    app.jinja_env.filters["plain"] = plain
     app.jinja_env.globals.update(
         csrf_token=csrf_token,
         form_values=form_values,

@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from werkzeug.utils import redirect
@@ -21,8 +22,8 @@ bp = Blueprint("jobs", __name__)
 MAX_SIZES = {"": None, "10": 10 * 1024 * 1024, "20": 20 * 1024 * 1024, "50": 50 * 1024 * 1024}
 
 
-def _save(job_id: str, job: Job) -> None:
-    path = site().jobs_dir / f"{job_id}.json"
+def _save(jobs_dir: Path, job_id: str, job: Job) -> None:
+    path = jobs_dir / f"{job_id}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
@@ -62,7 +63,7 @@ def start_build(app_id: str):
     job = Job(app_id)
     with state.lock:
         state.jobs[job_id] = job
-    _save(job_id, job)
+    _save(state.jobs_dir, job_id, job)
     logger = current_app.logger
 
     def run() -> None:
@@ -105,7 +106,7 @@ def start_build(app_id: str):
         except Exception:  # reported on the page instead of lost in a thread
             job.state, job.error = "failed", "内部错误，未能生成申报材料。请重试；如仍出错，请反馈给维护者。"
             logger.exception("job %s: internal error", job_id)
-        _save(job_id, job)
+        _save(state.jobs_dir, job_id, job)
 
     threading.Thread(target=run, daemon=True).start()
     return redirect(url_for("jobs.job_page", job_id=job_id))

@@ -144,8 +144,10 @@ def plain(text: str) -> str:
 
     text = _PATH_IN_TEXT.sub(label, text)
     text = re.sub(r"在 ?application\.yaml ?中", "在“申报信息”中", text)
+    text = re.sub(r" ?application\.yaml ?(中|生成)", r"申报信息\1", text)
     text = re.sub(r"application\.yaml( 第 \d+ 行)?", "申报信息", text)
-    text = re.sub(r"[（(]?--allow-incomplete[）)]?", "", text)
+    text = re.sub(r"[；;]如只需预览[^。]*--allow-incomplete[^。]*", "", text)
+    text = text.replace("--allow-incomplete", "预览模式")
     text = re.sub(r"运行 ?`?dossier \w+`?", "在本页", text)
     return text.replace("`", "")
 
