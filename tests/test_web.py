@@ -683,3 +683,68 @@ def test_notice_chosen_in_the_menu_and_one_current_ledger(client):
     assert (folder / "新台账.xlsx").is_file() and not (folder / "ledger.xlsx").exists()
     saved = (folder / "application.yaml").read_text(encoding="utf-8")
     assert "reported_on: 2026-03-10" in saved and "attended_by: 王芳" in saved
+
+
+def run_fake_build(client, monkeypatch, app_id: str, outcome, **form) -> dict:
+    """Start a build through the page with `outcome(folder, opts)` standing in for the real one; the job's
+    final state."""
+    import assembler.build
+
+    seen = {}
+
+    def fake(folder, opts):
+        seen["opts"] = opts
+        return outcome(folder, opts)
+
+    monkeypatch.setattr(assembler.build, "build", fake)
+    with client.post(f"/a/{app_id}/build", data={"csrf": token(client), **form}) as response:
+        job = response.location
+    for _ in range(100):
+        state = client.get(f"{job}.json").get_json()
+        if state["state"] != "running":
+            break
+        time.sleep(0.05)
+    return {**state, "job": job, **seen}
+
+
+def test_build_choices_and_result(client, monkeypatch):
+    """Item 9: --max-size and duplex as choices; success shows pages, size and time; over the limit warns."""
+    from assembler.build import BuildResult
+
+    app_id = open_example(client, "studio").rsplit("/", 1)[1]
+
+    def ok(folder, opts):
+        opts.out.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
+        return BuildResult(opts.out, 42, 25 * 1024 * 1024, None, None, [])
+
+    state = run_fake_build(client, monkeypatch, app_id, ok, max_size="20", duplex="on")
+    assert state["state"] == "done"
+    assert state["opts"].max_size == 20 * 1024 * 1024 and state["opts"].duplex is True
+    with client.get(state["job"]) as response:
+        page = response.get_data(as_text=True)
+        assert "42 页" in page and "仍超过所选的" in page
+    page = client.get(f"/a/{app_id}").get_data(as_text=True)
+    assert 'id="download-pdf"' in page and "42 页" in page and "双面打印" in page and "用时" in page
+
+
+def test_failed_build_in_form_words(client, monkeypatch, tmp_path):
+    """Item 9: a failed build says what to fix without a server path or a command-line option."""
+    from assembler.errors import IncompleteError
+
+    app_id = open_example(client, "studio").rsplit("/", 1)[1]
+
+    def fail(folder, opts):
+        raise IncompleteError(
+            "申请有 1 个错误，未生成申报材料",
+            where=str(folder),
+            details=["[APP-FIELD-EMPTY] application.yaml 第 5 行：联系人（applicant.contact.name）尚未填写"],
+            fix="改正后再运行；如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。",
+        )
+
+    state = run_fake_build(client, monkeypatch, app_id, fail)
+    assert state["state"] == "failed"
+    with client.get(state["job"]) as response:
+        page = response.get_data(as_text=True)
+    assert "联系人尚未填写" in page and 'id="rebuild"' in page
+    for leftover in (str(client.workspace), "--allow-incomplete", "applicant.contact", "APP-FIELD-EMPTY"):
+        assert leftover not in page, leftover

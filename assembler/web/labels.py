@@ -149,6 +149,8 @@ def plain(text: str) -> str:
     text = re.sub(r"[；;]如只需预览[^。]*--allow-incomplete[^。]*", "", text)
     text = text.replace("--allow-incomplete", "预览模式")
     text = re.sub(r"运行 ?`?dossier \w+`?", "在本页", text)
+    text = re.sub(r"`dossier [^`]*`", "本工具", text)
+    text = re.sub(r"dossier (build|check|verify|review|init|fill)\b", "本工具", text)
     return text.replace("`", "")
 
 
