@@ -145,6 +145,17 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
     pdf = build_and_download(page, tmp_path / "studio.pdf")
     shot(page, "04-studio-downloads")
     assert verifies(pdf)
+    assert "页" in page.inner_text("#pdf-info") and "MB" in page.inner_text("#pdf-info")
+    page.go_back()  # Back does not loop into the progress page
+    assert "/jobs/" not in page.url
+    page.go_forward()
+    # a change after the build: the PDF is out of date, not offered, a rebuild is
+    page.locator("#m5 button.remove").first.click()
+    assert page.is_visible("#pdf-stale") and page.locator("#download-pdf").count() == 0
+    assert page.is_disabled("#build")  # incomplete again: the button is disabled and looks it
+    colour = page.eval_on_selector("#build", "b => getComputedStyle(b).backgroundColor")
+    assert colour == "rgb(187, 187, 187)", colour
+    shot(page, "04b-studio-stale")
 
 
 def upload(page, number: str, files: list[Path], meeting: str | None = None) -> None:
@@ -341,7 +352,12 @@ def test_every_page_fits_1366_and_390(server, browser, tmp_path):
         page.set_default_timeout(30_000)
         open_zip(page, server, tmp_path, "innovation-count")
         app_url = page.url.split("#")[0]
-        for name, url in [("home", server + "/"), ("application", app_url), ("review", server + "/review")]:
+        for name, url in [
+            ("home", server + "/"),
+            ("application", app_url),
+            ("review", server + "/review"),
+            ("not-found", server + "/nowhere"),
+        ]:
             page.goto(url)
             assert page.locator("meta[name=viewport]").count() == 1
             shot(page, f"20-{name}-{width}")
@@ -422,3 +438,19 @@ def test_reviewer_batch_with_tampered_and_foreign(server, page, example_dossiers
     url = page.url
     page.reload()
     assert page.url == url and "8 份材料" in page.inner_text("main")
+
+
+def test_innovation_bonus_zip_to_verified_dossier(server, page, tmp_path):
+    """The fifth flow: an innovation application under 情形二 (the bonus), from a zip to a verified dossier,
+    with the size limit and duplex printing chosen."""
+    open_zip(page, server, tmp_path, "innovation-bonus")
+    for number in ["1", "2", "3", "4", "5", "6"]:
+        if page.locator(f"#m{number}").count():
+            assert status(page, number) in ("ok", "optional", "not-applicable"), number
+    assert "30,000 元" in page.inner_text("#award")
+    page.select_option("#max_size", "20")
+    page.check("#duplex")
+    pdf = build_and_download(page, tmp_path / "bonus.pdf")
+    assert verifies(pdf)
+    assert "双面打印" in page.inner_text("#pdf-info")
+    shot(page, "09-bonus-downloads")

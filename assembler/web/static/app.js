@@ -131,3 +131,12 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     });
   });
 });
+
+// file pickers labelled in Chinese (the browser's own button is hidden): the chosen names beside them
+document.querySelectorAll(".file-pick input[type=file]").forEach(function (input) {
+  var shown = document.getElementById(input.id + "-chosen");
+  input.addEventListener("change", function () {
+    var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+    shown.textContent = names.length ? names.join("、") : "未选择文件";
+  });
+});
