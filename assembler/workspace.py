@@ -164,6 +164,42 @@ def remove_evidence(folder: Path, rel: str) -> None:
         parent = parent.parent
 
 
+def move_evidence(
+    folder: Path,
+    checklist: Checklist,
+    rel: str,
+    number: str,
+    case: str | None,
+    new_name: str = "",
+    meeting: str | None = None,
+) -> str:
+    """Rename an evidence file and/or move it to material `number` (and a meeting's sub-folder); return its
+    new path in the application. An existing file is never overwritten."""
+    source = inside(folder, rel)
+    if source.name == APPLICATION_FILE and source.parent == folder.resolve():
+        raise UsageError("不能移动 application.yaml")
+    if not source.is_file():
+        raise UsageError(f"文件“{rel}”不存在")
+    target_dir = material_folder(folder, checklist, number, case)
+    if meeting:
+        target_dir = target_dir / safe_name(meeting)
+    name = safe_name(new_name.strip()) if new_name.strip() else source.name
+    if "." not in name and "." in source.name:
+        name += source.suffix  # a new name typed without its extension keeps the file's type
+    target = inside(folder, (target_dir / name).relative_to(folder).as_posix())
+    if target == source:
+        return rel
+    if target.exists():
+        raise UsageError(f"“{target.relative_to(folder.resolve()).as_posix()}”已存在", fix="请换一个文件名。")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.rename(target)
+    parent = source.parent
+    while parent != folder.resolve() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+    return target.relative_to(folder.resolve()).as_posix()
+
+
 def new_id() -> str:
     """A fresh, sortable name for something in the workspace (an application, a review batch)."""
     import datetime as dt

@@ -748,3 +748,35 @@ def test_failed_build_in_form_words(client, monkeypatch, tmp_path):
     assert "联系人尚未填写" in page and 'id="rebuild"' in page
     for leftover in (str(client.workspace), "--allow-incomplete", "applicant.contact", "APP-FIELD-EMPTY"):
         assert leftover not in page, leftover
+
+
+def test_rename_and_move_between_materials(client):
+    """Item 5: a file is renamed and moved to another material without renaming it on the PC."""
+    app_id = open_example(client, "studio").rsplit("/", 1)[1]
+    folder = client.workspace / "apps" / app_id
+    plan = "2-年度工作计划/2026年度工作计划.pdf"
+    page = client.post(
+        f"/a/{app_id}/move",
+        data={"csrf": token(client), "path": plan, "material": "3", "name": "课题计划"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (folder / "3-进度与成果" / "课题计划.pdf").is_file() and not (folder / plan).exists()
+    assert "已把" in page and statuses(page)["2"] == "missing"
+    page = client.post(
+        f"/a/{app_id}/move",
+        data={
+            "csrf": token(client),
+            "path": "3-进度与成果/课题计划.pdf",
+            "material": "2",
+            "name": "../../x.pdf",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (folder / "2-年度工作计划" / "x.pdf").is_file() and statuses(page)["2"] == "ok"
+    page = client.post(
+        f"/a/{app_id}/move",
+        data={"csrf": token(client), "path": "../../etc/passwd", "material": "2"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "不在申请文件夹内" in page
+    assert 'aria-label="改名或移动 2-年度工作计划/x.pdf"' in page

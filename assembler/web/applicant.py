@@ -36,6 +36,7 @@ from assembler.workspace import (
     application_problems,
     copy_application,
     inside,
+    move_evidence,
     new_id,
     place_evidence,
     remove_evidence,
@@ -324,6 +325,30 @@ def remove(app_id: str):
     except DossierError as exc:
         flash(web_message(exc), "error")
     return redirect(url_for("applicant.application", app_id=app_id) + "#checklist")
+
+
+@bp.post("/a/<app_id>/move")
+def move(app_id: str):
+    """Rename a file and/or move it to another material (or, in material 4, to a meeting or the notices)."""
+    folder = folder_of(app_id)
+    report, _, checklist, _ = checked(folder)
+    if checklist is None:
+        flash("请先把申报信息填写正确，再整理材料。", "error")
+        return redirect(url_for("applicant.application", app_id=app_id))
+    rel = request.form.get("path", "")
+    number = request.form.get("material", "")
+    meeting = request.form.get("meeting") or None
+    name = request.form.get("name", "")
+    if number != "4":
+        meeting = None  # meetings and notices are parts of material 4 only
+    if meeting == NOTICE:
+        name, meeting = notice_name(checklist, number, name or Path(rel).name), None
+    try:
+        new = move_evidence(folder, checklist, rel, number, report.case, name, meeting)
+        flash(f"已把“{rel}”改为“{new}”。" if new != rel else "文件没有变化。", "info")
+    except DossierError as exc:
+        flash(web_message(exc), "error")
+    return redirect(url_for("applicant.application", app_id=app_id) + f"#m{number}")
 
 
 @bp.get("/a/<app_id>/dossier.pdf")
