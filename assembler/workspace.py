@@ -102,6 +102,19 @@ def material_folder(folder: Path, checklist: Checklist, number: str, case: str |
     return folder / spec.folder
 
 
+def meeting_folder(material_dir: Path, meeting: str) -> Path:
+    """The sub-folder of material 4 for the meeting of date `meeting`: an existing one named by that date
+    (“2026-03-18 一季度评审会”), else a new one named by the date."""
+    from assembler.dates import find_date, parse_date_text
+
+    day = parse_date_text(meeting)
+    if material_dir.is_dir() and day is not None:
+        for child in sorted(material_dir.iterdir()):
+            if child.is_dir() and not child.is_symlink() and find_date(child.name) == day:
+                return child
+    return material_dir / safe_name(meeting)
+
+
 def place_evidence(
     folder: Path,
     checklist: Checklist,
@@ -116,7 +129,7 @@ def place_evidence(
     """
     target_dir = material_folder(folder, checklist, number, case)
     if meeting:
-        target_dir = target_dir / safe_name(meeting)
+        target_dir = meeting_folder(target_dir, meeting)
     target_dir.mkdir(parents=True, exist_ok=True)
     name = safe_name(filename)
     target = target_dir / name
@@ -182,7 +195,7 @@ def move_evidence(
         raise UsageError(f"文件“{rel}”不存在")
     target_dir = material_folder(folder, checklist, number, case)
     if meeting:
-        target_dir = target_dir / safe_name(meeting)
+        target_dir = meeting_folder(target_dir, meeting)
     name = safe_name(new_name.strip()) if new_name.strip() else source.name
     if "." not in name and "." in source.name:
         name += source.suffix  # a new name typed without its extension keeps the file's type

@@ -153,7 +153,8 @@ def test_meeting_upload_goes_into_its_dated_folder(client):
         },
         content_type="multipart/form-data",
     )
-    assert (client.workspace / "apps" / app_id / "4-评审会议" / "2026-06-12" / "新照片.jpg").is_file()
+    meeting = client.workspace / "apps" / app_id / "4-评审会议" / "2026-06-12 二季度合理化建议评审会"
+    assert (meeting / "新照片.jpg").is_file()  # the meeting's existing folder, not a second one
 
 
 def test_nothing_outside_the_workspace(client, tmp_path):
