@@ -160,7 +160,7 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
 
 def upload(page, number: str, files: list[Path], meeting: str | None = None) -> None:
     if meeting is not None:
-        page.select_option(f"#m{number} select[name=meeting]", meeting)
+        page.select_option(f"#meeting-{number}", meeting)
     with page.expect_navigation():
         page.set_input_files(f"#m{number} input[type=file]", [str(f) for f in files])
 
