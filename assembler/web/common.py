@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,8 +121,15 @@ def summary_of(folder: Path) -> dict:
 
 def web_message(exc: DossierError) -> str:
     """An error of the project's family as a page shows it: the message, its details and its fix in form
-    words; never the `where` (a server path or a YAML line), never a command-line option."""
-    lines = [plain(exc.message), *(f"· {plain(d)}" for d in exc.details)]
+    words; its `where` only when it is a file's own name (never a server path or a YAML line), never a
+    command-line option."""
+    head = plain(exc.message)
+    where = exc.where or ""
+    if where and not (
+        where.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", where) or "application.yaml" in where
+    ):
+        head = f"{where}：{head}"  # an uploaded file's own name, never a server path
+    lines = [head, *(f"· {plain(d)}" for d in exc.details)]
     if exc.fix:
         lines.append(f"处理办法：{plain(exc.fix)}")
     return "\n".join(line for line in lines if line.strip())
