@@ -454,3 +454,36 @@ def test_innovation_bonus_zip_to_verified_dossier(server, page, tmp_path):
     assert verifies(pdf)
     assert "双面打印" in page.inner_text("#pdf-info")
     shot(page, "09-bonus-downloads")
+
+
+def test_materials_as_people_think_of_them(server, page, tmp_path):
+    """Item 5: 公示公告 chosen in material 4's menu files the upload as the notice; a file is renamed and
+    moved to another material in the page."""
+    open_zip(page, server, tmp_path, "innovation-count")
+    shot_png = tmp_path / "截图.png"
+    shot_png.write_bytes(
+        (EXAMPLES / "innovation-count" / "4-评审会议" / "评审结果公示（内网截图）.png").read_bytes()
+    )
+    upload(page, "4", [shot_png], meeting="notice")
+    assert "4-评审会议/公示-截图.png" in page.inner_text("#m4")
+    row = page.locator("#m2")
+    row.locator("details.move summary").first.click()
+    row.locator("input[name=name]").first.fill("激励办法（2026）")
+    with page.expect_navigation():
+        row.locator("details.move button[type=submit]").first.click()
+    assert "2-激励制度/激励办法（2026）.docx" in page.inner_text("#m2")
+    assert status(page, "2") == "ok"
+    shot(page, "13-moved")
+
+
+def test_home_page_year_as_typed(server, page):
+    """Item 3: 申报年度 “2026年” is read as 2026; “abc” is a Chinese message beside the field, not a 500."""
+    page.goto(server)
+    page.fill("#year", "abc")
+    page.click("#new-application")
+    assert page.get_attribute("#year", "aria-invalid") == "true"
+    assert "申报年度" in page.inner_text("#year-error") and page.input_value("#year") == "abc"
+    page.fill("#year", "２０２６年")
+    page.click("#new-application")
+    page.wait_for_selector("#info-form")
+    assert page.input_value("#year") == "2026"
