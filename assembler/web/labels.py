@@ -122,7 +122,11 @@ _PATHS = sorted(LABELS, key=len, reverse=True)
 _PATH_IN_TEXT = re.compile(
     r"（?(" + "|".join(re.escape(p) for p in _PATHS if "." in p) + r")(?:\[(\d+)\](?:\.(\w+))?)?(?![\w.])）?"
 )
-_LIST_KEYS = {"plan / patents / major_projects": "计划完成情况、专利或重大项目", "reported_on": "报备日期"}
+_LIST_KEYS = {
+    " plan / patents / major_projects": "计划完成情况、专利或重大项目",
+    "plan / patents / major_projects": "计划完成情况、专利或重大项目",
+    "reported_on": "报备日期",
+}
 
 
 def plain(text: str) -> str:
@@ -143,6 +147,7 @@ def plain(text: str) -> str:
         return f"“{words}”"
 
     text = _PATH_IN_TEXT.sub(label, text)
+    text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=“)|(?<=”) (?=[\u4e00-\u9fff])", "", text)  # 在 “X” 中 → 在“X”中
     text = re.sub(r"在 ?application\.yaml ?中", "在“申报信息”中", text)
     text = re.sub(r" ?application\.yaml ?(中|生成)", r"申报信息\1", text)
     text = re.sub(r"application\.yaml( 第 \d+ 行)?", "申报信息", text)
