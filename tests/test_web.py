@@ -781,3 +781,12 @@ def test_rename_and_move_between_materials(client):
     ).get_data(as_text=True)
     assert "不在申请文件夹内" in page
     assert 'aria-label="改名或移动 2-年度工作计划/x.pdf"' in page
+
+
+def test_check_findings_about_the_form_sit_beside_their_input(client):
+    """Item 2: a field the check finds empty is marked at its input, in form words."""
+    location = client.post("/new", data={"scheme": "studio", "year": "2026", "csrf": token(client)}).location
+    page = client.get(location).get_data(as_text=True)
+    assert re.search(r'id="applicant.contact.name"[^>]*aria-invalid="true"', page)
+    assert re.search(r'id="applicant.contact.name-error">联系人尚未填写<', page)
+    assert "（applicant.contact.name）" not in page

@@ -31,7 +31,7 @@ from assembler.web.common import (
     version_of,
     web_message,
 )
-from assembler.web.labels import FormProblem, finding_words, form_problems
+from assembler.web.labels import FormProblem, finding_field, finding_words, form_problems
 from assembler.workspace import (
     application_problems,
     copy_application,
@@ -171,6 +171,11 @@ def render_application(
     by_field: dict[str, list[str]] = {}
     for p in problems:
         by_field.setdefault(p.field, []).append(p.message)
+    if form is None and report is not None:  # the check's errors about the 申报信息, beside their inputs too
+        for f in report.findings:
+            name = finding_field(f) if f.severity == "error" else None
+            if name and name not in by_field:
+                by_field[name] = [finding_words(f)[1]]
     record = build_record(app_id)
     page = {
         "app_id": app_id,

@@ -165,3 +165,16 @@ def finding_words(finding) -> tuple[str, str, str]:  # noqa: ANN001 - assembler.
     if where.startswith("application.yaml"):
         where = "申报信息"
     return where, plain(finding.message), plain(finding.fix or "")
+
+
+def finding_field(finding) -> str | None:  # noqa: ANN001 - assembler.models.Finding
+    """The form input a check finding about the 申报信息 belongs to
+    (“联系人（applicant.contact.name）尚未填写” → applicant.contact.name), or None for findings about
+    files."""
+    if not (finding.path or "").startswith("application.yaml"):
+        return None
+    for text in (finding.path, finding.message, finding.fix or ""):
+        m = _PATH_IN_TEXT.search(text)
+        if m and not m.group(2):
+            return m.group(1)
+    return None
