@@ -371,6 +371,11 @@ def test_every_page_fits_1366_and_390(server, browser, tmp_path):
                    .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"""
             )
             assert overflow <= 0, (name, width, overflow, wide)
+            unlabeled = page.evaluate(
+                """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                         .filter(e => !(e.labels && e.labels.length)).map(e => e.name)"""
+            )
+            assert unlabeled == [], (name, unlabeled)
             text = page.inner_text("body")
             assert "/tmp" not in text and str(tmp_path) not in text and "application.yaml" not in text, name
         context.close()
@@ -429,7 +434,15 @@ def test_reviewer_batch_with_tampered_and_foreign(server, page, example_dossiers
     assert "被改动" in text and "非本工具生成" in text and str(tmp_path) not in text and "/tmp" not in text
     assert "取消申报资格名单" in text
     assert "VERIFY-" not in text and "REVIEW-" not in text  # rule ids only in a tooltip
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for cell in ("td.name", "td.fund"):  # readable: not squeezed to a character per line
+        assert page.eval_on_selector(f"#summary {cell}", "c => c.getBoundingClientRect().width") >= 140, cell
     shot(page, "12-review-batch")
+    page.set_viewport_size({"width": 390, "height": 900})
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # the table scrolls inside its card
+    shot(page, "12-review-batch-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.click("button.sort[data-col='3']")
     claimed = page.eval_on_selector_all(
         "#summary tbody td:nth-child(4)", "cells => cells.map(c => c.dataset.value)"
