@@ -790,3 +790,29 @@ def test_check_findings_about_the_form_sit_beside_their_input(client):
     assert re.search(r'id="applicant.contact.name"[^>]*aria-invalid="true"', page)
     assert re.search(r'id="applicant.contact.name-error">联系人尚未填写<', page)
     assert "（applicant.contact.name）" not in page
+
+
+def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
+    """Item 10: applicant, jobs and reviewer blueprints; the project's errors become one Chinese page."""
+    from assembler.errors import InputError
+
+    app = create_app(tmp_path / "w")
+    assert set(app.blueprints) == {"applicant", "jobs", "reviewer"}
+
+    @app.get("/refused")
+    def refused():
+        raise InputError("台账无法读取", where=str(tmp_path / "secret.xlsx"), fix="请另存为 .xlsx")
+
+    with app.test_client().get("/refused") as response:
+        page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "台账无法读取" in page and "请另存为" in page
+    assert not english_or_paths(page, tmp_path)
+
+
+def test_application_yaml_read_through_the_project_loader(client):
+    """Item 10: an alias in application.yaml is the project loader's message, not PyYAML's value."""
+    app_id = open_example(client, "studio").rsplit("/", 1)[1]
+    path = client.workspace / "apps" / app_id / "application.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "x: &a [1]\ny: *a\n", encoding="utf-8")
+    page = client.get(f"/a/{app_id}").get_data(as_text=True)
+    assert "锚点或别名" in page

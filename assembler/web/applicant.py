@@ -188,7 +188,7 @@ def render_application(
         "version": version_of(folder),
         "report": report,
         "findings": [(f, *finding_words(f)) for f in report.findings] if report else [],
-        "error": web_message(error) if error is not None and not problems else None,
+        "load_error": web_message(error) if error is not None and not problems else None,
         "record": record,
         "stale": record is not None and is_stale(app_id, folder, record),
         "meetings": meetings_of(saved),
