@@ -140,3 +140,14 @@ document.querySelectorAll(".file-pick input[type=file]").forEach(function (input
     shown.textContent = names.length ? names.join("、") : "未选择文件";
   });
 });
+
+// a message that stays at the top while scrolling can be closed
+document.querySelectorAll(".flashes .flash").forEach(function (flash) {
+  var close = document.createElement("button");
+  close.type = "button";
+  close.className = "close";
+  close.setAttribute("aria-label", "关闭提示");
+  close.textContent = "×";
+  close.addEventListener("click", function () { flash.remove(); });
+  flash.appendChild(close);
+});
