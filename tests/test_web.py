@@ -816,3 +816,13 @@ def test_application_yaml_read_through_the_project_loader(client):
     path.write_text(path.read_text(encoding="utf-8") + "x: &a [1]\ny: *a\n", encoding="utf-8")
     page = client.get(f"/a/{app_id}").get_data(as_text=True)
     assert "锚点或别名" in page
+
+
+def test_review_without_files_is_a_message_and_no_batch(client):
+    with client.post(
+        "/review", data={"csrf": token(client)}, content_type="multipart/form-data", follow_redirects=True
+    ) as response:
+        assert "请选择至少一份申报材料" in response.get_data(as_text=True)
+    assert not any((client.workspace / "review").iterdir())
+    with client.get("/review/nosuchbatch") as response:
+        assert response.status_code == 404 and "找不到页面" in response.get_data(as_text=True)

@@ -6,6 +6,7 @@ and never creates a second one."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -75,6 +76,7 @@ def review_upload():
     if listed is not None and listed.filename:
         listed.save(folder / DISQUALIFIED)
     if not count:
+        shutil.rmtree(folder, ignore_errors=True)  # no empty batch left behind
         flash("请选择至少一份申报材料（.pdf 或 .zip）。", "error")
         return redirect(url_for("reviewer.review_page"))
     return redirect(url_for("reviewer.review_batch", batch=batch))
