@@ -781,6 +781,7 @@ def test_rename_and_move_between_materials(client):
     ).get_data(as_text=True)
     assert "不在申请文件夹内" in page
     assert 'aria-label="改名或移动 2-年度工作计划/x.pdf"' in page
+    assert 'aria-label="移除 2-年度工作计划/x.pdf"' in page  # item 8: remove buttons named with their file
 
 
 def test_check_findings_about_the_form_sit_beside_their_input(client):
