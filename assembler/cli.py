@@ -405,7 +405,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
     loopback = host in ("127.0.0.1", "localhost", "::1")
     token = None if loopback else secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once
-    app = create_app(workspace, host=host, token=token)
+    app = create_app(workspace, host=host, token=token, port=port)
     path = "/"
     if folder is not None:
         path = f"/a/{copy_application(folder, workspace / 'apps')}"

@@ -97,15 +97,19 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
-def create_app(workspace: Path, host: str = "127.0.0.1", token: str | None = None) -> Flask:
+def create_app(
+    workspace: Path, host: str = "127.0.0.1", token: str | None = None, port: int | None = None
+) -> Flask:
     """The web app over `workspace` (created if needed), answering to `host` (the address it listens on) and,
-    when `token` is given, only to browsers that opened it with ?token=… once."""
+    when `token` is given, only to browsers that opened it with ?token=… once. With `port`, the session
+    cookie is named after it: cookies are not kept per port, and two apps on one machine must not overwrite
+    each other's sessions."""
     app = Flask(__name__)
     workspace.mkdir(parents=True, exist_ok=True)
     app.config.update(
         SECRET_KEY=secret_key(workspace),
         MAX_CONTENT_LENGTH=MAX_UPLOAD,
-        SESSION_COOKIE_NAME="dossier_session",
+        SESSION_COOKIE_NAME=f"dossier_session_{port}" if port else "dossier_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         ACCESS_TOKEN=token,
