@@ -66,23 +66,34 @@ def _clean_loc(loc: tuple) -> tuple:
     )
 
 
-def validation_messages(exc: ValidationError, lines: dict, source: str, prefix: tuple = ()) -> list[str]:
-    """One Chinese line per schema error: file, line, dotted field path, what is wrong.
+def validation_problems(exc: ValidationError, prefix: tuple = ()) -> list[tuple[tuple, str]]:
+    """Each schema error as (field path, what is wrong), the path a tuple of keys and 0-based list indexes.
 
     Where a field accepts several forms (a ledger file name or an inline list), only the errors of
-    the form the user chose are shown: an error whose location another error goes deeper into is dropped.
+    the form the user chose are kept: an error whose location another error goes deeper into is dropped.
+    The CLI words them with file and line (validation_messages), the web form with its labels (web/labels.py).
     """
     errors = [(prefix + _clean_loc(e["loc"]), e) for e in exc.errors()]
-    out: list[str] = []
+    out: list[tuple[tuple, str]] = []
     for loc, err in errors:
         if any(len(other) > len(loc) and other[: len(loc)] == loc for other, _ in errors):
             continue
+        problem = (loc, _describe(err))
+        if problem not in out:
+            out.append(problem)
+    return out
+
+
+def validation_messages(exc: ValidationError, lines: dict, source: str, prefix: tuple = ()) -> list[str]:
+    """One Chinese line per schema error: file, line, dotted field path, what is wrong."""
+    out: list[str] = []
+    for loc, described in validation_problems(exc, prefix):
         probe = loc
         while probe and probe not in lines:
             probe = probe[:-1]
         line = lines.get(probe)
         dotted = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace(".[", "[")
-        text = f"{source}{f' 第 {line} 行' if line else ''} {dotted or '（顶层）'}：{_describe(err)}"
+        text = f"{source}{f' 第 {line} 行' if line else ''} {dotted or '（顶层）'}：{described}"
         if text not in out:
             out.append(text)
     return out

@@ -405,6 +405,7 @@ def review(
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
 def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_browser: bool) -> None:
     """打开网页版（本机浏览器中使用，无需联网）：填写申报信息、上传材料、生成和下载申报材料；评审汇总。"""
+    import secrets
     import threading
     import webbrowser
 
@@ -415,15 +416,20 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     workspace = workspace or default_workspace()
     root = click.get_current_context().find_root().params
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
-    app = create_app(workspace)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    token = None if loopback else secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once
+    app = create_app(workspace, host=host, token=token, port=port)
     path = "/"
     if folder is not None:
         path = f"/a/{copy_application(folder, workspace / 'apps')}"
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not loopback:
         click.echo(
-            f"警告：正在监听 {host}，同一网络中的其他电脑也能访问本工具和工作区中的申请材料。", err=True
+            f"警告：正在监听 {host}，同一网络中的其他电脑也能访问本工具和工作区中的申请材料；"
+            "只有打开下面含 token 的网址才能使用。",
+            err=True,
         )
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}{path}"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}{path}" + (f"?token={token}" if token else "")
     click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()

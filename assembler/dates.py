@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from assembler.identifiers import halfwidth
+
 _SEPARATED = r"(?P<y>\d{4})\s*[-/._年]\s*(?P<m>\d{1,2})\s*[-/._月]\s*(?P<d>\d{1,2})\s*日?"
 _COMPACT = r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"
 _ANY = re.compile(rf"(?<!\d)(?:{_SEPARATED}|{_COMPACT.replace('?P<', '?P<c')})(?!\d)")
@@ -28,10 +30,10 @@ def find_date(text: str) -> dt.date | None:
 
 
 def parse_date_text(text: str) -> dt.date | None:
-    """`text` read as a date when it is nothing but a date (2025-09-12, 2025/9/12, 2025年9月12日,
-    20250912).
+    """`text` read as a date when it is nothing but a date (2025-09-12, 2025/9/12, 2025.9.12, 2025年9月12日,
+    20250912, in full-width digits too).
     """
-    m = _ANY.fullmatch(text.strip())
+    m = _ANY.fullmatch(halfwidth(text).strip())
     return _build(m) if m else None
 
 

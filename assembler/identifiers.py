@@ -53,6 +53,44 @@ def credit_code_problem(code: str) -> str | None:
     return None
 
 
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII as typed with a Chinese input method (１２００, ＡＢＣ, －, ，) and the
+    ideographic space as their ordinary forms; every other character (Chinese text included) unchanged."""
+    return text.translate(_FULLWIDTH)
+
+
+def clean_code(value: object) -> object:
+    """A credit code as typed (full-width, lower-case, with spaces) in its stored form: upper-case
+    ASCII without spaces. A non-text value is returned unchanged (digits from YAML become text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\s", "", halfwidth(value)).upper()
+
+
+_COUNT_UNITS = "元人名个项年次条"
+_COUNT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+|[0-9]+")
+
+
+def clean_count(value: object) -> object:
+    """A whole number as people write it — 1200, “1,200”, “1200人”, “１２００”, “2026年”, “5000元” —
+    as an int.
+
+    Text that is not such a number is returned unchanged, so the schema still names what is wrong with it
+    (“应为整数，实际为“abc””)."""
+    if not isinstance(value, str):
+        return value
+    text = re.sub(r"\s", "", halfwidth(value)).replace("，", ",")
+    text = text.rstrip(_COUNT_UNITS) if len(text) > 1 else text
+    if len(text) <= 20 and _COUNT.fullmatch(text):
+        return int(text.replace(",", ""))
+    return value
+
+
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _FIXED = re.compile(r"0\d{2,3}\d{7,8}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
@@ -64,7 +102,7 @@ def normalize_phone(text: str) -> str | None:
     Accepts mobiles (13800000000, +86 138-0000-0000) and fixed lines with or without area code
     and extension (022-58001234, 022-5800 1234-801).
     """
-    raw = re.sub(r"[\s\-()（）]", "", text.strip())
+    raw = re.sub(r"[\s\-()（）]", "", halfwidth(text).strip())
     raw = re.sub(r"^(\+86|0086)", "", raw)
     main, _, ext = raw.partition("转")
     if not ext and "," in main:
@@ -149,8 +187,8 @@ def comparable(text: str) -> str:
 
 
 _MONEY_NOISE = re.compile(r"[\s¥￥]|元$|RMB", re.IGNORECASE)
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d{1,2})?")
-_THOUSANDS = re.compile(r"-?\d{1,3}([,，]\d{3})+(\.\d{1,2})?")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}([,，][0-9]{3})+(\.[0-9]{1,2})?")
 
 
 def _shown(value: object) -> str:
@@ -184,7 +222,7 @@ def parse_money(value: object) -> Decimal:
     elif isinstance(value, float):
         amount = Decimal(repr(value))
     elif isinstance(value, str):
-        text = _MONEY_NOISE.sub("", value.strip())
+        text = _MONEY_NOISE.sub("", halfwidth(value).strip())
         if "," in text or "，" in text:
             if not _THOUSANDS.fullmatch(text):
                 raise ValueError(
@@ -192,7 +230,7 @@ def parse_money(value: object) -> Decimal:
                     "请写成不带逗号的数字，如 1000.50"
                 )
             text = text.replace(",", "").replace("，", "")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
             raise ValueError(f"金额“{_shown(value)}”不是数字")
         if not _PLAIN_NUMBER.fullmatch(text):
             raise ValueError(f"金额“{_shown(value)}”最多保留两位小数（到分）；如“.”是千位分隔，请去掉")

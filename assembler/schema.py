@@ -23,7 +23,14 @@ from pydantic import (
 )
 
 from assembler.dates import parse_date_text
-from assembler.identifiers import credit_code_problem, normalize_phone, parse_money
+from assembler.identifiers import (
+    clean_code,
+    clean_count,
+    credit_code_problem,
+    halfwidth,
+    normalize_phone,
+    parse_money,
+)
 
 APPLICATION_FILE = "application.yaml"
 FIVE_SMALL = ("小发明", "小创造", "小革新", "小设计", "小建议")
@@ -108,6 +115,18 @@ def _text_from_number(value: Any) -> Any:
 
 Money = Annotated[Decimal, BeforeValidator(parse_money)]
 DigitText = Annotated[str, BeforeValidator(_text_from_number)]
+Count = Annotated[int, BeforeValidator(clean_count)]  # 1,200 · 1200人 · １２００ · 5000元 · 2026年
+Code = Annotated[str, BeforeValidator(clean_code)]  # a credit code: upper-case ASCII, no spaces
+Date = Annotated[dt.date, BeforeValidator(parse_date)]  # 2026-04-28 · 2026/4/28 · 2026.4.28 · 2026年4月28日
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_date_or_none)]
+
+
+def _halfwidth_text(value: Any) -> Any:
+    value = _text_from_number(value)
+    return halfwidth(value) if isinstance(value, str) else value
+
+
+NumberText = Annotated[str, BeforeValidator(_halfwidth_text)]  # phones, accounts: full-width digits allowed
 
 
 class _Model(BaseModel):
@@ -130,7 +149,7 @@ class _Model(BaseModel):
 
 class Contact(_Model):
     name: str = ""
-    phone: DigitText = ""
+    phone: NumberText = ""
 
     @field_validator("phone")
     @classmethod
@@ -142,7 +161,7 @@ class Contact(_Model):
 
 class Bank(_Model):
     name: str = ""  # 开户银行
-    account: DigitText = ""  # 账号
+    account: NumberText = ""  # 账号
 
     @field_validator("account")
     @classmethod
@@ -155,13 +174,13 @@ class Bank(_Model):
 
 class Applicant(_Model):
     name: str
-    credit_code: DigitText
+    credit_code: Code
     union: str
     contact: Contact
     address: str = ""
-    employees: int | None = None
+    employees: Count | None = None
     bank: Bank = Bank()
-    union_code: DigitText = ""  # 基层工会的统一社会信用代码 (optional)
+    union_code: Code = ""  # 基层工会的统一社会信用代码 (optional)
 
     @field_validator("credit_code", "union_code")
     @classmethod
@@ -181,9 +200,9 @@ class Applicant(_Model):
 
 
 class Meeting(_Model):
-    date: dt.date
+    date: Date
     title: str = ""
-    reported_on: dt.date | None = (
+    reported_on: OptionalDate = (
         None  # 报备: the day the meeting was reported to the zone union (附件1 五(二))
     )
     attended_by: str = ""  # who the zone union sent to it, if anyone
@@ -208,7 +227,7 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 class StudioItem(_Model):
     title: NonEmpty
     description: str = ""
-    date: dt.date | None = None
+    date: OptionalDate = None
 
     @model_validator(mode="before")
     @classmethod
@@ -227,12 +246,12 @@ class Studio(_Model):
     name: str
     leader: str
     level: Literal["enterprise", "zone", "binhai", "tianjin", "national"]
-    members: int | None = None
-    named_on: dt.date | None = None
+    members: Count | None = None
+    named_on: OptionalDate = None
     new: bool = False
     matched_amount: Money | None = None
     annual: bool = False
-    tier: int | None = None  # the requested B2 tier; the committee decides it (附件2 四(二))
+    tier: Count | None = None  # the requested B2 tier; the committee decides it (附件2 四(二))
     tier_reasons: list[Literal["plan", "patents", "major_projects"]] = []  # why the tier is requested
     projects: list[StudioItem] = []
     results: list[StudioItem] = []
@@ -241,9 +260,9 @@ class Studio(_Model):
 
 class Application(_Model):
     measures: DigitText
-    year: int
+    year: Count
     scheme: Literal["innovation", "studio"]
-    filed_on: dt.date | None = None  # 填表日期 printed on the forms; left blank for handwriting when absent
+    filed_on: OptionalDate = None  # 填表日期 printed on the forms; left blank for handwriting when absent
     applicant: Applicant
     period: Any = Field(
         default=None, exclude=True

@@ -17,7 +17,7 @@ from typing import IO
 import yaml
 from pydantic import ValidationError
 
-from assembler.application import validation_messages
+from assembler.application import validation_messages, validation_problems
 from assembler.errors import InputError, UsageError
 from assembler.files import write_atomically
 from assembler.limits import FILE_MAX_BYTES, ZIP_MAX_TOTAL_BYTES, human_bytes
@@ -49,6 +49,19 @@ def inside(folder: Path, rel: str) -> Path:
     if not path.is_relative_to(folder.resolve()) or path == folder.resolve():
         raise UsageError(f"路径“{rel}”不在申请文件夹内")
     return path
+
+
+def application_problems(data: dict) -> list[tuple[tuple, str]]:
+    """The schema's problems with `data` as (field path, what is wrong), as `dossier check` finds them."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    from assembler.yamlio import load_yaml
+
+    parsed, _ = load_yaml(text, APPLICATION_FILE)
+    try:
+        Application.model_validate(parsed)
+    except ValidationError as exc:
+        return validation_problems(exc)
+    return []
 
 
 def validate_application(data: dict) -> list[str]:
@@ -89,6 +102,19 @@ def material_folder(folder: Path, checklist: Checklist, number: str, case: str |
     return folder / spec.folder
 
 
+def meeting_folder(material_dir: Path, meeting: str) -> Path:
+    """The sub-folder of material 4 for the meeting of date `meeting`: an existing one named by that date
+    (“2026-03-18 一季度评审会”), else a new one named by the date."""
+    from assembler.dates import find_date, parse_date_text
+
+    day = parse_date_text(meeting)
+    if material_dir.is_dir() and day is not None:
+        for child in sorted(material_dir.iterdir()):
+            if child.is_dir() and not child.is_symlink() and find_date(child.name) == day:
+                return child
+    return material_dir / safe_name(meeting)
+
+
 def place_evidence(
     folder: Path,
     checklist: Checklist,
@@ -103,7 +129,7 @@ def place_evidence(
     """
     target_dir = material_folder(folder, checklist, number, case)
     if meeting:
-        target_dir = target_dir / safe_name(meeting)
+        target_dir = meeting_folder(target_dir, meeting)
     target_dir.mkdir(parents=True, exist_ok=True)
     name = safe_name(filename)
     target = target_dir / name
@@ -149,6 +175,42 @@ def remove_evidence(folder: Path, rel: str) -> None:
     while parent != folder.resolve() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
+
+
+def move_evidence(
+    folder: Path,
+    checklist: Checklist,
+    rel: str,
+    number: str,
+    case: str | None,
+    new_name: str = "",
+    meeting: str | None = None,
+) -> str:
+    """Rename an evidence file and/or move it to material `number` (and a meeting's sub-folder); return its
+    new path in the application. An existing file is never overwritten."""
+    source = inside(folder, rel)
+    if source.name == APPLICATION_FILE and source.parent == folder.resolve():
+        raise UsageError("不能移动 application.yaml")
+    if not source.is_file():
+        raise UsageError(f"文件“{rel}”不存在")
+    target_dir = material_folder(folder, checklist, number, case)
+    if meeting:
+        target_dir = meeting_folder(target_dir, meeting)
+    name = safe_name(new_name.strip()) if new_name.strip() else source.name
+    if "." not in name and "." in source.name:
+        name += source.suffix  # a new name typed without its extension keeps the file's type
+    target = inside(folder, (target_dir / name).relative_to(folder).as_posix())
+    if target == source:
+        return rel
+    if target.exists():
+        raise UsageError(f"“{target.relative_to(folder.resolve()).as_posix()}”已存在", fix="请换一个文件名。")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.rename(target)
+    parent = source.parent
+    while parent != folder.resolve() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+    return target.relative_to(folder.resolve()).as_posix()
 
 
 def new_id() -> str:

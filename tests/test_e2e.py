@@ -55,6 +55,7 @@ def browser():
             headless=True,
             args=[
                 "--no-sandbox",
+                "--lang=zh-CN",
                 "--disable-gpu",
                 "--disable-quic",
                 "--no-first-run",
@@ -144,11 +145,22 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
     pdf = build_and_download(page, tmp_path / "studio.pdf")
     shot(page, "04-studio-downloads")
     assert verifies(pdf)
+    assert "页" in page.inner_text("#pdf-info") and "MB" in page.inner_text("#pdf-info")
+    page.go_back()  # Back does not loop into the progress page
+    assert "/jobs/" not in page.url
+    page.go_forward()
+    # a change after the build: the PDF is out of date, not offered, a rebuild is
+    page.locator("#m5 button.remove").first.click()
+    assert page.is_visible("#pdf-stale") and page.locator("#download-pdf").count() == 0
+    assert page.is_disabled("#build")  # incomplete again: the button is disabled and looks it
+    colour = page.eval_on_selector("#build", "b => getComputedStyle(b).backgroundColor")
+    assert colour == "rgb(187, 187, 187)", colour
+    shot(page, "04b-studio-stale")
 
 
 def upload(page, number: str, files: list[Path], meeting: str | None = None) -> None:
     if meeting is not None:
-        page.select_option(f"#m{number} select[name=meeting]", meeting)
+        page.select_option(f"#meeting-{number}", meeting)
     with page.expect_navigation():
         page.set_input_files(f"#m{number} input[type=file]", [str(f) for f in files])
 
@@ -165,9 +177,13 @@ def test_innovation_from_an_empty_page(server, page, tmp_path):
         "applicant.union": "天津滨海示例精密机械有限公司工会委员会",
         "applicant.contact.name": "刘晓东",
         "applicant.contact.phone": "022-58001234",
-        "innovation.meetings": "2026-03-18 一季度五小成果评审会\n2026-06-12 二季度合理化建议评审会",
+        "meeting-0-date": "2026-03-18",
+        "meeting-0-title": "一季度五小成果评审会",
+        "meeting-0-reported_on": "2026年3月11日",
+        "meeting-1-date": "2026/6/12",
+        "meeting-1-title": "二季度合理化建议评审会",
     }.items():
-        page.fill(f"[name='{name}']", value)
+        page.fill(f"[id='{name}']", value)
     page.set_input_files("[name=ledger]", str(root / "ledger.xlsx"))
     page.click("#save-info")
     assert "申报信息已保存" in page.inner_text("main")
@@ -176,7 +192,7 @@ def test_innovation_from_an_empty_page(server, page, tmp_path):
     for date in ["2026-03-18", "2026-06-12"]:
         meeting = next((root / "4-评审会议").glob(f"{date}*"))
         upload(page, "4", sorted(meeting.iterdir()), meeting=date)
-    upload(page, "4", [root / "4-评审会议" / "评审结果公示（内网截图）.png"], meeting="")
+    upload(page, "4", [root / "4-评审会议" / "评审结果公示（内网截图）.png"], meeting="notice")
     upload(page, "5", [root / "5-奖励签收单" / "物质奖励签收单.pdf"])
     upload(page, "6", [root / "6-工会经费凭证" / "2025年度工会经费缴纳凭证.pdf"])
     for number in ["1", "2", "3", "4", "5", "6"]:
@@ -220,7 +236,7 @@ def test_reviewer_summary(server, page, example_dossiers, tmp_path):
     page.set_input_files("#review-files", [str(p) for p in pdfs])
     page.click("#review-submit")
     text = page.inner_text("main")
-    assert "结果（2 份）" in text and "15,000" in text and "30,000" in text
+    assert "结果（2 个单位，2 份材料）" in text and "15,000" in text and "30,000" in text
     shot(page, "07-review")
     with page.expect_download() as download:
         page.click("#download-summary")
@@ -231,3 +247,267 @@ def test_reviewer_summary(server, page, example_dossiers, tmp_path):
         "天津示例新能源装备有限公司",
         "天津高新区示例电子科技股份有限公司",
     }
+
+
+# -- issue 9: the web app as people really use it ----------------------------------------------------------
+
+
+def open_zip(page, server, tmp_path, name: str) -> None:
+    archive = tmp_path / f"{name}.zip"
+    root = EXAMPLES / name
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(root).as_posix())
+    page.goto(server)
+    page.set_input_files("#archive", str(archive))
+    page.click("#upload-zip")
+    page.wait_for_selector("#info-form")
+
+
+def in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+                  return r.top >= 0 && r.top < window.innerHeight; }""",
+        selector,
+    )
+
+
+def test_refused_save_keeps_everything_and_says_where(server, page, tmp_path):
+    """Items 1–3: a refused save keeps every typed value (select, checkboxes, lists), shows each problem
+    beside its input in the form's words, where the eye is; lenient input then saves; an unsaved form
+    warns."""
+    open_zip(page, server, tmp_path, "studio")
+    assert "15,000 元" in page.inner_text("#award")
+    page.fill("#applicant\\.employees", "很多")
+    page.fill("#studio\\.named_on", "2026-13-40")
+    page.fill("#studio\\.projects", "新课题甲\n新课题乙 | 说明")
+    page.select_option("#studio\\.level", "tianjin")
+    page.wait_for_selector("#applicant\\.employees[aria-invalid=true]")  # as you type, beside the field
+    page.click("#save-info")
+    page.wait_for_selector("#problem-summary")
+    shot(page, "10-refused-save")
+    assert in_view(page, "#problem-summary")
+    assert page.input_value("#studio\\.level") == "tianjin" and page.is_checked("#studio\\.new")
+    assert page.is_checked("#studio\\.annual") and page.is_checked("#tier-patents")
+    assert page.input_value("#studio\\.projects") == "新课题甲\n新课题乙 | 说明"
+    assert page.input_value("#applicant\\.employees") == "很多"
+    assert page.get_attribute("#applicant\\.employees", "aria-invalid") == "true"
+    assert "应为整数" in page.inner_text("#applicant\\.employees-error")
+    summary = page.inner_text("#problem-summary")
+    assert "职工人数" in summary and "命名日期" in summary
+    for leftover in ("application.yaml", "applicant.", "studio.", "第 9 行", "--"):
+        assert leftover not in summary, leftover
+    page.fill("#applicant\\.employees", "1,200人")
+    page.fill("#studio\\.named_on", "2026年4月28日")
+    page.select_option("#studio\\.level", "binhai")
+    page.click("#save-info")
+    page.wait_for_selector("#saved")
+    assert in_view(page, "#saved")
+    assert "15,000 元" in page.inner_text("#award")  # the claim did not drop
+    page.fill("#studio\\.members", "20")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.click("header nav a >> text=评审汇总", no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+
+
+def test_two_tabs_the_older_save_is_refused(server, browser, tmp_path):
+    """Item 4: two tabs on one application; the second save, based on an older version, is refused."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    first = context.new_page()
+    open_zip(first, server, tmp_path, "studio")
+    second = context.new_page()
+    second.goto(first.url)
+    first.fill("#studio\\.members", "13")
+    first.click("#save-info")
+    first.wait_for_selector("#saved")
+    second.fill("#studio\\.members", "14")
+    second.click("#save-info")
+    second.wait_for_selector("#conflict")
+    assert second.input_value("#studio\\.members") == "14"
+    shot(second, "11-conflict")
+    second.click("#reload")
+    assert second.input_value("#studio\\.members") == "13"
+    context.close()
+
+
+def test_host_header_refused_in_the_browser(server, page):
+    """Item 7: what a DNS-rebinding page would see: a Chinese refusal, not the app."""
+    response = page.request.get(server + "/", headers={"Host": "evil.example"})
+    assert response.status == 400 and "主机名" in response.text() and "Bad Request" not in response.text()
+    page.goto(server + "/nowhere")
+    assert "找不到页面" in page.inner_text("main")
+
+
+PAGES_AT = [1366, 390]
+
+
+def test_every_page_fits_1366_and_390(server, browser, tmp_path):
+    """Item 8: a viewport meta tag, no horizontal overflow, no English leftovers or server paths."""
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        open_zip(page, server, tmp_path, "innovation-count")
+        app_url = page.url.split("#")[0]
+        for name, url in [
+            ("home", server + "/"),
+            ("application", app_url),
+            ("review", server + "/review"),
+            ("not-found", server + "/nowhere"),
+        ]:
+            page.goto(url)
+            assert page.locator("meta[name=viewport]").count() == 1
+            shot(page, f"20-{name}-{width}")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                   .filter(e => !e.parentElement.closest('.scroll'))
+                   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"""
+            )
+            assert overflow <= 0, (name, width, overflow, wide)
+            unlabeled = page.evaluate(
+                """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                         .filter(e => !(e.labels && e.labels.length)).map(e => e.name)"""
+            )
+            assert unlabeled == [], (name, unlabeled)
+            text = page.inner_text("body")
+            assert "/tmp" not in text and str(tmp_path) not in text and "application.yaml" not in text, name
+        context.close()
+
+
+def test_keyboard_only_saves_the_form(server, page, tmp_path):
+    """Item 8: every input has a label; the form is completed and saved with the keyboard alone."""
+    open_zip(page, server, tmp_path, "studio")
+    unlabeled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                 .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+                 .map(e => e.name)"""
+    )
+    assert unlabeled == []
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"  # the first stop: skip the menu
+
+    def tab_to(element_id: str) -> None:
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == element_id:
+                return
+        pytest.fail(f"{element_id} cannot be reached with Tab")
+
+    tab_to("applicant.employees")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("500")
+    tab_to("studio.new")
+    page.keyboard.press("Space")  # a checkbox with the keyboard
+    tab_to("save-info")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#saved")
+    assert not page.is_checked("#studio\\.new")
+    assert "500" in page.input_value("#applicant\\.employees")
+
+
+def test_reviewer_batch_with_tampered_and_foreign(server, page, example_dossiers, tmp_path):
+    """Items 6 and 4: ≥7 dossiers, one tampered and one foreign: a 核验 column, distinct units counted, rows
+    sortable, no server paths, a disqualification list, and a reload never creates a second batch."""
+    import pikepdf
+
+    files = []
+    for name, pdf in example_dossiers.items():
+        for copy in ("", "（副本）"):
+            target = tmp_path / f"{name}{copy}.pdf"
+            target.write_bytes(pdf.read_bytes())
+            files.append(target)
+    tampered = tmp_path / "被改.pdf"
+    with pikepdf.open(example_dossiers["studio"]) as doc:
+        del doc.pages[-1]
+        doc.save(tampered)
+    foreign = tmp_path / "别的.pdf"
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.save(foreign)
+    listed = tmp_path / "名单.txt"
+    listed.write_text("91120116MA05K3R78L\n", encoding="utf-8")
+    page.goto(f"{server}/review")
+    page.set_input_files("#review-files", [str(p) for p in files + [tampered, foreign]])
+    page.set_input_files("#disqualified", str(listed))
+    page.click("#review-submit")
+    page.wait_for_selector("#summary")
+    text = page.inner_text("main")
+    assert "结果（3 个单位，8 份材料）" in text
+    checks = page.eval_on_selector_all("#summary tbody tr", "rows => rows.map(r => r.dataset.check)")
+    assert checks.count("intact") == 6 and "tampered" in checks and "foreign" in checks
+    assert "被改动" in text and "非本工具生成" in text and str(tmp_path) not in text and "/tmp" not in text
+    assert "取消申报资格名单" in text
+    assert "VERIFY-" not in text and "REVIEW-" not in text  # rule ids only in a tooltip
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for cell in ("td.name", "td.fund"):  # readable: not squeezed to a character per line
+        assert page.eval_on_selector(f"#summary {cell}", "c => c.getBoundingClientRect().width") >= 140, cell
+    shot(page, "12-review-batch")
+    page.set_viewport_size({"width": 390, "height": 900})
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # the table scrolls inside its card
+    shot(page, "12-review-batch-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.click("button.sort[data-col='3']")
+    claimed = page.eval_on_selector_all(
+        "#summary tbody td:nth-child(4)", "cells => cells.map(c => c.dataset.value)"
+    )
+    assert claimed == sorted(claimed, key=float)
+    url = page.url
+    page.reload()
+    assert page.url == url and "8 份材料" in page.inner_text("main")
+
+
+def test_innovation_bonus_zip_to_verified_dossier(server, page, tmp_path):
+    """The fifth flow: an innovation application under 情形二 (the bonus), from a zip to a verified dossier,
+    with the size limit and duplex printing chosen."""
+    open_zip(page, server, tmp_path, "innovation-bonus")
+    for number in ["1", "2", "3", "4", "5", "6"]:
+        if page.locator(f"#m{number}").count():
+            assert status(page, number) in ("ok", "optional", "not-applicable"), number
+    assert "30,000 元" in page.inner_text("#award")
+    page.select_option("#max_size", "20")
+    page.check("#duplex")
+    pdf = build_and_download(page, tmp_path / "bonus.pdf")
+    assert verifies(pdf)
+    assert "双面打印" in page.inner_text("#pdf-info")
+    shot(page, "09-bonus-downloads")
+
+
+def test_materials_as_people_think_of_them(server, page, tmp_path):
+    """Item 5: 公示公告 chosen in material 4's menu files the upload as the notice; a file is renamed and
+    moved to another material in the page."""
+    open_zip(page, server, tmp_path, "innovation-count")
+    shot_png = tmp_path / "截图.png"
+    shot_png.write_bytes(
+        (EXAMPLES / "innovation-count" / "4-评审会议" / "评审结果公示（内网截图）.png").read_bytes()
+    )
+    upload(page, "4", [shot_png], meeting="notice")
+    assert "4-评审会议/公示-截图.png" in page.inner_text("#m4")
+    row = page.locator("#m2")
+    row.locator("details.move summary").first.click()
+    row.locator("input[name=name]").first.fill("激励办法（2026）")
+    with page.expect_navigation():
+        row.locator("details.move button[type=submit]").first.click()
+    assert "2-激励制度/激励办法（2026）.docx" in page.inner_text("#m2")
+    assert status(page, "2") == "ok"
+    shot(page, "13-moved")
+
+
+def test_home_page_year_as_typed(server, page):
+    """Item 3: 申报年度 “2026年” is read as 2026; “abc” is a Chinese message beside the field, not a 500."""
+    page.goto(server)
+    page.fill("#year", "abc")
+    page.click("#new-application")
+    assert page.get_attribute("#year", "aria-invalid") == "true"
+    assert "申报年度" in page.inner_text("#year-error") and page.input_value("#year") == "abc"
+    page.fill("#year", "２０２６年")
+    page.click("#new-application")
+    page.wait_for_selector("#info-form")
+    assert page.input_value("#year") == "2026"

@@ -742,6 +742,9 @@ def test_applicant_name_with_line_breaks_does_not_break_downloads(web):
     out = web.workspace / "out" / "20260101000000aaaaaa"
     out.mkdir(parents=True)
     (out / "dossier.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    from assembler.web.common import fingerprint
+
+    (out / "built.json").write_text(f'{{"fingerprint": "{fingerprint(folder)}"}}', encoding="utf-8")
     for url in ("/a/20260101000000aaaaaa/dossier.pdf", "/a/20260101000000aaaaaa/application.zip"):
         with web.get(url) as response:
             assert response.status_code == 200, response.get_data(as_text=True)[:300]

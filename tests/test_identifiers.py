@@ -6,8 +6,11 @@ from hypothesis import strategies as st
 
 from assembler.identifiers import (
     CREDIT_CHARSET,
+    clean_code,
+    clean_count,
     credit_code_check_char,
     credit_code_problem,
+    halfwidth,
     normalize_phone,
     org_code_check_char,
     parse_money,
@@ -169,3 +172,75 @@ def test_parse_money(raw, value):
 def test_parse_money_rejects(raw):
     with pytest.raises(ValueError):
         parse_money(raw)
+
+
+# -- lenient input cleaning (issue 9, item 3): the same in the CLI, YAML and the web form -----------------
+
+
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        ("1200", 1200),
+        ("1,200", 1200),
+        ("1，200", 1200),
+        ("１２００", 1200),
+        ("1200人", 1200),
+        ("　1200 人　", 1200),
+        ("5000元", 5000),
+        ("2026年", 2026),
+        ("２０２６年", 2026),
+        (430, 430),
+    ],
+)
+def test_clean_count(raw, value):
+    assert clean_count(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["abc", "12,00", "1.5", "", "人", "一千"])
+def test_clean_count_leaves_what_is_not_a_number(raw):
+    assert clean_count(raw) == raw
+
+
+def test_halfwidth_and_codes():
+    assert halfwidth("ＡＢＣ１２３　－") == "ABC123 -"
+    assert halfwidth("天津市") == "天津市"
+    assert clean_code("９１１２０１１６ｍａ０５ｋ３ｒ７８ｌ") == "91120116MA05K3R78L"
+    assert clean_code(" 91120116ma05k3r78l ") == "91120116MA05K3R78L"
+    assert normalize_phone("０２２－５８００１２３４") == "02258001234"
+    assert normalize_phone("１３８００００００００") == "13800000000"
+    assert parse_money("１０，０００元") == Decimal("10000")
+    assert parse_money("２８６") == Decimal("286")
+
+
+@pytest.mark.parametrize(
+    "raw", ["2026-04-28", "2026/4/28", "2026.4.28", "2026年4月28日", "２０２６年４月２８日"]
+)
+def test_dates_as_written(raw):
+    import datetime as dt
+
+    from assembler.dates import parse_date_text
+
+    assert parse_date_text(raw) == dt.date(2026, 4, 28)
+
+
+def test_the_schema_cleans_what_people_type():
+    """YAML (and so the CLI) gets the same cleaning as the web form."""
+    import yaml
+    from conftest import EXAMPLES
+
+    from assembler.schema import Application
+
+    data = yaml.safe_load((EXAMPLES / "studio" / "application.yaml").read_text(encoding="utf-8"))
+    data["year"] = "2026年"
+    data["applicant"].update(
+        credit_code="９１１２０１１６ｍａ０６ｐ２ｗ１６ｋ",
+        employees="1,200人",
+        contact={"name": "赵国庆", "phone": "０２２－６６２０１８８８"},
+    )
+    data["studio"].update(members="１２", named_on="2026年4月28日", tier="5000元", matched_amount="10,000元")
+    app = Application.model_validate(data)
+    assert app.year == 2026 and app.applicant.employees == 1200
+    assert app.applicant.credit_code == "91120116MA06P2W16K"
+    assert app.studio.members == 12 and app.studio.tier == 5000
+    assert str(app.studio.named_on) == "2026-04-28" and app.studio.matched_amount == Decimal("10000")
+    assert app.applicant.contact.phone == "022-66201888"

@@ -74,12 +74,20 @@ def included_files(report: Report, evidence: dict[str, EvidenceFile]) -> list[st
     return [rel for material in report.materials for rel in material.files if evidence[rel].usable]
 
 
+def meeting_label(date: dt.date, title: str = "") -> str:
+    """A meeting's line in the 目录 and its bookmark: its date and, when the application names it, its
+    title."""
+    title = " ".join(title.split())
+    return f"评审会议 {date.isoformat()}" + (f" {title}" if title else "")
+
+
 def plan_sections(
     report: Report,
     checklist: Checklist,
     pdfs: dict[str, Path],
     included: list[str],
     evidence: dict[str, EvidenceFile],
+    meeting_titles: dict[dt.date, str] | None = None,
 ) -> list[Section]:
     """The dossier's sections in checklist order: a generated form first (its PDF under the material's
     number in `pdfs`); within material 4 meeting by meeting (minutes, photos, notice), then the material's
@@ -96,7 +104,7 @@ def plan_sections(
             section.parts.append(Part(f"{spec.title}（本工具生成）", pdfs[material.number], material.number))
         part_order = [p.id for p in spec.parts]
         ordered: list[tuple[str, str | None]] = [
-            (rel, f"评审会议 {meeting.date.isoformat()}")
+            (rel, meeting_label(meeting.date, (meeting_titles or {}).get(meeting.date, "")))
             for meeting in material.meetings
             for part_id in part_order
             for rel in meeting.parts.get(part_id, ())

@@ -161,7 +161,11 @@ def convert_photos(job: BuildJob, photo: PhotoSettings) -> None:
 
 def measure(job: BuildJob) -> None:
     """Plan the sections and measure every PDF's displayed page sizes (each PDF once per build)."""
-    job.sections = plan.plan_sections(job.report, job.checklist, job.pdfs, job.included, job.evidence)
+    innovation = job.loaded.app.innovation
+    titles = {m.date: m.title for m in innovation.meetings} if innovation is not None else {}
+    job.sections = plan.plan_sections(
+        job.report, job.checklist, job.pdfs, job.included, job.evidence, meeting_titles=titles
+    )
     for section in job.sections:
         for part in section.parts:
             if part.pdf in job.sizes:
