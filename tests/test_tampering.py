@@ -280,3 +280,25 @@ def test_a_signed_dossier_names_its_signer_and_a_later_change_breaks_the_signatu
         pdf.save(tampered)
     code, found = verify_json(tampered)
     assert code == 1 and "VERIFY-SIGNATURE-BROKEN" in found
+
+
+def test_the_register_pins_a_units_certificate_and_flags_another(tmp_path, shared_cache):
+    from assembler.register.db import open_register
+    from assembler.register.intake import intake_one
+
+    first_key, other_key = tmp_path / "a.p12", tmp_path / "b.p12"
+    for key in (first_key, other_key):
+        assert (
+            CliRunner()
+            .invoke(cli, ["keygen", "--name", "天津示例新能源装备有限公司", "-o", str(key)])
+            .exit_code
+            == 0
+        )
+    app = copy_example("studio", tmp_path)
+    first = build(app, BuildOptions(out=tmp_path / "first.pdf", cache_dir=shared_cache, sign=first_key))
+    edit_yaml(app, lambda d: d["applicant"]["contact"].update(name="王五"))  # a resubmission
+    second = build(app, BuildOptions(out=tmp_path / "second.pdf", cache_dir=shared_cache, sign=other_key))
+    register = open_register(tmp_path / "register.sqlite")
+    assert "REGISTER-CERTIFICATE-CHANGED" not in {f.rule for f in intake_one(register, first.path).findings}
+    found = {f.rule for f in intake_one(register, second.path).findings}
+    assert "REGISTER-CERTIFICATE-CHANGED" in found

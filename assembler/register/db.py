@@ -152,6 +152,43 @@ def m002_decisions_and_disqualified(db: Database) -> None:
             )
 
 
+@migrations()
+def m003_certificates(db: Database) -> None:
+    """Each unit's signing certificate, pinned at the first signed dossier received from it."""
+    db.table("certificates").create(
+        {
+            "credit_code": str,
+            "fingerprint": str,
+            "signer": str,
+            "first_application_id": int,
+            "pinned_at": str,
+        },
+        pk="credit_code",
+        not_null={"fingerprint", "pinned_at"},
+    )
+
+
+def pinned_certificate(db: Database, credit_code: str) -> dict[str, Any] | None:
+    """The certificate pinned for a unit, if any."""
+    rows = list(db.query("SELECT * FROM certificates WHERE credit_code = ?", [credit_code]))
+    return rows[0] if rows else None
+
+
+def pin_certificate(
+    db: Database, credit_code: str, fingerprint: str, signer: str, app_id: int, when: str
+) -> None:
+    """Pin a unit's certificate (the first signed dossier received from it)."""
+    db.table("certificates").insert(
+        {
+            "credit_code": credit_code,
+            "fingerprint": fingerprint,
+            "signer": signer,
+            "first_application_id": app_id,
+            "pinned_at": when,
+        }
+    )
+
+
 @contextlib.contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """One write transaction, begun IMMEDIATE: a second reviewer's intake waits for this one (busy

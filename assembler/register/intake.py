@@ -215,10 +215,47 @@ def _open_predecessor(db: Database, record: Record) -> Record | None:
     return None
 
 
+def _signature(path: Path):  # noqa: ANN202 - SignatureInfo | None, imported only for PDFs
+    if not (path.is_file() and path.suffix.lower() == ".pdf"):
+        return None
+    from assembler.sign import signature_of
+
+    return signature_of(path)
+
+
+def _certificate_findings(db: Database, record: Record, signature) -> list[Finding]:  # noqa: ANN001
+    """Pin a unit's certificate at its first signed dossier; flag a later dossier signed with another one."""
+    if signature is None or not signature.intact:
+        return []
+    pinned = store.pinned_certificate(db, record.credit_code)
+    if pinned is None:
+        store.pin_certificate(
+            db,
+            record.credit_code,
+            signature.fingerprint,
+            signature.signer,
+            record.id or 0,
+            record.received_at,
+        )
+        return []
+    if pinned["fingerprint"] == signature.fingerprint:
+        return []
+    return [
+        Finding(
+            "REGISTER-CERTIFICATE-CHANGED",
+            "error",
+            f"签名证书与本单位首次登记时不同（首次：{pinned['signer']}，"
+            f"登记号 {pinned['first_application_id']}；本次：{signature.signer}）",
+            fix="请向申请单位核实是否更换了签名密钥；若非本单位签名，不予受理。",
+        )
+    ]
+
+
 def intake_one(db: Database, path: Path, received_at: str | None = None) -> IntakeResult:
     """Read, verify and record one input; its findings include the register's checks."""
     try:
         row, record = read_input(path, received_at)
+        signature = _signature(path)
     except DossierError as exc:
         return IntakeResult(path, "refused", error=exc.render(), error_code=exc.exit_code)
     existing = store.app_id_by_hash(db, record.file_sha256)
@@ -234,7 +271,9 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
             record = replace(record, version=previous.version + 1, previous_id=previous.id)
         app_id = store.insert_record(db, record, diff)
         record = replace(record, id=app_id)
-        found = findings_for(db, record, store.versions(db, app_id))
+        found = findings_for(db, record, store.versions(db, app_id)) + _certificate_findings(
+            db, record, signature
+        )
         store.store_findings(db, app_id, "verify", row.findings)
         store.store_findings(db, app_id, "register", found)
     return IntakeResult(path, "version" if previous else "new", record, row.findings + found, diff)
