@@ -220,10 +220,10 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
     path = tmp_path / "reg" / "register.sqlite"
     db = open_register(path)
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified"]
+    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
     db.close()
     db = open_register(path)  # reopening applies nothing twice
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified"]
+    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]
     made = decide(db, app_id, "退回补正", "王芳", reasons="缺照片")
@@ -595,7 +595,7 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
         app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
     old.close()
     db = open_register(path)
-    assert schema_version(db)[-1] == "m002_decisions_and_disqualified"
+    assert schema_version(db)[-1] == "m003_certificates"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
 
 
