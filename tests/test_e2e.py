@@ -74,7 +74,9 @@ def page(browser):
         accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    # generous: under `pytest -n 2` a check or LibreOffice conversion on the other core slows every request
+    page.set_default_timeout(90_000)
+    page.set_default_navigation_timeout(120_000)
     yield page
     context.close()
 
