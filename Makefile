@@ -2,7 +2,7 @@
 #   make demo   — installs what is needed, then checks the three bundled examples and builds their dossiers in out/
 #   make test   — installs what is needed, then runs the whole test suite
 PYTHON ?= python3
-APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils qpdf chromium
+APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei fonts-dejavu-core poppler-utils qpdf chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages python-packages demo test lint benchmark
@@ -11,7 +11,8 @@ setup: system-packages python-packages
 
 system-packages:
 	@if command -v soffice >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
-	    command -v pdftoppm >/dev/null 2>&1 && command -v qpdf >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then \
+	    command -v pdftoppm >/dev/null 2>&1 && command -v qpdf >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && \
+	    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  echo "LibreOffice, CJK fonts, poppler, qpdf and Chromium present"; \
 	else \
 	  $(SUDO) apt-get update -qq && \

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, assert_refused, copy_example
+from conftest import EXAMPLES, IN_CI, assert_refused, copy_example
 
 from assembler.cli import cli
 
@@ -534,6 +534,8 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 def _font_file(tmp_path: Path, kind: str) -> Path:
     if kind == "dejavu":
         if not DEJAVU.is_file():
+            if IN_CI:
+                pytest.fail("CI=true but DejaVu Sans is missing (Debian package fonts-dejavu-core)")
             pytest.skip("DejaVu Sans is not installed")
         return DEJAVU
     path = tmp_path / f"{kind}.ttf"
