@@ -7,6 +7,7 @@ functions; nothing here checks or decides by itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import tempfile
@@ -27,6 +28,7 @@ from assembler.workspace import safe_name
 
 bp = Blueprint("register", __name__)
 REGISTER_FILE = "register.sqlite"
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 UNDECIDED = "undecided"
 STATES = {UNDECIDED: "未决定", **DECISIONS}
 FINDING_GROUPS = {
@@ -62,6 +64,17 @@ def register() -> Iterator[Database]:
         yield db
     finally:
         db.close()
+
+
+def beijing(stamp: str) -> str:
+    """A stored UTC time (ISO) as the reviewers read it: Beijing time, to the minute."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def yuan(fen: int | None) -> str:
@@ -204,6 +217,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         values=values or {},
         errors=errors or {},
         yuan=yuan,
+        beijing=beijing,
         DECISIONS=DECISIONS,
         FUNDS=SCHEME_TITLES,
     ), status
