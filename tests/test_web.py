@@ -875,6 +875,14 @@ def test_register_refuses_what_is_not_a_dossier(client):
     with client.get(response.location) as r:
         page = r.get_data(as_text=True)
     assert "foreign.pdf：未登记" in page and register_rows(page) == {}
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(io.BytesIO(b"not a zip"), "broken.zip")]},
+        content_type="multipart/form-data",
+    )
+    with client.get(response.location) as r:
+        page = r.get_data(as_text=True)
+    assert "broken.zip：未登记。不是有效的 zip 压缩包" in page and "File is not" not in page
     assert str(client.workspace) not in page and "intake-" not in page
 
 
@@ -962,3 +970,20 @@ def test_register_host_and_csrf(client):
     with client.get("/register") as r:
         page = r.get_data(as_text=True)
     assert "收件登记簿" in page and 'href="/register"' in page and register_rows(page) == {}
+
+
+def test_register_new_version_shows_its_history(client, example_dossiers):
+    """The zipped folder, then the built PDF of the same unit, fund and year: a second version, linked."""
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(example_zip("innovation-count"), "innovation-count.zip")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = register_upload(client, [example_dossiers["innovation-count"]])
+    assert "已登记为新版本" in page and "替换登记号 1" in page
+    assert register_rows(page) == {"2": "undecided"}  # the inbox lists the current version only
+    with client.get("/register/2") as r:
+        detail = r.get_data(as_text=True)
+    assert "第 2 版" in detail and 'href="/register/1"' in detail and "innovation-count.zip" in detail
+    assert str(client.workspace) not in detail

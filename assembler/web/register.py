@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -169,7 +170,8 @@ def upload():
             rec = result.record
             title = STATUS_TITLES[result.status]
             if rec is None:
-                reason = shown(result.error or "", folder)
+                reason = shown(result.error or "", folder).removeprefix(f"{name}：")
+                reason = re.sub(r"（[\x20-\x7e]*[A-Za-z][\x20-\x7e]*）", "", reason)  # a library's English
                 flash(f"{name}：{title}。{reason}", "error")
                 continue
             version = f"（第 {rec.version} 版，替换登记号 {rec.previous_id}）" if rec.previous_id else ""
