@@ -25,6 +25,7 @@ from assembler.errors import DossierError
 from assembler.register.records import DECISIONS, SCHEME_TITLES, from_fen
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
+from assembler.web.reviewer import shown
 from assembler.workspace import safe_name
 
 bp = Blueprint("register", __name__)
@@ -86,14 +87,6 @@ def yuan(fen: int | None) -> str:
 def group_of(rule: str) -> str:
     """The Chinese title of the kind of check a finding's rule belongs to."""
     return next((title for prefix, title in FINDING_GROUPS.items() if rule.startswith(prefix)), "材料检查")
-
-
-def shown(text: str, folder: Path | None = None) -> str:
-    """Text for the page: no server path (the upload's temporary folder), form words."""
-    if folder is not None:
-        for prefix in (str(folder.resolve()) + "/", str(folder) + "/", str(folder.resolve()), str(folder)):
-            text = text.replace(prefix, "")
-    return plain(text)
 
 
 def years_of(db: Database) -> list[int]:
@@ -202,7 +195,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
             diff = json.loads(row["diff"]) if row["diff"] else None
             versions.append({"record": earlier, "lines": diff_lines(diff) if diff else []})
     findings: list[dict[str, Any]] = [
-        {"f": f, "group": group_of(f.rule), "text": shown(f.message), "fix": shown(f.fix or "")}
+        {"f": f, "group": group_of(f.rule), "text": plain(f.message), "fix": plain(f.fix or "")}
         for f in found
     ]
     return render_template(
@@ -300,7 +293,9 @@ def outputs():
             return render_template(
                 "message.html",
                 title="没有可生成的材料",
-                message=f"登记簿中没有 {year or '这一'} 年度的申请，无法生成公示名单和拨款明细。",
+                message=f"登记簿中没有 {year} 年度的申请，无法生成公示名单和拨款明细。"
+                if year
+                else "请先在登记簿中选择年度。",
                 back=url_for("register.inbox"),
                 back_title="返回登记簿",
             ), 404
