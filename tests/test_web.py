@@ -944,6 +944,10 @@ def test_register_decide_refused_beside_the_field(client, example_dossiers):
 def test_register_outputs_zip(client, example_dossiers):
     with client.get("/register/outputs?year=2026") as r:
         assert r.status_code == 404 and "2026 年度" in r.get_data(as_text=True)
+    with client.get("/register/outputs?year=99999999999999999999999") as r:
+        assert r.status_code == 404 and "选择年度" in r.get_data(as_text=True)
+    with client.get("/register?year=99999999999999999999999&status=x&fund=y") as r:
+        assert r.status_code == 200
     register_upload(client, [example_dossiers["innovation-count"], example_dossiers["studio"]])
     client.post("/register/1/decide", data={"csrf": token(client), "decision": "通过", "reviewer": "王芳"})
     client.post(

@@ -89,6 +89,12 @@ def group_of(rule: str) -> str:
     return next((title for prefix, title in FINDING_GROUPS.items() if rule.startswith(prefix)), "材料检查")
 
 
+def year_of(text: str) -> int | None:
+    """The 年度 of a query string (2021–2100, as the CLI's --year), None otherwise."""
+    text = text.strip()
+    return int(text) if len(text) == 4 and text.isdigit() and 2021 <= int(text) <= 2100 else None
+
+
 def years_of(db: Database) -> list[int]:
     return [r["year"] for r in db.query("SELECT DISTINCT year FROM applications ORDER BY year DESC")]
 
@@ -104,8 +110,7 @@ def error_counts(db: Database) -> dict[int, int]:
 def inbox():
     from assembler.register.outputs import case_title, year_entries
 
-    year_text = request.args.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() else None
+    year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
     fund = request.args.get("fund", "")
     with register() as db:
@@ -286,8 +291,7 @@ def decide(app_id: int):
 def outputs():
     from assembler.register.outputs import write_outputs, year_entries
 
-    year_text = request.args.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() else 0
+    year = year_of(request.args.get("year", "")) or 0
     with register() as db:
         if not year or not year_entries(db, year):
             return render_template(
