@@ -513,3 +513,52 @@ def test_home_page_year_as_typed(server, page):
     page.click("#new-application")
     page.wait_for_selector("#info-form")
     assert page.input_value("#year") == "2026"
+
+
+def no_overflow(page, tmp_path) -> None:
+    """No horizontal overflow outside a scrolling table, no server path."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+           .filter(e => !e.parentElement.closest('.scroll'))
+           .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+           .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"""
+    )
+    assert overflow <= 0, (page.url, overflow, wide)
+    text = page.inner_text("body")
+    assert "/tmp" not in text and str(tmp_path) not in text and "application.yaml" not in text
+
+
+def test_register_upload_decide_inbox(server, page, browser, example_dossiers, tmp_path):
+    """The register: upload → inbox → detail → decide → back to the inbox, now 通过; both widths fit."""
+    page.goto(f"{server}/")
+    page.click("nav >> text=登记簿")
+    page.set_input_files("#register-files", [str(example_dossiers["innovation-bonus"])])
+    page.click("#register-submit")
+    page.wait_for_url("**/register")
+    assert "已登记，登记号" in page.inner_text(".flashes")
+    row = page.locator("#register-table tr", has_text="天津高新区示例电子科技股份有限公司")
+    assert row.get_attribute("data-state") == "undecided" and "未决定" in row.inner_text()
+    shot(page, "30-register-inbox")
+    row.locator("a").first.click()
+    page.wait_for_url("**/register/*")
+    detail_url = page.url
+    assert "innovation-bonus.pdf" in page.inner_text("#record")
+    shot(page, "31-register-detail")
+    page.click("#decide-submit")  # no reviewer's name: refused beside the field
+    assert "评审人姓名" in page.inner_text("#reviewer-error")
+    page.fill("#reviewer", "王芳")
+    page.click("#decide-submit")
+    page.wait_for_url("**/register/*#history")
+    assert "王芳" in page.inner_text("#decisions") and "通过" in page.inner_text("#decisions")
+    page.click("text=← 返回登记簿")
+    row = page.locator("#register-table tr", has_text="天津高新区示例电子科技股份有限公司")
+    assert row.get_attribute("data-state") == "approved" and "通过" in row.inner_text()
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        narrow = context.new_page()
+        for name, url in [("inbox", f"{server}/register"), ("detail", detail_url.split("#")[0])]:
+            narrow.goto(url)
+            shot(narrow, f"32-register-{name}-{width}")
+            no_overflow(narrow, tmp_path)
+        context.close()

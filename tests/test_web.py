@@ -794,11 +794,11 @@ def test_check_findings_about_the_form_sit_beside_their_input(client):
 
 
 def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
-    """Item 10: applicant, jobs and reviewer blueprints; the project's errors become one Chinese page."""
+    """Item 10: applicant, jobs, reviewer (and register) blueprints; the project's errors become one Chinese page."""
     from assembler.errors import InputError
 
     app = create_app(tmp_path / "w")
-    assert set(app.blueprints) == {"applicant", "jobs", "reviewer"}
+    assert set(app.blueprints) == {"applicant", "jobs", "reviewer", "register"}
 
     @app.get("/refused")
     def refused():
@@ -827,3 +827,167 @@ def test_review_without_files_is_a_message_and_no_batch(client):
     assert not any((client.workspace / "review").iterdir())
     with client.get("/review/nosuchbatch") as response:
         assert response.status_code == 404 and "找不到页面" in response.get_data(as_text=True)
+
+
+# -- the reviewers' register on the web ---------------------------------------------------------------------
+
+
+def register_upload(client, pdfs):
+    """Upload dossiers to the register; the inbox page after the redirect (post/redirect/get)."""
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(io.BytesIO(p.read_bytes()), p.name) for p in pdfs]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302 and response.location.endswith("/register"), response.status_code
+    with client.get(response.location) as page:
+        return page.get_data(as_text=True)
+
+
+def register_rows(page: str) -> dict[str, str]:
+    """登记号 → 决定状态 of the inbox table."""
+    return dict(re.findall(r'<tr id="app-(\d+)" data-state="([a-z]+)"', page))
+
+
+def test_register_upload_inbox_and_same_file_again(client, example_dossiers):
+    pdfs = [example_dossiers[name] for name in ["studio", "innovation-count"]]
+    page = register_upload(client, pdfs)
+    assert page.count("已登记，登记号") == 2 and "studio.pdf" in page
+    assert register_rows(page) == {"1": "undecided", "2": "undecided"}
+    assert "2 个单位，2 份申请" in page and "未决定" in page and "15,000" in page
+    assert "天津示例新能源装备有限公司" in page
+    again = register_upload(client, pdfs[:1])
+    assert "此前已登记（同一文件），未重复记录" in again and register_rows(again) == register_rows(page)
+    with client.get("/register?fund=studio&status=undecided&year=2026") as r:
+        assert set(register_rows(r.get_data(as_text=True))) == {"1"}
+    with client.get("/register?status=approved") as r:
+        assert register_rows(r.get_data(as_text=True)) == {} and "没有符合条件的申请" in r.get_data(
+            as_text=True
+        )
+
+
+def test_register_refuses_what_is_not_a_dossier(client):
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(io.BytesIO(b"%PDF-1.4 not ours"), "foreign.pdf")]},
+        content_type="multipart/form-data",
+    )
+    with client.get(response.location) as r:
+        page = r.get_data(as_text=True)
+    assert "foreign.pdf：未登记" in page and register_rows(page) == {}
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(io.BytesIO(b"not a zip"), "broken.zip")]},
+        content_type="multipart/form-data",
+    )
+    with client.get(response.location) as r:
+        page = r.get_data(as_text=True)
+    assert "broken.zip：未登记。不是有效的 zip 压缩包" in page and "File is not" not in page
+    assert str(client.workspace) not in page and "intake-" not in page
+
+
+def test_register_detail_decide_and_history(client, example_dossiers):
+    register_upload(client, [example_dossiers["studio"]])
+    with client.get("/register/1") as r:
+        page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "登记号 1：" in page and "studio.pdf" in page
+    assert "统一社会信用代码" in page and "跨年度检查" in page and "尚未决定" in page
+    assert str(client.workspace) not in page and "/tmp" not in page
+    assert 'name="tier"' in page and 'name="matched"' in page
+    with client.get("/register/99") as r:
+        assert r.status_code == 404 and "找不到页面" in r.get_data(as_text=True)
+    response = client.post(
+        "/register/1/decide",
+        data={"csrf": token(client), "decision": "通过", "tier": "3000", "reviewer": "王芳"},
+    )
+    assert response.status_code == 400 and "--" not in response.get_data(as_text=True)
+    assert re.search(r'id="matched-error">[^<]*请在“核定匹配金额”中写明', response.get_data(as_text=True))
+    response = client.post(
+        "/register/1/decide",
+        data={
+            "csrf": token(client),
+            "decision": "通过",
+            "tier": "3000",
+            "matched": "10000",
+            "reviewer": "王芳",
+        },
+    )
+    assert response.status_code == 302 and "/register/1" in response.location
+    with client.get("/register/1") as r:
+        page = r.get_data(as_text=True)
+    assert "已记录：登记号 1 通过，核定金额 13,000 元" in page and "王" in page and "3000 元" in page
+    with client.get("/register") as r:
+        assert register_rows(r.get_data(as_text=True)) == {"1": "approved"}
+
+
+def test_register_decide_refused_beside_the_field(client, example_dossiers):
+    register_upload(client, [example_dossiers["innovation-count"]])
+    response = client.post(
+        "/register/1/decide",
+        data={"csrf": token(client), "decision": "退回补正", "reasons": "缺少会议照片", "reviewer": " "},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(r'<div class="field-error" id="reviewer-error">([^<]*)</div>', page)
+    assert error and "评审人姓名" in error.group(1)
+    assert "缺少会议照片</textarea>" in page and '<option value="退回补正" selected>' in page
+    assert "--reviewer" not in page
+    response = client.post(
+        "/register/1/decide", data={"csrf": token(client), "decision": "不予支持", "reviewer": "王芳"}
+    )
+    assert response.status_code == 400
+    assert re.search(r'id="reasons-error">[^<]*理由', response.get_data(as_text=True))
+    with client.get("/register") as r:
+        assert register_rows(r.get_data(as_text=True)) == {"1": "undecided"}
+
+
+def test_register_outputs_zip(client, example_dossiers):
+    with client.get("/register/outputs?year=2026") as r:
+        assert r.status_code == 404 and "2026 年度" in r.get_data(as_text=True)
+    with client.get("/register/outputs?year=99999999999999999999999") as r:
+        assert r.status_code == 404 and "选择年度" in r.get_data(as_text=True)
+    with client.get("/register?year=99999999999999999999999&status=x&fund=y") as r:
+        assert r.status_code == 200
+    register_upload(client, [example_dossiers["innovation-count"], example_dossiers["studio"]])
+    client.post("/register/1/decide", data={"csrf": token(client), "decision": "通过", "reviewer": "王芳"})
+    client.post(
+        "/register/2/decide",
+        data={"csrf": token(client), "decision": "退回补正", "reasons": "缺少命名文件", "reviewer": "王芳"},
+    )
+    with client.get("/register/outputs?year=2026") as r:
+        assert r.status_code == 200 and r.mimetype == "application/zip"
+        assert "filename*=UTF-8''2026" in r.headers["Content-Disposition"]
+        names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert {"公示名单-2026.docx", "公示名单-2026.xlsx", "拨款明细-2026.xlsx", "年度汇总-2026.xlsx"} <= set(
+        names
+    )
+    assert any(n.startswith("补正通知-0002-") for n in names)
+
+
+def test_register_host_and_csrf(client):
+    with client.get("/register", headers={"Host": "evil.example"}) as r:
+        assert r.status_code == 400 and "主机名" in r.get_data(as_text=True)
+    with client.post("/register", data={}) as r:
+        assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    with client.post("/register/1/decide", data={"decision": "通过", "reviewer": "王芳"}) as r:
+        assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    with client.get("/register") as r:
+        page = r.get_data(as_text=True)
+    assert "收件登记簿" in page and 'href="/register"' in page and register_rows(page) == {}
+
+
+def test_register_new_version_shows_its_history(client, example_dossiers):
+    """The zipped folder, then the built PDF of the same unit, fund and year: a second version, linked."""
+    response = client.post(
+        "/register",
+        data={"csrf": token(client), "files": [(example_zip("innovation-count"), "innovation-count.zip")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = register_upload(client, [example_dossiers["innovation-count"]])
+    assert "已登记为新版本" in page and "替换登记号 1" in page
+    assert register_rows(page) == {"2": "undecided"}  # the inbox lists the current version only
+    with client.get("/register/2") as r:
+        detail = r.get_data(as_text=True)
+    assert "第 2 版" in detail and 'href="/register/1"' in detail and "innovation-count.zip" in detail
+    assert str(client.workspace) not in detail

@@ -1,9 +1,10 @@
 """The Flask application: server-rendered pages over a workspace folder the app owns.
 
-Three blueprints — the applicant's pages (applicant.py), the builds in the background (jobs.py) and the
-reviewer's summary (reviewer.py) — and, here, what every request goes through: the Host check against DNS
-rebinding, the access token when the app listens beyond this machine, the CSRF token of every form, security
-headers, and one set of Chinese error pages (400/403/404/405/413/500 and the project's own exception family)
+Four blueprints — the applicant's pages (applicant.py), the builds in the background (jobs.py), the
+reviewer's summary (reviewer.py) and the reviewers' register (register.py) — and, here, what every request
+goes through: the Host check against DNS rebinding, the access token when the app listens beyond this
+machine, the CSRF token of every form, security headers, and one set of Chinese error pages
+(400/403/404/405/413/500 and the project's own exception family)
 that never show a traceback or a server path.
 """
 
@@ -209,9 +210,11 @@ def create_app(
 
     from assembler.web.applicant import bp as applicant
     from assembler.web.jobs import bp as jobs
+    from assembler.web.register import bp as register
     from assembler.web.reviewer import bp as reviewer
 
     app.register_blueprint(applicant)
     app.register_blueprint(jobs)
     app.register_blueprint(reviewer)
+    app.register_blueprint(register)
     return app
