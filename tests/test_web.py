@@ -794,7 +794,7 @@ def test_check_findings_about_the_form_sit_beside_their_input(client):
 
 
 def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
-    """Item 10: one blueprint per part (applicant, jobs, reviewer, register); errors become one Chinese page."""
+    """Item 10: a blueprint per part (applicant, jobs, reviewer, register); errors become one page."""
     from assembler.errors import InputError
 
     app = create_app(tmp_path / "w")
