@@ -33,3 +33,9 @@ def test_readme_commands_exist():
     shown = set(re.findall(r"^dossier (?:-\S+ )*([a-z]+)\b", readme, flags=re.M))
     assert {"check", "build", "verify", "review", "serve", "init", "fill", "schemes"} <= shown
     assert shown <= set(cli.commands)
+
+
+def test_no_merge_conflict_markers_were_left():
+    markers = re.compile(r"^(<{7} |>{7} |={7}$)", flags=re.M)
+    for path in [*ROOT.glob("*.md"), *(ROOT / "docs").glob("*.md"), *(ROOT / "assembler").rglob("*.py")]:
+        assert not markers.search(path.read_text(encoding="utf-8")), path
