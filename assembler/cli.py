@@ -545,7 +545,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
     from assembler.register.db import default_register_path, open_register
     from assembler.register.intake import STATUS_TITLES, result_to_json, worst_exit
     from assembler.register.intake import intake as run_intake
-    from assembler.register.records import SCHEME_TITLES, diff_lines
+    from assembler.register.records import diff_lines, scheme_title
     from assembler.report import SEVERITY_TITLES
 
     db = open_register(register_path)
@@ -562,7 +562,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
             version = f"，第 {rec.version} 版，替换登记号 {rec.previous_id}" if rec.previous_id else ""
             click.echo(
                 f"[{STATUS_TITLES[r.status]}] 登记号 {rec.id}{version}：{rec.unit_name}（{rec.credit_code}）"
-                f"{rec.year} 年度{SCHEME_TITLES.get(rec.scheme, rec.scheme)}，"
+                f"{rec.year} 年度{scheme_title(rec.scheme)}，"
                 f"申请金额 {_yuan_text(rec.claimed_fen)}"
                 f"（{r.source.name}）"
             )
@@ -703,7 +703,7 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     from assembler.register.decisions import history
     from assembler.register.intake import refresh_findings
     from assembler.register.outputs import case_title, year_entries
-    from assembler.register.records import SCHEME_TITLES, diff_lines
+    from assembler.register.records import diff_lines, scheme_title
     from assembler.report import SEVERITY_TITLES
 
     db = open_register(register_path)
@@ -742,7 +742,7 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
                 str(r.id),
                 str(r.version),
                 str(r.year),
-                SCHEME_TITLES.get(r.scheme, r.scheme),
+                scheme_title(r.scheme),
                 case_title(r),
                 r.unit_name,
                 _yuan_text(r.claimed_fen),
@@ -786,7 +786,7 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
         return
     click.echo(
         f"登记号 {record.id}（第 {record.version} 版；各版本 {'、'.join(map(str, lineage(db, app_id)))}）："
-        f"{record.unit_name}（{record.credit_code}）{record.year} 年度{SCHEME_TITLES.get(record.scheme, '')} "
+        f"{record.unit_name}（{record.credit_code}）{record.year} 年度{scheme_title(record.scheme)} "
         f"{case_title(record)}，申请金额 {_yuan_text(record.claimed_fen)}，"
         f"{record.received_at} 收到 {record.source_name}"
     )

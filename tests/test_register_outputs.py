@@ -74,8 +74,8 @@ def test_outputs_of_a_year(register, tmp_path):
 def test_summary_counts_per_fund_and_case(register):
     rows = summary_rows(year_entries(register, 2026))
     assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
-        ("职工创新创效鼓励金", "情形一（按被采纳项目数）", 1, 1, 0),
-        ("职工创新创效鼓励金", "情形二（按企业奖励金额）", 1, 0, 1),
+        ("职工创新创效鼓励金", "情形一（按被采纳项目条数）", 1, 1, 0),
+        ("职工创新创效鼓励金", "情形二（按企业行政专项奖金）", 1, 0, 1),
         ("劳模和工匠人才创新工作室鼓励金", "—", 1, 1, 0),
     ]
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from assembler.identifiers import comparable
 from assembler.models import Finding
-from assembler.register.records import SCHEME_TITLES, Disqualification, Record
+from assembler.register.records import Disqualification, Record, scheme_title
 from assembler.schema import LEVEL_RANK, LEVEL_TITLES
 
 _SHOWN = 5
@@ -227,7 +227,7 @@ def duplicate_findings(new: Record, others: list[Record]) -> list[Finding]:
                 Finding(
                     "REGISTER-DUPLICATE-APPLICATION",
                     "error",
-                    f"{what}{new.year} 年度已申报过{SCHEME_TITLES.get(new.scheme, new.scheme)}"
+                    f"{what}{new.year} 年度已申报过{scheme_title(new.scheme)}"
                     f"（登记号 {other.id}）：每年只能申报一次",
                     fix="作出决定前重新报送的材料按新版本登记；已作出决定的申请不再受理第二份。",
                 )

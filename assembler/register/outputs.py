@@ -22,7 +22,8 @@ from sqlite_utils import Database
 from assembler.register import db as store
 from assembler.register.decisions import Decision, current_decisions
 from assembler.register.intake import refresh_findings
-from assembler.register.records import CASE_TITLES, SCHEME_TITLES, Record, from_fen
+from assembler.register.records import Record, from_fen, scheme_title
+from assembler.register.records import case_title as _case_title
 from assembler.schema import LEVEL_TITLES
 
 UNION = "天津滨海高新技术产业开发区总工会"
@@ -63,7 +64,7 @@ def case_title(r: Record) -> str:
     """情形一/情形二, or the studio's name and level."""
     if r.scheme == "studio":
         return f"{r.studio_name or ''}（{LEVEL_TITLES.get(r.studio_level or '', '')}）"
-    return CASE_TITLES.get(r.case or "", "")
+    return _case_title(r.case)
 
 
 def _date_words(day: dt.date) -> str:
@@ -175,7 +176,7 @@ def notice_docx(db: Database, entry: Entry, today: dt.date | None = None) -> byt
     _para(doc, f"登记号：{r.id}（第 {r.version} 版）", size=12, align="right")
     _para(doc, f"{r.unit_name}（{r.union_name or '工会'}）：")
     received = r.received_at[:10]
-    fund = SCHEME_TITLES.get(r.scheme, r.scheme)
+    fund = scheme_title(r.scheme)
     what = f"，{case_title(r)}" if case_title(r) else ""
     body = _para(
         doc,
@@ -260,7 +261,8 @@ def publicity_docx(entries: list[Entry], year: int, today: dt.date | None = None
 
     intro.paragraph_format.first_line_indent = Pt(28)
     approved = approved_entries(entries)
-    for scheme, title in SCHEME_TITLES.items():
+    for scheme in ("innovation", "studio"):
+        title = scheme_title(scheme)
         rows = [e for e in approved if e.record.scheme == scheme]
         if not rows:
             continue
@@ -330,7 +332,7 @@ def publicity_xlsx(entries: list[Entry], year: int) -> bytes:
     approved = approved_entries(entries)
     for i, e in enumerate(approved, start=1):
         r = e.record
-        put_row(ws, [i, SCHEME_TITLES[r.scheme], r.unit_name, r.credit_code, case_title(r), e.approved, r.id])
+        put_row(ws, [i, scheme_title(r.scheme), r.unit_name, r.credit_code, case_title(r), e.approved, r.id])
     put_row(
         ws, ["", "合计", f"{len(approved)} 家", "", "", sum((e.approved or 0 for e in approved), Decimal(0))]
     )
@@ -381,7 +383,7 @@ def grants_xlsx(entries: list[Entry], year: int) -> bytes:
                     code or "（未填写）",
                     r.unit_name,
                     r.credit_code,
-                    SCHEME_TITLES[r.scheme],
+                    scheme_title(r.scheme),
                     case_title(r),
                     r.id,
                     e.approved,
@@ -404,7 +406,7 @@ def summary_rows(entries: list[Entry]) -> list[list[Any]]:
     keys: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for e in entries:
         r = e.record
-        case = CASE_TITLES.get(r.case or "", "") if r.scheme == "innovation" else "—"
+        case = _case_title(r.case) if r.scheme == "innovation" else "—"
         keys[(r.scheme, case)].append(e)
     rows: list[list[Any]] = []
     for (scheme, case), group in sorted(keys.items(), key=lambda kv: (kv[0][0] != "innovation", kv[0][1])):
@@ -413,7 +415,7 @@ def summary_rows(entries: list[Entry]) -> list[list[Any]]:
             counts[e.decision.decision if e.decision else "open"] += 1
         rows.append(
             [
-                SCHEME_TITLES[scheme],
+                scheme_title(scheme),
                 case,
                 len(group),
                 counts["approved"],

@@ -12,8 +12,20 @@ from decimal import Decimal
 
 from assembler.identifiers import comparable
 
-SCHEME_TITLES = {"innovation": "职工创新创效鼓励金", "studio": "劳模和工匠人才创新工作室鼓励金"}
-CASE_TITLES = {"count": "情形一（按被采纳项目数）", "bonus": "情形二（按企业奖励金额）"}
+
+def scheme_title(scheme: str) -> str:
+    """The fund's title as the bundled checklists print it (the scheme id when unknown)."""
+    from assembler.checklists import fund_titles  # read once (cached); the records themselves stay plain data
+
+    return fund_titles()[0].get(scheme, scheme)
+
+
+def case_title(case: str | None) -> str:
+    """The case's title as the bundled checklists print it ('' for none)."""
+    from assembler.checklists import fund_titles
+
+    return fund_titles()[1].get(case or "", "")
+
 
 # the committee's decisions: stored code → the words on the forms
 DECISIONS = {"approved": "通过", "returned": "退回补正", "rejected": "不予支持"}

@@ -21,8 +21,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from sqlite_utils import Database
 
+from assembler.checklists import fund_titles
 from assembler.errors import DossierError
-from assembler.register.records import DECISIONS, SCHEME_TITLES, from_fen
+from assembler.register.records import DECISIONS, from_fen
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
 from assembler.web.reviewer import shown
@@ -119,7 +120,7 @@ def inbox():
         years = years_of(db)
     if state in STATES:
         entries = [e for e in entries if (e.decision.decision if e.decision else UNDECIDED) == state]
-    if fund in SCHEME_TITLES:
+    if fund in fund_titles()[0]:
         entries = [e for e in entries if e.record.scheme == fund]
     rows = [
         {
@@ -141,7 +142,7 @@ def inbox():
         state=state,
         fund=fund,
         STATES=STATES,
-        FUNDS=SCHEME_TITLES,
+        FUNDS=fund_titles()[0],
         outputs_year=year or (years[0] if years else None),
     )
 
@@ -219,7 +220,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         yuan=yuan,
         beijing=beijing,
         DECISIONS=DECISIONS,
-        FUNDS=SCHEME_TITLES,
+        FUNDS=fund_titles()[0],
     ), status
 
 
