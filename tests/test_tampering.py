@@ -302,3 +302,12 @@ def test_the_register_pins_a_units_certificate_and_flags_another(tmp_path, share
     assert "REGISTER-CERTIFICATE-CHANGED" not in {f.rule for f in intake_one(register, first.path).findings}
     found = {f.rule for f in intake_one(register, second.path).findings}
     assert "REGISTER-CERTIFICATE-CHANGED" in found
+
+
+def test_a_text_added_to_the_cover_is_caught(dossier, tmp_path):
+    with pikepdf.open(dossier) as pdf:
+        cover = pdf.pages[0]
+        cover.contents_add(b"BT /Helv 18 Tf 300 420 Td (50000) Tj ET", prepend=False)
+        pdf.save(tmp_path / "cover.pdf")
+    code, found = verify_json(tmp_path / "cover.pdf")
+    assert code == 1 and found["VERIFY-PAGE-CHANGED"].startswith("第 1 页的")
