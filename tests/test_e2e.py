@@ -139,6 +139,7 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
         ("3", "3-进度与成果/课题完成进度报告.pdf"),
         ("5", "5-工会经费凭证/2025年度工会经费缴纳凭证.pdf"),
     ]:
+        page.wait_for_load_state("load")
         with page.expect_navigation():  # choosing files uploads them
             page.set_input_files(f"#m{number} input[type=file]", str(EXAMPLES / "studio" / rel))
         assert status(page, number) == "ok", number
@@ -163,6 +164,7 @@ def test_studio_from_an_empty_page(server, page, tmp_path):
 def upload(page, number: str, files: list[Path], meeting: str | None = None) -> None:
     if meeting is not None:
         page.select_option(f"#meeting-{number}", meeting)
+    page.wait_for_load_state("load")
     with page.expect_navigation():
         page.set_input_files(f"#m{number} input[type=file]", [str(f) for f in files])
 
@@ -223,10 +225,14 @@ def test_innovation_zip_remove_readd_build(server, page, tmp_path):
     assert status(page, "6") == "missing"
     assert "缺失" in page.inner_text("#m6")
     shot(page, "06-innovation-missing")
-    with page.expect_navigation():
-        page.set_input_files(
-            "#m6 input[type=file]", str(root / "6-工会经费凭证" / "2025年度工会经费缴纳凭证.pdf")
-        )
+    # the page's script uploads a file as soon as it is chosen: it must have run (under load the DOM can be
+    # there before it, and then choosing the file would do nothing)
+    page.wait_for_load_state("load")
+    page.set_input_files(
+        "#m6 input[type=file]", str(root / "6-工会经费凭证" / "2025年度工会经费缴纳凭证.pdf")
+    )
+    # choosing the file uploads it; the page that comes back shows the material complete again
+    page.wait_for_selector('#m6[data-status="ok"]')
     assert status(page, "6") == "ok"
     pdf = build_and_download(page, tmp_path / "innovation.pdf")
     assert verifies(pdf)
