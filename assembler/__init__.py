@@ -9,9 +9,13 @@ assembly, conversions) are imported on first use, so that `check` starts quickly
 __version__ = "0.2.0"
 
 from assembler.errors import DossierError  # noqa: E402
-from assembler.models import Award, EvidenceFile, Finding, MaterialResult, Report  # noqa: E402
 
 _LAZY = {
+    "Award": "assembler.models",
+    "EvidenceFile": "assembler.models",
+    "Finding": "assembler.models",
+    "MaterialResult": "assembler.models",
+    "Report": "assembler.models",
     "check": "assembler.api",
     "fill": "assembler.api",
     "build": "assembler.build",
@@ -23,17 +27,12 @@ _LAZY = {
 __all__ = [
     "__version__",
     "DossierError",
-    "Award",
-    "EvidenceFile",
-    "Finding",
-    "MaterialResult",
-    "Report",
     *_LAZY,
 ]
 
 
 def __getattr__(name: str):
-    """Import the entry points on first use."""
+    """Import the entry points and the result types on first use (a cached `check` loads neither)."""
     if name in _LAZY:
         import importlib
 

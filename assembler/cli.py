@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from assembler import __version__
 from assembler.errors import DossierError, ExitCode, FileSystemError, UsageError, exit_code_help
@@ -80,7 +79,9 @@ def _refuse_overwriting(out: Path | None, inputs: list[Path]) -> None:
         )
 
 
-def _console() -> Console:
+def _console():  # noqa: ANN202 - rich is imported only when a table is printed
+    from rich.console import Console
+
     return Console(width=None if sys.stdout.isatty() else 140, highlight=False, soft_wrap=False)
 
 
@@ -120,15 +121,69 @@ def cli(verbose: int, log_file: Path | None) -> None:
 @_CALL
 def check(folder: Path, as_json: bool, checklists: Path | None, call: Path | None) -> None:
     """检查申请材料是否齐全、一致，并计算可申请的鼓励金。FOLDER 为申请文件夹或其 .zip。"""
+    from assembler.checkcache import check_key, lookup, remember
+
+    terminal = sys.stdout.isatty()
+    key = None
+    revision = _measures_folder(folder, checklists)
+    if revision is not None:
+        width = os.get_terminal_size().columns if terminal else 140
+        options = {"json": as_json, "call": str(call or ""), "terminal": terminal, "width": width}
+        key = check_key(folder, revision, options)
+    cached = lookup(key) if key is not None else None
+    if cached is not None:
+        import logging
+
+        logging.getLogger("assembler.checkcache").info(
+            "%s: nothing changed, answered from the last check", folder
+        )
+        click.echo(cached[0], nl=False)
+        sys.exit(cached[1])
     from assembler.api import check as run_check
     from assembler.report import report_renderable, report_to_json
 
     report = run_check(folder, checklists, call)
     if as_json:
-        click.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
+        output = json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n"
     else:
-        _console().print(report_renderable(report))
-    sys.exit(ExitCode.OK if report.complete else ExitCode.APPLICATION_ERRORS)
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        Console(
+            file=buffer,
+            width=None if terminal else 140,
+            highlight=False,
+            soft_wrap=False,
+            force_terminal=terminal,
+        ).print(report_renderable(report))
+        output = buffer.getvalue()
+    code = ExitCode.OK if report.complete else ExitCode.APPLICATION_ERRORS
+    if key is not None:
+        remember(key, output, int(code))
+    click.echo(output, nl=False)
+    sys.exit(code)
+
+
+def _measures_folder(folder: Path, checklists: Path | None) -> Path | None:
+    """The checklists folder a check of `folder` reads (for the result cache): --checklists, else the bundled
+    revision application.yaml names (read with a plain scan; a full check validates it)."""
+    if checklists is not None:
+        return checklists
+    import re
+
+    try:
+        text = (folder / "application.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(r"^measures:\s*[\"']?([0-9A-Za-z._-]+)[\"']?\s*(#.*)?$", text, flags=re.M)
+    if found is None:
+        return None
+    from assembler.resources import bundled
+
+    revision = bundled("checklists") / found.group(1)
+    return revision if revision.is_dir() else None
 
 
 @cli.command()
@@ -292,6 +347,8 @@ def build(
         sign=sign_key,
         call=call,
     )
+    from rich.console import Console
+
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         result = run_build(folder, opts)

@@ -87,6 +87,7 @@ def test_unexpected_exception_is_exit_4_with_a_crash_report(tmp_path, monkeypatc
 
     monkeypatch.setattr("assembler.api.check", broken)
     monkeypatch.setenv("DOSSIER_CRASH_DIR", str(tmp_path / "crash"))
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))  # no earlier answer to repeat
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "studio")])
     assert result.exit_code == ExitCode.INTERNAL
     assert "Traceback" not in result.output and "本工具的缺陷" in result.output
@@ -113,12 +114,15 @@ def test_log_of_a_failed_conversion_shows_the_command_and_stderr(tmp_path, caplo
     assert "exited 1" in log and "source file could not be loaded" in log
 
 
-def test_log_file_option_writes_the_steps(tmp_path):
+def test_log_file_option_writes_the_steps(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))  # a full check, not an earlier answer
     log_file = tmp_path / "logs" / "dossier.log"
     result = CliRunner().invoke(cli, ["--log-file", str(log_file), "check", str(EXAMPLES / "studio")])
     assert result.exit_code == 0 and "INFO" not in result.output  # the log goes to the file only
     text = log_file.read_text(encoding="utf-8")
     assert f"checked {EXAMPLES / 'studio'}: studio" in text and "award 15000" in text
+    CliRunner().invoke(cli, ["--log-file", str(log_file), "check", str(EXAMPLES / "studio")])
+    assert "answered from the last check" in log_file.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -376,3 +380,47 @@ def test_libreoffice_converts_while_the_photos_are_processed(tmp_path, caplog):
     office_done = messages.index(next(m for m in messages if m.startswith("step 转换 Word/Excel 文件 done")))
     photos_start = messages.index("step 处理照片")
     assert photos_start < office_done
+
+
+def test_a_repeated_check_answers_from_its_last_run_and_sees_every_change(tmp_path):
+    """The second check of an unchanged folder prints the same and loads no pydantic or rich; an edit of
+    application.yaml (same size, at once), a new file or another option is a full check again."""
+    app = copy_example("innovation-count", tmp_path)
+    env = {**os.environ, "DOSSIER_CACHE": str(tmp_path / "cache")}
+    code = (
+        "import sys, json, io, contextlib\n"
+        "from assembler.cli import main\n"
+        "out = io.StringIO()\n"
+        "rc = 0\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        "        sys.argv = ['dossier'] + sys.argv[1:]\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        rc = int(exc.code or 0)\n"
+        "roots = {'pydantic', 'rich', 'yaml', 'pypdf', 'PIL'}\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
+        "print(json.dumps([rc, out.getvalue(), heavy]))\n"
+    )
+
+    def run(*args: str) -> list:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first = run("check", str(app), "--json")
+    second = run("check", str(app), "--json")
+    assert first[0] == second[0] == 0 and first[1] == second[1]
+    assert "pydantic" in first[2] and second[2] == []
+    yaml_path = app / "application.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    yaml_path.write_text(text.replace("示例精密", "示范精密"), encoding="utf-8")  # same size, same moment
+    third = run("check", str(app), "--json")
+    assert "pydantic" in third[2] and "示范精密" in third[1] and "示范精密" not in first[1]
+    (app / "7-其他佐证材料").mkdir(exist_ok=True)
+    (app / "7-其他佐证材料" / "说明.txt").write_text("x", encoding="utf-8")
+    fourth = run("check", str(app), "--json")
+    assert "pydantic" in fourth[2] and fourth[1] != third[1]
+    table = run("check", str(app))
+    assert "pydantic" in table[2] and "可申请鼓励金" in table[1]
