@@ -58,6 +58,29 @@ def example_dossiers(tmp_path_factory, shared_cache) -> dict[str, Path]:
     }
 
 
+@pytest.fixture
+def web_client(tmp_path, monkeypatch):
+    """The web app's test client over a fresh workspace (`client.workspace`) and a private cache."""
+    from assembler.web.app import create_app
+
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
+    app = create_app(tmp_path / "workspace")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    client.workspace = tmp_path / "workspace"
+    return client
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the session of `client` (from the home page's forms)."""
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found is not None, "no CSRF token on the home page"
+    return found.group(1)
+
+
 def copy_example(name: str, dest: Path) -> Path:
     """A private copy of examples/<name> to modify in a test."""
     target = dest / name

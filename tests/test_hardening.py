@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, IN_CI, assert_refused, copy_example
+from conftest import EXAMPLES, IN_CI, assert_refused, copy_example, csrf_token
 
 from assembler.cli import cli
 
@@ -690,22 +690,8 @@ def test_photo_workers_die_with_their_parent(tmp_path, sig):
 
 
 @pytest.fixture
-def web(tmp_path, monkeypatch):
-    from assembler.web.app import create_app
-
-    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
-    app = create_app(tmp_path / "workspace")
-    app.config["TESTING"] = True
-    client = app.test_client()
-    client.workspace = tmp_path / "workspace"
-    return client
-
-
-def _token(client) -> str:
-    import re
-
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+def web(web_client):
+    return web_client
 
 
 def _workspace_app(client, app_id: str, example: str, change=None) -> Path:
@@ -763,7 +749,7 @@ def test_open_folder_never_follows_a_symlink_out(web, tmp_path):
     os.symlink(secret, folder / "2-年度工作计划" / "shadow.pdf")
     os.symlink(tmp_path, folder / "7-其他")
     os.mkfifo(folder / "2-年度工作计划" / "pipe.pdf")
-    response = web.post("/open", data={"csrf": _token(web), "path": str(folder)})
+    response = web.post("/open", data={"csrf": csrf_token(web), "path": str(folder)})
     assert response.status_code == 302 and "/a/" in response.location
     app_id = response.location.rsplit("/", 1)[-1]
     copied = web.workspace / "apps" / app_id
@@ -787,7 +773,7 @@ def test_zip_bomb_upload_is_refused_before_writing(web):
     buf.seek(0)
     response = web.post(
         "/upload",
-        data={"csrf": _token(web), "archive": (buf, "bomb.zip")},
+        data={"csrf": csrf_token(web), "archive": (buf, "bomb.zip")},
         content_type="multipart/form-data",
         follow_redirects=True,
     )
@@ -807,7 +793,7 @@ def test_evidence_upload_over_the_file_limit(web, monkeypatch):
     response = web.post(
         "/a/20260101000000aaaaaa/files",
         data={
-            "csrf": _token(web),
+            "csrf": csrf_token(web),
             "material": "2",
             "files": (big, "大.pdf"),
         },
@@ -873,7 +859,7 @@ def test_image_over_the_pixel_limit_is_refused_at_upload(web):
     _workspace_app(web, "20260101000000aaaaaa", "studio")
     response = web.post(
         "/a/20260101000000aaaaaa/files",
-        data={"csrf": _token(web), "material": "3", "files": (io.BytesIO(png), "巨幅.png")},
+        data={"csrf": csrf_token(web), "material": "3", "files": (io.BytesIO(png), "巨幅.png")},
         content_type="multipart/form-data",
         follow_redirects=True,
     )

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, need_tool
+from conftest import EXAMPLES, csrf_token, need_tool
 from openpyxl import load_workbook
 
 from assembler.cli import cli
@@ -27,18 +27,11 @@ def download(client, url: str) -> bytes:
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
-    app = create_app(tmp_path / "workspace")
-    app.config["TESTING"] = True
-    client = app.test_client()
-    client.workspace = tmp_path / "workspace"
-    return client
+def client(web_client):
+    return web_client
 
 
-def token(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+token = csrf_token
 
 
 def example_zip(name: str) -> io.BytesIO:
