@@ -15,6 +15,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assembler.cache import user_folder
 from assembler.errors import InputError, UsageError
@@ -117,10 +118,24 @@ def sign_dossier(path: Path, key: Path, password: str | None = None) -> Signatur
     return info
 
 
+def _has_signature_field(path: Path) -> bool:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            form = pdf.Root.get("/AcroForm")
+            fields: Any = form.get("/Fields", []) if form is not None else []
+            return any(str(f.get("/FT", "")) == "/Sig" for f in fields)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return True  # let pyHanko say what is wrong
+
+
 def signature_of(path: Path) -> SignatureInfo | None:
     """The dossier's signature (None when unsigned): the signer, its certificate's fingerprint, whether the
     signature holds and covers the whole file. Trust comes from the register's pinned certificate, not a
     CA."""
+    if not _has_signature_field(path):  # most dossiers: no need to load and run pyHanko at all
+        return None
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
