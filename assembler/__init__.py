@@ -11,17 +11,17 @@ __version__ = "0.2.0"
 from assembler.errors import DossierError  # noqa: E402
 
 _LAZY = {
-    "Award": "assembler.models",
-    "EvidenceFile": "assembler.models",
-    "Finding": "assembler.models",
-    "MaterialResult": "assembler.models",
-    "Report": "assembler.models",
+    "Award": "assembler.core.models",
+    "EvidenceFile": "assembler.core.models",
+    "Finding": "assembler.core.models",
+    "MaterialResult": "assembler.core.models",
+    "Report": "assembler.core.models",
     "check": "assembler.api",
     "fill": "assembler.api",
-    "build": "assembler.build",
-    "BuildOptions": "assembler.build",
-    "verify": "assembler.verify",
-    "review": "assembler.review",
+    "build": "assembler.pipeline.run",
+    "BuildOptions": "assembler.pipeline.run",
+    "verify": "assembler.reviewer.verify",
+    "review": "assembler.reviewer.review",
 }
 
 __all__ = [

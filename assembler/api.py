@@ -9,26 +9,26 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assembler.application import load_application
-from assembler.awards import compute_award
-from assembler.calls import find_call
-from assembler.checklists import load_checklist
-from assembler.contents import texts_of
-from assembler.crosscheck import content_files, content_findings
-from assembler.errors import UsageError
-from assembler.evidence import discover
-from assembler.match import match_evidence
-from assembler.models import Report
-from assembler.rules import (
+from assembler.core.application import APPLICATION_FILE, LoadedApplication
+from assembler.core.awards import compute_award
+from assembler.core.checklist import Checklist, activity_period
+from assembler.core.crosscheck import content_files, content_findings
+from assembler.core.match import match_evidence
+from assembler.core.models import Report
+from assembler.core.rules import (
     application_findings,
     evidence_findings,
     ledger_findings,
     material_results,
     studio_findings,
 )
-from assembler.schema import APPLICATION_FILE, LoadedApplication
-from assembler.sources import Source, open_source
-from assembler.specs import Checklist, activity_period
+from assembler.errors import UsageError
+from assembler.load.application import load_application
+from assembler.load.calls import find_call
+from assembler.load.checklists import load_checklist
+from assembler.load.contents import texts_of
+from assembler.load.evidence import discover
+from assembler.load.sources import Source, open_source
 
 log = logging.getLogger(__name__)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -133,7 +133,7 @@ def fill(
 ) -> FillResult:
     """Write the filled Word forms of the application at `path` into `outdir` (and their PDFs with `pdf`)."""
     from assembler.files import write_atomically
-    from assembler.forms import fill_forms
+    from assembler.pipeline.wordforms import fill_forms
 
     source = open_source(path)
     refuse_output_inside(source, outdir)

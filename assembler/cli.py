@@ -32,7 +32,7 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug of ours: a short report the user can send, never a traceback
-            from assembler.crash import write_crash_report
+            from assembler.logs import write_crash_report
 
             report = write_crash_report(exc)
             click.echo(
@@ -121,7 +121,7 @@ def cli(verbose: int, log_file: Path | None) -> None:
 @_CALL
 def check(folder: Path, as_json: bool, checklists: Path | None, call: Path | None) -> None:
     """检查申请材料是否齐全、一致，并计算可申请的鼓励金。FOLDER 为申请文件夹或其 .zip。"""
-    from assembler.checkcache import check_key, lookup, remember
+    from assembler.load.checkcache import check_key, lookup, remember
 
     terminal = sys.stdout.isatty()
     key = None
@@ -134,13 +134,13 @@ def check(folder: Path, as_json: bool, checklists: Path | None, call: Path | Non
     if cached is not None:
         import logging
 
-        logging.getLogger("assembler.checkcache").info(
+        logging.getLogger("assembler.load.checkcache").info(
             "%s: nothing changed, answered from the last check", folder
         )
         click.echo(cached[0], nl=False)
         sys.exit(cached[1])
     from assembler.api import check as run_check
-    from assembler.report import report_renderable, report_to_json
+    from assembler.core.report import report_renderable, report_to_json
 
     report = run_check(folder, checklists, call)
     if as_json:
@@ -204,7 +204,7 @@ def _measures_folder(folder: Path, checklists: Path | None) -> Path | None:
 @click.option("--year", type=click.IntRange(2021, 2100), help="申报年度（默认今年）。")
 def init(folder: Path, scheme: str, case: str, year: int | None) -> None:
     """新建一份申请：带中文注释的 application.yaml、编号的材料文件夹和项目台账模板。"""
-    from assembler.scaffold import init_application
+    from assembler.load.scaffold import init_application
 
     created = init_application(folder, scheme, case=case, year=year)
     click.echo(f"已新建申请文件夹 {folder}：")
@@ -329,9 +329,9 @@ def build(
     call: Path | None,
 ) -> None:
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
-    from assembler.build import BuildOptions
-    from assembler.build import build as run_build
     from assembler.convert.photosettings import PhotoSettings
+    from assembler.pipeline.run import BuildOptions
+    from assembler.pipeline.run import build as run_build
 
     opts = BuildOptions(
         out=out,
@@ -372,9 +372,9 @@ def build(
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def verify(file: Path, as_json: bool) -> None:
     """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
-    from assembler.report import SEVERITY_TITLES
-    from assembler.verify import verification_to_json
-    from assembler.verify import verify as run_verify
+    from assembler.core.report import SEVERITY_TITLES
+    from assembler.reviewer.verify import verification_to_json
+    from assembler.reviewer.verify import verify as run_verify
 
     result = run_verify(file)
     if as_json:
@@ -420,13 +420,13 @@ def review(
     from rich.table import Table
     from rich.text import Text
 
-    from assembler.review import HEADERS, row_values, summary_to_json, write_workbook
-    from assembler.review import review as run_review
+    from assembler.reviewer.review import HEADERS, row_values, summary_to_json, write_workbook
+    from assembler.reviewer.review import review as run_review
 
     _refuse_overwriting(out, [*paths, *([disqualified] if disqualified else [])])
     if register_path is not None:
-        from assembler.register.db import open_register
-        from assembler.register.intake import review_with_register
+        from assembler.reviewer.register.db import open_register
+        from assembler.reviewer.register.intake import review_with_register
 
         summary = review_with_register(list(paths), disqualified, open_register(register_path))
     else:
@@ -468,7 +468,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
 
     from assembler.logs import configure
     from assembler.web.app import create_app, default_workspace
-    from assembler.workspace import copy_application
+    from assembler.web.workspace import copy_application
 
     workspace = workspace or default_workspace()
     root = click.get_current_context().find_root().params
@@ -504,7 +504,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
 )
 def keygen(name: str, out: Path | None) -> None:
     """生成本单位的签名密钥（RSA，自签证书，.p12）：build --sign 用它签名，总工会登记册据此识别单位。"""
-    from assembler.sign import default_key_path, make_key
+    from assembler.integrity.sign import default_key_path, make_key
 
     path = make_key(name, out or default_key_path(), os.environ.get("DOSSIER_KEY_PASSWORD"))
     click.echo(f"已生成签名密钥 {path}（请妥善保管，仅本机用户可读）")
@@ -514,7 +514,7 @@ def keygen(name: str, out: Path | None) -> None:
 @_CHECKLISTS
 def schemes(checklists: Path | None) -> None:
     """列出所用办法版本中的基金、补贴情形和申报材料。"""
-    from assembler.checklists import available_checklists
+    from assembler.load.checklists import available_checklists
 
     for cl in available_checklists(checklists):
         click.echo(f"{cl.measures} 版 · {cl.scheme} · {cl.title}（{cl.source}）")
@@ -535,9 +535,9 @@ def _echo_calls(checklists: Path | None) -> None:
     """The zone union's calls (申报通知) bundled per revision, and the reading used without one."""
     import datetime as dt
 
-    from assembler.calls import available_calls
-    from assembler.checklists import available_checklists
-    from assembler.specs import DEFAULT_PERIOD_SOURCE
+    from assembler.core.checklist import DEFAULT_PERIOD_SOURCE
+    from assembler.load.calls import available_calls
+    from assembler.load.checklists import available_checklists
 
     titles = {cl.scheme: cl.title for cl in available_checklists(checklists)}
     for measures in sorted({cl.measures for cl in available_checklists(checklists)}):
@@ -565,7 +565,7 @@ def main() -> None:
     cli(prog_name="dossier")
 
 
-# ---- the reviewers' register (assembler/register/) -----------------------------------------------
+# ---- the reviewers' register (assembler/reviewer/register/) -----------------------------------------------
 
 _REGISTER = click.option(
     "--register",
@@ -576,7 +576,7 @@ _REGISTER = click.option(
 
 
 def _yuan_text(fen: int | None) -> str:
-    from assembler.register.records import from_fen
+    from assembler.reviewer.register.records import from_fen
 
     amount = from_fen(fen)
     return "不符合条件" if amount is None else f"{amount:,} 元"
@@ -585,7 +585,7 @@ def _yuan_text(fen: int | None) -> str:
 def _money_option(text: str | None, option: str):  # noqa: ANN202 - Decimal | None
     if text is None:
         return None
-    from assembler.identifiers import parse_money
+    from assembler.core.identifiers import parse_money
 
     try:
         return parse_money(text)
@@ -599,11 +599,11 @@ def _money_option(text: str | None, option: str):  # noqa: ANN202 - Decimal | No
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -> None:
     """登记收到的申报材料（PDF、申请文件夹、.zip 或装有它们的文件夹）：逐份核验、登记，并做跨年度检查。"""
-    from assembler.register.db import default_register_path, open_register
-    from assembler.register.intake import STATUS_TITLES, result_to_json, worst_exit
-    from assembler.register.intake import intake as run_intake
-    from assembler.register.records import diff_lines, scheme_title
-    from assembler.report import SEVERITY_TITLES
+    from assembler.core.report import SEVERITY_TITLES
+    from assembler.reviewer.register.db import default_register_path, open_register
+    from assembler.reviewer.register.intake import STATUS_TITLES, result_to_json, worst_exit
+    from assembler.reviewer.register.intake import intake as run_intake
+    from assembler.reviewer.register.records import diff_lines, scheme_title
 
     db = open_register(register_path)
     results = run_intake(db, list(paths))
@@ -657,9 +657,9 @@ def decide(
     as_json: bool,
 ) -> None:
     """记录评审决定（通过/退回补正/不予支持）、核定金额、年度档次、匹配金额和理由；每次修改都留有历史。"""
-    from assembler.register.db import open_register
-    from assembler.register.decisions import decide as run_decide
-    from assembler.register.decisions import history
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.decisions import decide as run_decide
+    from assembler.reviewer.register.decisions import history
 
     db = open_register(register_path)
     made = run_decide(
@@ -730,9 +730,9 @@ def disqualify(
     register_path: Path | None,
 ) -> None:
     """把基层工会（统一社会信用代码）记入取消申报资格名单（第三条），含起止日期和理由。"""
-    from assembler.register.db import disqualifications, open_register
-    from assembler.register.decisions import disqualify as run_disqualify
-    from assembler.register.decisions import withdraw_disqualification
+    from assembler.reviewer.register.db import disqualifications, open_register
+    from assembler.reviewer.register.decisions import disqualify as run_disqualify
+    from assembler.reviewer.register.decisions import withdraw_disqualification
 
     db = open_register(register_path)
     if withdraw is not None:
@@ -756,12 +756,12 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
     from rich.table import Table
 
-    from assembler.register.db import get_record, lineage, open_register, stored_findings
-    from assembler.register.decisions import history
-    from assembler.register.intake import refresh_findings
-    from assembler.register.outputs import case_title, year_entries
-    from assembler.register.records import diff_lines, scheme_title
-    from assembler.report import SEVERITY_TITLES
+    from assembler.core.report import SEVERITY_TITLES
+    from assembler.reviewer.register.db import get_record, lineage, open_register, stored_findings
+    from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.outputs import case_title, year_entries
+    from assembler.reviewer.register.records import diff_lines, scheme_title
 
     db = open_register(register_path)
     if app_id is None:
@@ -869,8 +869,8 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
 @_REGISTER
 def outputs(year: int, outdir: Path, register_path: Path | None) -> None:
     """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
-    from assembler.register.db import open_register
-    from assembler.register.outputs import write_outputs
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.outputs import write_outputs
 
     for path in write_outputs(open_register(register_path), year, outdir):
         click.echo(f"已生成 {path}")

@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assembler.identifiers import credit_code_check_char, org_code_check_char  # noqa: E402
-from assembler.register import db as store  # noqa: E402
-from assembler.register.intake import findings_for, intake_one  # noqa: E402
-from assembler.register.records import Evidence, Item, Meeting, Record  # noqa: E402
+from assembler.core.identifiers import credit_code_check_char, org_code_check_char  # noqa: E402
+from assembler.reviewer.register import db as store  # noqa: E402
+from assembler.reviewer.register.intake import findings_for, intake_one  # noqa: E402
+from assembler.reviewer.register.records import Evidence, Item, Meeting, Record  # noqa: E402
 
 
 def credit_code(n: int) -> str:

@@ -18,9 +18,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 from assembler.identifiers import credit_code_check_char, org_code_check_char
+from PIL import Image, ImageDraw, ImageFont
 
 HERE = Path(__file__).resolve().parent
 FONT_CANDIDATES = [

@@ -49,7 +49,7 @@ def shared_cache(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def example_dossiers(tmp_path_factory, shared_cache) -> dict[str, Path]:
     """The three bundled examples built once per session (shared: copy a file before changing it)."""
-    from assembler.build import BuildOptions, build
+    from assembler.pipeline.run import BuildOptions, build
 
     folder = tmp_path_factory.mktemp("examples-built")
     return {

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assembler.api import check_source
+from assembler.core.identifiers import rmb_capital
 from assembler.errors import DossierError
-from assembler.forms import fill_forms
-from assembler.identifiers import rmb_capital
-from assembler.ledger import load_ledger_file
-from assembler.scaffold import LEDGER_HEADERS
-from assembler.sources import FolderSource
-from assembler.verify import recompute
+from assembler.load.ledger import load_ledger_file
+from assembler.load.scaffold import LEDGER_HEADERS
+from assembler.load.sources import FolderSource
+from assembler.pipeline.wordforms import fill_forms
+from assembler.reviewer.verify import recompute
 
 FUZZ = settings(
     max_examples=int(os.environ.get("DOSSIER_FUZZ_EXAMPLES", "40")),  # raise it to hunt locally

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, copy_example, edit_yaml
 from PIL import Image
 
-from assembler.build import BuildOptions, build
 from assembler.cli import _size, cli
 from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
@@ -32,7 +31,8 @@ from assembler.errors import (
     ToolMissingError,
     UsageError,
 )
-from assembler.verify import verify
+from assembler.pipeline.run import BuildOptions, build
+from assembler.reviewer.verify import verify
 
 POLICY = EXAMPLES / "innovation-count" / "2-激励制度" / "职工创新创效激励办法.docx"
 
@@ -142,7 +142,7 @@ def test_max_size_repeats_only_the_photo_step(tmp_path, shared_cache, caplog):
 
 @pytest.mark.slow
 def test_file_changed_after_the_check_is_refused(tmp_path, shared_cache, monkeypatch):
-    import assembler.build as build_module
+    import assembler.pipeline.run as build_module
 
     app = copy_example("studio", tmp_path)
     real_check = build_module.check_source
@@ -293,7 +293,7 @@ def test_a_disk_too_small_is_exit_3_naming_the_output_and_leaves_nothing(tmp_pat
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(
-        "assembler.dossier.shutil.disk_usage", lambda folder: usage(10**9, 10**9 - 1000, 1000)
+        "assembler.pipeline.assemble.shutil.disk_usage", lambda folder: usage(10**9, 10**9 - 1000, 1000)
     )
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -338,7 +338,7 @@ def test_a_kept_rebuild_loads_no_pdf_image_or_drawing_library(tmp_path, shared_c
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from assembler.build import BuildOptions, build\n"
+        "from assembler.pipeline.run import BuildOptions, build\n"
         f"result = build(Path({str(EXAMPLES / 'studio')!r}), BuildOptions(out=Path({str(out)!r}), "
         f"cache_dir=Path({str(shared_cache)!r})))\n"
         "print(json.dumps([result.notes, sorted(m for m in sys.modules if m.split('.')[0] in "

@@ -260,8 +260,8 @@ def test_jpeg_with_pdf_marker_in_exif_is_a_jpeg(tmp_path):
 
     from PIL import Image
 
-    from assembler.evidence import inspect
-    from assembler.sources import Entry, FolderSource
+    from assembler.load.evidence import inspect
+    from assembler.load.sources import Entry, FolderSource
 
     im = Image.new("RGB", (64, 48), "white")
     exif = Image.Exif()
@@ -785,10 +785,10 @@ def test_zip_bomb_upload_is_refused_before_writing(web):
 def test_evidence_upload_over_the_file_limit(web, monkeypatch):
     import io
 
-    import assembler.workspace
+    import assembler.web.workspace
 
     _workspace_app(web, "20260101000000aaaaaa", "studio")
-    monkeypatch.setattr(assembler.workspace, "FILE_MAX_BYTES", 10_000)
+    monkeypatch.setattr(assembler.web.workspace, "FILE_MAX_BYTES", 10_000)
     big = io.BytesIO(b"%PDF-1.4" + b"0" * 20_000)
     response = web.post(
         "/a/20260101000000aaaaaa/files",
@@ -807,11 +807,11 @@ def test_evidence_upload_over_the_file_limit(web, monkeypatch):
 def test_tiff_with_more_frames_than_the_page_limit(tmp_path, monkeypatch):
     from PIL import Image
 
-    import assembler.evidence
-    from assembler.evidence import inspect
-    from assembler.sources import Entry, FolderSource
+    import assembler.load.evidence
+    from assembler.load.evidence import inspect
+    from assembler.load.sources import Entry, FolderSource
 
-    monkeypatch.setattr(assembler.evidence, "PDF_MAX_PAGES", 3)
+    monkeypatch.setattr(assembler.load.evidence, "PDF_MAX_PAGES", 3)
     frames = [Image.new("L", (8, 8), v) for v in range(0, 250, 50)]
     frames[0].save(tmp_path / "scan.tif", save_all=True, append_images=frames[1:])
     found = inspect(FolderSource(tmp_path), Entry("scan.tif", (tmp_path / "scan.tif").stat().st_size))
@@ -870,8 +870,8 @@ def test_image_over_the_pixel_limit_is_refused_at_upload(web):
 
 def test_sheet_reaching_column_xfd_is_not_padded(tmp_path):
     """A single cell in the last column (XFD) made every row 16,384 cells long: 527 MB for 4,000 rows."""
-    from assembler.ledger import _read_xlsx
     from assembler.limits import LEDGER_MAX_COLUMNS
+    from assembler.load.ledger import _read_xlsx
 
     path = _xlsx(tmp_path, [("台账", "visible", [HEAD, *_items(200)])])
     from openpyxl import load_workbook

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps
 from assembler.cache import PdfCache, file_key
 from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError
-from assembler.evidence import MAX_IMAGE_PIXELS
+from assembler.load.evidence import MAX_IMAGE_PIXELS
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from assembler.cache import user_folder
-from assembler.checklists import fund_titles
+from assembler.core.application import LEVEL_TITLES
+from assembler.core.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.errors import DossierError
 from assembler.limits import UPLOAD_MAX_BYTES
-from assembler.report import SEVERITY_TITLES, STATUS_TITLES
-from assembler.schema import LEVEL_TITLES
+from assembler.load.checklists import fund_titles
 from assembler.web.common import Site, web_message
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
-from assembler.checklists import fund_titles
+from assembler.core.application import APPLICATION_FILE
+from assembler.core.identifiers import clean_count
 from assembler.errors import DossierError, InputError
-from assembler.identifiers import clean_count
-from assembler.schema import APPLICATION_FILE
+from assembler.load.checklists import fund_titles
 from assembler.web.common import (
     build_record,
     checked,
@@ -32,7 +32,7 @@ from assembler.web.common import (
     web_message,
 )
 from assembler.web.labels import FormProblem, finding_field, finding_words, form_problems
-from assembler.workspace import (
+from assembler.web.workspace import (
     application_problems,
     copy_application,
     inside,
@@ -73,7 +73,7 @@ def index():
 
 @bp.post("/new")
 def new():
-    from assembler.scaffold import init_application
+    from assembler.load.scaffold import init_application
 
     scheme = request.form.get("scheme", "innovation")
     case = request.form.get("case", "count")
@@ -267,8 +267,8 @@ def validate(app_id: str):
 def refuse_over_limit(folder: Path, rel: str, name: str) -> None:
     """An upload over a limit (limits.py: pixels, pages, a bomb) is removed at once, not kept to be
     refused at every later check."""
-    from assembler.evidence import over_limit
-    from assembler.sources import Entry, FolderSource
+    from assembler.load.evidence import over_limit
+    from assembler.load.sources import Entry, FolderSource
 
     path = folder / rel
     problem = over_limit(FolderSource(folder), Entry(rel, path.stat().st_size))
@@ -392,7 +392,7 @@ def download_forms(app_id: str):
 
 @bp.get("/a/<app_id>/ledger-template.xlsx")
 def ledger_template(app_id: str):
-    from assembler.scaffold import write_ledger_template
+    from assembler.load.scaffold import write_ledger_template
 
     folder_of(app_id)
     target = site().out_dir / app_id / "台账模板.xlsx"

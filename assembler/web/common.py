@@ -14,10 +14,10 @@ from pathlib import Path
 
 from flask import abort, current_app
 
-from assembler.checklists import fund_titles
+from assembler.core.application import APPLICATION_FILE
 from assembler.errors import DossierError, FileSystemError
-from assembler.schema import APPLICATION_FILE
-from assembler.sources import is_ignored
+from assembler.load.checklists import fund_titles
+from assembler.load.sources import is_ignored
 from assembler.web.labels import plain
 
 
@@ -70,7 +70,7 @@ def load_data(folder: Path) -> tuple[dict, str | None]:
     """The application's YAML as data, read as `check` reads it (the project's YAML loader: aliases,
     duplicate keys and size refused), and why it could not be read (the data is then {}). Never raises: one
     application that fails to load must not break the pages of the others."""
-    from assembler.yamlio import load_yaml, read_text_file
+    from assembler.load.yamlio import load_yaml, read_text_file
 
     try:
         data, _ = load_yaml(
@@ -139,7 +139,7 @@ def checked(folder: Path):
     """(report, loaded, checklist, error) of `dossier check` on the folder; one broken application must not
     break the page."""
     from assembler.api import check_source
-    from assembler.sources import FolderSource
+    from assembler.load.sources import FolderSource
 
     try:
         report, loaded, checklist = check_source(FolderSource(folder))

@@ -13,8 +13,8 @@ import copy
 import re
 from decimal import Decimal
 
-from assembler.dates import parse_date_text
-from assembler.identifiers import clean_code, clean_count, halfwidth, parse_money
+from assembler.core.dates import parse_date_text
+from assembler.core.identifiers import clean_code, clean_count, halfwidth, parse_money
 
 TEXT_FIELDS = [
     "applicant.name",

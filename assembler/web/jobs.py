@@ -51,7 +51,7 @@ def job_of(job_id: str) -> Job | None:
 
 @bp.post("/a/<app_id>/build")
 def start_build(app_id: str):
-    from assembler.build import BuildOptions, build
+    from assembler.pipeline.run import BuildOptions, build
 
     folder = folder_of(app_id)
     state = site()

@@ -159,7 +159,7 @@ def plain(text: str) -> str:
     return text.replace("`", "")
 
 
-def finding_words(finding) -> tuple[str, str, str]:  # noqa: ANN001 - assembler.models.Finding
+def finding_words(finding) -> tuple[str, str, str]:  # noqa: ANN001 - assembler.core.models.Finding
     """(where, message, fix) of a check finding for the page: no YAML path, no line numbers."""
     where = finding.path or ""
     if where.startswith("application.yaml"):
@@ -167,7 +167,7 @@ def finding_words(finding) -> tuple[str, str, str]:  # noqa: ANN001 - assembler.
     return where, plain(finding.message), plain(finding.fix or "")
 
 
-def finding_field(finding) -> str | None:  # noqa: ANN001 - assembler.models.Finding
+def finding_field(finding) -> str | None:  # noqa: ANN001 - assembler.core.models.Finding
     """The form input a check finding about the 申报信息 belongs to
     (“联系人（applicant.contact.name）尚未填写” → applicant.contact.name), or None for findings about
     files."""

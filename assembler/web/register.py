@@ -21,13 +21,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from sqlite_utils import Database
 
-from assembler.checklists import fund_titles
 from assembler.errors import DossierError
-from assembler.register.records import DECISIONS, from_fen
+from assembler.load.checklists import fund_titles
+from assembler.reviewer.register.records import DECISIONS, from_fen
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
 from assembler.web.reviewer import shown
-from assembler.workspace import safe_name
+from assembler.web.workspace import safe_name
 
 bp = Blueprint("register", __name__)
 REGISTER_FILE = "register.sqlite"
@@ -60,7 +60,7 @@ OPTION_WORDS = {  # decide()'s refusals name the command line's options; the pag
 @contextmanager
 def register() -> Iterator[Database]:
     """The workspace's register, open for one request."""
-    from assembler.register.db import open_register
+    from assembler.reviewer.register.db import open_register
 
     db = open_register(site().workspace / REGISTER_FILE)
     try:
@@ -109,7 +109,7 @@ def error_counts(db: Database) -> dict[int, int]:
 
 @bp.get("/register")
 def inbox():
-    from assembler.register.outputs import case_title, year_entries
+    from assembler.reviewer.register.outputs import case_title, year_entries
 
     year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
@@ -149,7 +149,7 @@ def inbox():
 
 @bp.post("/register")
 def upload():
-    from assembler.register.intake import STATUS_TITLES, intake_one
+    from assembler.reviewer.register.intake import STATUS_TITLES, intake_one
 
     files = [
         f
@@ -181,11 +181,11 @@ def upload():
 
 
 def detail_page(app_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
-    from assembler.register.db import get_record, lineage, stored_findings
-    from assembler.register.decisions import history
-    from assembler.register.intake import refresh_findings
-    from assembler.register.outputs import case_title
-    from assembler.register.records import diff_lines
+    from assembler.reviewer.register.db import get_record, lineage, stored_findings
+    from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.outputs import case_title
+    from assembler.reviewer.register.records import diff_lines
 
     with register() as db:
         record = get_record(db, app_id)
@@ -243,8 +243,8 @@ def field_of(message: str) -> str:
 
 @bp.post("/register/<int:app_id>/decide")
 def decide(app_id: int):
-    from assembler.identifiers import parse_money
-    from assembler.register.decisions import decide as run_decide
+    from assembler.core.identifiers import parse_money
+    from assembler.reviewer.register.decisions import decide as run_decide
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer")
     values = {k: request.form.get(k, "").strip() for k in keys}
@@ -290,7 +290,7 @@ def decide(app_id: int):
 
 @bp.get("/register/outputs")
 def outputs():
-    from assembler.register.outputs import write_outputs, year_entries
+    from assembler.reviewer.register.outputs import write_outputs, year_entries
 
     year = year_of(request.args.get("year", "")) or 0
     with register() as db:

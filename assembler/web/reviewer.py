@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from assembler.errors import DossierError
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
-from assembler.workspace import new_id, safe_name
+from assembler.web.workspace import new_id, safe_name
 
 bp = Blueprint("reviewer", __name__)
 DISQUALIFIED = "disqualified.txt"
@@ -83,7 +83,7 @@ def review_upload():
 
 
 def summary_of_batch(batch: str):  # noqa: ANN201 - review.Summary
-    from assembler.review import review, write_workbook
+    from assembler.reviewer.review import review, write_workbook
 
     if not batch.isalnum():
         abort(404)

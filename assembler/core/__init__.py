@@ -1,0 +1,1 @@
+"""The pure core: application and checklist types, findings, matching, rules, awards. Reads nothing."""

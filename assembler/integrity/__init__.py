@@ -1,0 +1,1 @@
+"""What makes a dossier checkable: the manifest, page digests, active content, signatures."""

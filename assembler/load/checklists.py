@@ -1,0 +1,73 @@
+"""Checklists as data: what each scheme requires, read from checklists/<revision>/<scheme>.yaml.
+
+A revision of the measures changes these files, not the code. The file itself is validated
+(unknown keys, wrong values) so that a union editing it gets a clear message.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assembler.core.checklist import Checklist
+from assembler.errors import InputError
+from assembler.load.application import validation_messages
+from assembler.load.yamlio import load_yaml
+from assembler.resources import checklist_dir
+
+
+def load_checklist(measures: str, scheme: str, override: Path | None = None) -> Checklist:
+    """The checklist of `scheme` under revision `measures` (or from the folder `override`)."""
+    folder = checklist_dir(measures, override)
+    path = folder / f"{scheme}.yaml"
+    if not path.is_file():
+        raise InputError(f"清单文件夹中没有 {scheme}.yaml", where=str(folder))
+    data, lines = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    try:
+        checklist = Checklist.model_validate(data)
+    except ValidationError as exc:
+        details = validation_messages(exc, lines, path.name)
+        raise InputError(
+            "检查清单文件有错误",
+            where=str(path),
+            details=details,
+            fix="请按 docs/checklists.md 的说明改正清单文件。",
+        ) from None
+    if checklist.scheme != scheme or checklist.measures != measures and override is None:
+        raise InputError(
+            f"清单文件写的是 {checklist.measures} 版 {checklist.scheme}，与文件名不符", where=str(path)
+        )
+    return checklist
+
+
+def available_checklists(override: Path | None = None) -> list[Checklist]:
+    """Every checklist of every bundled revision (or of the folder `override`), for `dossier schemes`."""
+    from assembler.resources import bundled
+
+    if override is not None:
+        folders = [override]
+    else:
+        folders = sorted(p for p in bundled("checklists").iterdir() if p.is_dir())
+    out = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            out.append(load_checklist(folder.name, path.stem, override))
+    return out
+
+
+CURRENT_MEASURES = "2021"  # the revision `init` writes into new applications
+
+
+@functools.cache
+def fund_titles(measures: str = CURRENT_MEASURES) -> tuple[dict[str, str], dict[str, str]]:
+    """The funds' and the cases' titles as the bundled checklists of `measures` print them: for pages that
+    list applications of any fund (the reviewer's summary, the web app's home page)."""
+    schemes: dict[str, str] = {}
+    cases: dict[str, str] = {}
+    for checklist in available_checklists():
+        if checklist.measures == measures:
+            schemes[checklist.scheme] = checklist.title
+            cases.update({c.id: c.title for c in checklist.cases})
+    return schemes, cases

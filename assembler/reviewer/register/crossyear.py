@@ -1,0 +1,270 @@
+"""The register's checks across applications and years: records in, findings out (no I/O).
+
+`register_findings(new, others, disqualified)` compares one received application with the others in
+the register that could concern it (db.py fetches those by index; a test can pass any list). `others`
+must not contain `new` itself nor its own earlier versions: a resubmission naturally repeats itself.
+
+Readings (docs/rules.md): an evidence file or ledger item counts in one year only, whoever claimed it
+before; a meeting date counts once for its unit (another unit's meeting on the same date is only
+suspicious when its title is the same too); the new-naming award (B1) is paid once per studio and
+level; each fund once a year per unit, and for studios once a year per studio.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from assembler.core.application import LEVEL_RANK, LEVEL_TITLES
+from assembler.core.identifiers import comparable
+from assembler.core.models import Finding
+from assembler.reviewer.register.records import Disqualification, Record, scheme_title
+
+_SHOWN = 5
+
+
+def _names(values: list[str]) -> str:
+    shown = "、".join(f"“{v}”" for v in values[:_SHOWN])
+    return shown + ("等" if len(values) > _SHOWN else "")
+
+
+def _latest(records: Iterable[Record]) -> list[Record]:
+    """One record per application chain (its latest version), in register order."""
+    best: dict[str, Record] = {}
+    for r in records:
+        kept = best.get(r.chain_key)
+        if kept is None or (r.version, r.id or 0) > (kept.version, kept.id or 0):
+            best[r.chain_key] = r
+    return sorted(best.values(), key=lambda r: (r.year, r.id or 0))
+
+
+def _same_unit(a: Record, b: Record) -> bool:
+    return a.credit_code == b.credit_code
+
+
+def evidence_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """The same evidence file (SHA-256) in another year's application, or in another unit's this year."""
+    mine: dict[str, list[str]] = defaultdict(list)
+    for e in new.evidence:
+        if e.size != 0:
+            mine[e.sha256].append(e.path)
+    out: list[Finding] = []
+    for other in _latest(others):
+        if other.year == new.year and _same_unit(other, new):
+            continue  # one unit's two funds in one year may share the union-dues voucher
+        shared = sorted({p for e in other.evidence if e.sha256 in mine for p in mine[e.sha256]})
+        if not shared:
+            continue
+        if other.year != new.year:
+            out.append(
+                Finding(
+                    "REGISTER-EVIDENCE-REUSED",
+                    "error",
+                    f"证明文件{_names(shared)}（共 {len(shared)} 个）与 {other.label}的申报材料完全相同"
+                    "（SHA-256 一致）：同一材料只能在一个年度使用（每年申报一次）",
+                    path=shared[0],
+                    fix="请换用本年度的材料，或说明原因。",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    "REGISTER-EVIDENCE-SHARED",
+                    "error",
+                    f"证明文件{_names(shared)}（共 {len(shared)} 个）与同年度另一单位{other.unit_name}"
+                    f"（{other.credit_code}，登记号 {other.id}）的申报材料完全相同（SHA-256 一致）",
+                    path=shared[0],
+                    fix="请提供本单位自己的材料。",
+                )
+            )
+    return out
+
+
+def item_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """The same ledger item (name and proposer, normalised) claimed in another year, or by another unit."""
+    mine = {i.key: i.name for i in new.items}
+    out: list[Finding] = []
+    for other in _latest(others):
+        if other.year == new.year and _same_unit(other, new):
+            continue
+        same = sorted({mine[i.key] for i in other.items if i.key in mine})
+        if not same:
+            continue
+        if other.year != new.year:
+            out.append(
+                Finding(
+                    "REGISTER-ITEM-REUSED",
+                    "error",
+                    f"台账中的项目{_names(same)}（共 {len(same)} 个，名称和提出人相同）已在 {other.label}"
+                    "的申报中计算过：同一项目只能在一个年度申报",
+                    material="3",
+                    fix="请从台账中删除已申报过的项目，重新计算鼓励金。",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    "REGISTER-ITEM-SHARED",
+                    "warning",
+                    f"台账中的项目{_names(same)}（共 {len(same)} 个，名称和提出人相同）也出现在同年度"
+                    f"{other.unit_name}（{other.credit_code}，登记号 {other.id}）的台账中",
+                    material="3",
+                    fix="请核实项目归属。",
+                )
+            )
+    return out
+
+
+def meeting_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """A review meeting that the same unit already counted in another year's application, or another
+    unit's meeting with the same date and title.
+    """
+    mine = {m.date: m.title for m in new.meetings}
+    out: list[Finding] = []
+    for other in _latest(others):
+        dates = sorted(m.date for m in other.meetings if m.date in mine)
+        if not dates:
+            continue
+        if _same_unit(other, new):
+            if other.year == new.year:
+                continue
+            out.append(
+                Finding(
+                    "REGISTER-MEETING-REUSED",
+                    "error",
+                    f"评审会议 {'、'.join(dates)} 已在 {other.label}的申报中使用："
+                    "同一次评审会议只能在一个年度申报",
+                    material="4",
+                    fix="请删除已申报过的会议及其项目。",
+                )
+            )
+            continue
+        titled = sorted(
+            m.date
+            for m in other.meetings
+            if m.date in mine and comparable(m.title) and comparable(m.title) == comparable(mine[m.date])
+        )
+        if titled:
+            out.append(
+                Finding(
+                    "REGISTER-MEETING-SHARED",
+                    "warning",
+                    f"评审会议 {'、'.join(titled)}（日期和名称相同）也出现在 {other.label}的申报中",
+                    material="4",
+                    fix="请核实会议纪要和现场照片是否为本单位的。",
+                )
+            )
+    return out
+
+
+def patent_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """A patent or major project already claimed in another year's (or another unit's) application."""
+    mine = {p.key: p.number or p.title for p in new.patents if p.key}
+    out: list[Finding] = []
+    for other in _latest(others):
+        if other.year == new.year and _same_unit(other, new) and other.studio_key == new.studio_key:
+            continue
+        same = sorted({mine[p.key] for p in other.patents if p.key in mine})
+        if same:
+            out.append(
+                Finding(
+                    "REGISTER-PATENT-REUSED",
+                    "warning",
+                    f"专利/重大专项{_names(same)}已在 {other.label}的申报中作为成果申报",
+                    material="4",
+                    fix="年度评比按当年的成果评定：请核实。",
+                )
+            )
+    return out
+
+
+def studio_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """The new-naming award (B1) claimed twice for one studio: again at the same or a lower level is an
+    error; at a higher level it is a new naming to confirm (warning).
+    """
+    if new.scheme != "studio" or not new.studio_new or not new.studio_key:
+        return []
+    out: list[Finding] = []
+    for other in _latest(others):
+        if (
+            other.scheme != "studio"
+            or not other.studio_new
+            or other.studio_key != new.studio_key
+            or not _same_unit(other, new)
+        ):
+            continue
+        level = LEVEL_TITLES.get(other.studio_level or "", other.studio_level or "")
+        if LEVEL_RANK.get(new.studio_level or "", 0) > LEVEL_RANK.get(other.studio_level or "", 0):
+            out.append(
+                Finding(
+                    "REGISTER-STUDIO-UPGRADED",
+                    "warning",
+                    f"工作室“{new.studio_name}”已在 {other.label}按{level}新命名申报过鼓励金；"
+                    f"本次按{LEVEL_TITLES.get(new.studio_level or '', '')}新命名申报",
+                    fix="请核对本年度的命名文件（升级命名可再次申报）。",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    "REGISTER-STUDIO-NAMED-TWICE",
+                    "error",
+                    f"工作室“{new.studio_name}”已在 {other.label}按{level}新命名申报过鼓励金："
+                    "新命名鼓励金每个工作室只发放一次",
+                    fix="请把 studio.new 改为 false，只申报年度评比。",
+                )
+            )
+    return out
+
+
+def duplicate_findings(new: Record, others: list[Record]) -> list[Finding]:
+    """Two applications of one unit for one fund in one year (for studios: of one studio)."""
+    out: list[Finding] = []
+    for other in _latest(others):
+        if other.chain_key == new.chain_key:
+            what = f"工作室“{new.studio_name}”" if new.scheme == "studio" else "本单位"
+            out.append(
+                Finding(
+                    "REGISTER-DUPLICATE-APPLICATION",
+                    "error",
+                    f"{what}{new.year} 年度已申报过{scheme_title(new.scheme)}"
+                    f"（登记号 {other.id}）：每年只能申报一次",
+                    fix="作出决定前重新报送的材料按新版本登记；已作出决定的申请不再受理第二份。",
+                )
+            )
+    return out
+
+
+def disqualified_findings(new: Record, listed: Iterable[Disqualification]) -> list[Finding]:
+    """The unit's base union (or the unit) on the 第三条 list in force on the day it was received."""
+    codes = {c for c in (new.union_code, new.credit_code) if c}
+    day = new.received_on or f"{new.year}-12-31"
+    out: list[Finding] = []
+    for d in listed:
+        if d.code in codes and d.applies_on(day):
+            until = f"至 {d.until}" if d.until else "起"
+            out.append(
+                Finding(
+                    "REGISTER-DISQUALIFIED",
+                    "error",
+                    f"基层工会（{d.code}）自 {d.since}{until}被取消申报资格：{d.reason}（第三条）",
+                    fix="取消资格期间的申请不予受理。",
+                )
+            )
+    return out
+
+
+def register_findings(
+    new: Record, others: Iterable[Record], disqualified: Iterable[Disqualification] = ()
+) -> list[Finding]:
+    """Every cross-application and cross-year finding about `new`."""
+    pool = [o for o in others if o.id is None or o.id != new.id]
+    return (
+        duplicate_findings(new, pool)
+        + disqualified_findings(new, disqualified)
+        + evidence_findings(new, pool)
+        + item_findings(new, pool)
+        + meeting_findings(new, pool)
+        + patent_findings(new, pool)
+        + studio_findings(new, pool)
+    )

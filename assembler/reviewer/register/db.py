@@ -1,0 +1,495 @@
+"""The reviewers' register: one SQLite file (WAL), written through sqlite-utils, schema by versioned
+migrations.
+
+Money is integer fen, dates ISO text. Every write of one intake or one decision is one transaction
+(`writing`: BEGIN IMMEDIATE, so two reviewers writing at once wait for each other). The decisions
+and the disqualification list are append-only: triggers refuse UPDATE and DELETE, so the history
+cannot be rewritten through this module nor by hand with the sqlite3 shell (short of dropping the
+triggers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+from assembler.cache import user_folder
+from assembler.core.models import Finding
+from assembler.errors import FileSystemError, InputError
+from assembler.reviewer.register.records import Disqualification, Evidence, Item, Meeting, Patent, Record
+
+REGISTER_FILE = "register.sqlite"
+
+migrations = Migrations("dossier-register")
+
+
+@migrations()
+def m001_applications(db: Database) -> None:
+    """Applications (one row per received version) and what each one claims."""
+    db.table("applications").create(
+        {
+            "id": int,
+            "file_sha256": str,
+            "received_at": str,
+            "source_name": str,
+            "kind": str,
+            "year": int,
+            "scheme": str,
+            "fund_case": str,
+            "unit_name": str,
+            "credit_code": str,
+            "union_name": str,
+            "union_code": str,
+            "studio_name": str,
+            "studio_key": str,
+            "studio_level": str,
+            "studio_new": int,
+            "named_on": str,
+            "matched_fen": int,
+            "tier": int,
+            "claimed_fen": int,
+            "recomputed_fen": int,
+            "chain_key": str,
+            "version": int,
+            "previous_id": int,
+            "diff": str,
+            "data": str,
+        },
+        pk="id",
+        not_null={"file_sha256", "received_at", "year", "scheme", "credit_code", "chain_key", "version"},
+        foreign_keys=[("previous_id", "applications", "id")],
+    )
+    apps = db.table("applications")
+    apps.create_index(["file_sha256"], unique=True)
+    apps.create_index(["chain_key"])
+    apps.create_index(["credit_code", "scheme", "year"])
+    apps.create_index(["studio_key"])
+    children: dict[str, dict[str, Any]] = {
+        "evidence": {"path": str, "sha256": str, "size": int, "material": str},
+        "items": {
+            "key": str,
+            "name": str,
+            "proposer": str,
+            "adopted_on": str,
+            "bonus_fen": int,
+            "category": str,
+            "department": str,
+        },
+        "meetings": {"date": str, "title": str},
+        "patents": {"key": str, "number": str, "title": str, "kind": str},
+        "findings": {
+            "stage": str,
+            "rule": str,
+            "severity": str,
+            "message": str,
+            "material": str,
+            "path": str,
+            "fix": str,
+        },
+    }
+    for name, columns in children.items():
+        db.table(name).create(
+            {"application_id": int, **columns},
+            foreign_keys=[("application_id", "applications", "id")],
+        )
+        db.table(name).create_index(["application_id"])
+    db.table("evidence").create_index(["sha256"])
+    db.table("items").create_index(["key"])
+    db.table("meetings").create_index(["date"])
+    db.table("patents").create_index(["key"])
+
+
+@migrations()
+def m002_decisions_and_disqualified(db: Database) -> None:
+    """The committee's decisions and the 第三条 list: append-only histories."""
+    db.table("decisions").create(
+        {
+            "id": int,
+            "application_id": int,
+            "decision": str,
+            "approved_fen": int,
+            "tier": int,
+            "matched_fen": int,
+            "reasons": str,
+            "reviewer": str,
+            "decided_at": str,
+        },
+        pk="id",
+        not_null={"application_id", "decision", "reviewer", "decided_at"},
+        foreign_keys=[("application_id", "applications", "id")],
+    )
+    db.table("decisions").create_index(["application_id"])
+    db.table("disqualified").create(
+        {
+            "id": int,
+            "code": str,
+            "name": str,
+            "since": str,
+            "until": str,
+            "reason": str,
+            "reviewer": str,
+            "added_at": str,
+            "withdrawn": int,  # 1: a later row that withdraws the listing `withdraws`
+            "withdraws": int,
+        },
+        pk="id",
+        not_null={"code", "since", "reason", "reviewer", "added_at"},
+    )
+    db.table("disqualified").create_index(["code"])
+    for table in ("decisions", "disqualified"):
+        for action in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+@migrations()
+def m003_certificates(db: Database) -> None:
+    """Each unit's signing certificate, pinned at the first signed dossier received from it."""
+    db.table("certificates").create(
+        {
+            "credit_code": str,
+            "fingerprint": str,
+            "signer": str,
+            "first_application_id": int,
+            "pinned_at": str,
+        },
+        pk="credit_code",
+        not_null={"fingerprint", "pinned_at"},
+    )
+
+
+def pinned_certificate(db: Database, credit_code: str) -> dict[str, Any] | None:
+    """The certificate pinned for a unit, if any."""
+    rows = list(db.query("SELECT * FROM certificates WHERE credit_code = ?", [credit_code]))
+    return rows[0] if rows else None
+
+
+def pin_certificate(
+    db: Database, credit_code: str, fingerprint: str, signer: str, app_id: int, when: str
+) -> None:
+    """Pin a unit's certificate (the first signed dossier received from it)."""
+    db.table("certificates").insert(
+        {
+            "credit_code": credit_code,
+            "fingerprint": fingerprint,
+            "signer": signer,
+            "first_application_id": app_id,
+            "pinned_at": when,
+        }
+    )
+
+
+@contextlib.contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """One write transaction, begun IMMEDIATE: a second reviewer's intake waits for this one (busy
+    timeout) instead of failing half-way when both read first and then write. Nested use is a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.execute("COMMIT")
+
+
+def default_register_path() -> Path:
+    """$DOSSIER_REGISTER_DIR/register.sqlite, else in the user data folder."""
+    return user_folder("DOSSIER_REGISTER_DIR", "register") / REGISTER_FILE
+
+
+def open_register(path: Path | None = None) -> Database:
+    """The register at `path` (default location when None), created and migrated as needed."""
+    path = path or default_register_path()
+    if path.is_dir():
+        raise InputError(
+            "这是一个文件夹，不是登记簿文件", where=str(path), fix="请用 --register 指定 .sqlite 文件。"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path, execute_plugins=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.enable_wal()
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"不是登记簿文件，或文件已损坏（{exc}）",
+            where=str(path),
+            fix="请用 --register 指定本工具建立的登记簿；新文件会自动建立。",
+        ) from None
+    except OSError as exc:
+        raise FileSystemError.from_os_error(exc) from None
+    return db
+
+
+def schema_version(db: Database) -> list[str]:
+    """The names of the migrations applied to this register, in order."""
+    return [m.name for m in migrations.applied(db)]
+
+
+# ---- writing -------------------------------------------------------------------------------------
+
+
+def _app_row(r: Record) -> dict[str, Any]:
+    return {
+        "file_sha256": r.file_sha256,
+        "received_at": r.received_at,
+        "source_name": r.source_name,
+        "kind": r.kind,
+        "year": r.year,
+        "scheme": r.scheme,
+        "fund_case": r.case,
+        "unit_name": r.unit_name,
+        "credit_code": r.credit_code,
+        "union_name": r.union_name,
+        "union_code": r.union_code,
+        "studio_name": r.studio_name,
+        "studio_key": r.studio_key or None,
+        "studio_level": r.studio_level,
+        "studio_new": int(r.studio_new),
+        "named_on": r.named_on,
+        "matched_fen": r.matched_fen,
+        "tier": r.tier,
+        "claimed_fen": r.claimed_fen,
+        "recomputed_fen": r.recomputed_fen,
+        "chain_key": r.chain_key,
+        "version": r.version,
+        "previous_id": r.previous_id,
+        "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def insert_record(db: Database, r: Record, diff: dict | None = None) -> int:
+    """Insert one application and its evidence, items, meetings and patents; returns its id.
+
+    The caller holds the transaction (`with db.atomic():`).
+    """
+    row = _app_row(r) | {"diff": json.dumps(diff, ensure_ascii=False) if diff is not None else None}
+    app_id = db.table("applications").insert(row).last_pk
+    assert isinstance(app_id, int)
+    db.table("evidence").insert_all(
+        {"application_id": app_id, "path": e.path, "sha256": e.sha256, "size": e.size, "material": e.material}
+        for e in r.evidence
+    )
+    db.table("items").insert_all(
+        {
+            "application_id": app_id,
+            "key": i.key,
+            "name": i.name,
+            "proposer": i.proposer,
+            "adopted_on": i.adopted_on,
+            "bonus_fen": i.bonus_fen,
+            "category": i.category,
+            "department": i.department,
+        }
+        for i in r.items
+    )
+    db.table("meetings").insert_all(
+        {"application_id": app_id, "date": m.date, "title": m.title} for m in r.meetings
+    )
+    db.table("patents").insert_all(
+        {"application_id": app_id, "key": p.key, "number": p.number, "title": p.title, "kind": p.kind}
+        for p in r.patents
+    )
+    return app_id
+
+
+def store_findings(db: Database, app_id: int, stage: str, findings: Iterable[Finding]) -> None:
+    """Keep the findings of one stage ('verify' or 'register') of one application, replacing earlier ones."""
+    db.execute("DELETE FROM findings WHERE application_id = ? AND stage = ?", [app_id, stage])
+    db.table("findings").insert_all(
+        {
+            "application_id": app_id,
+            "stage": stage,
+            "rule": f.rule,
+            "severity": f.severity,
+            "message": f.message,
+            "material": f.material,
+            "path": f.path,
+            "fix": f.fix,
+        }
+        for f in findings
+    )
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+def _record(row: dict[str, Any], children: dict[str, list[dict]]) -> Record:
+    return Record(
+        id=row["id"],
+        year=row["year"],
+        scheme=row["scheme"],
+        case=row["fund_case"],
+        unit_name=row["unit_name"] or "",
+        credit_code=row["credit_code"],
+        file_sha256=row["file_sha256"],
+        union_name=row["union_name"] or "",
+        union_code=row["union_code"],
+        studio_name=row["studio_name"],
+        studio_level=row["studio_level"],
+        studio_new=bool(row["studio_new"]),
+        named_on=row["named_on"],
+        matched_fen=row["matched_fen"],
+        tier=row["tier"],
+        claimed_fen=row["claimed_fen"],
+        recomputed_fen=row["recomputed_fen"],
+        received_at=row["received_at"],
+        source_name=row["source_name"] or "",
+        kind=row["kind"] or "",
+        version=row["version"],
+        previous_id=row["previous_id"],
+        data=json.loads(row["data"] or "{}"),
+        evidence=tuple(
+            Evidence(c["path"], c["sha256"], c["size"] or 0, c["material"]) for c in children["evidence"]
+        ),
+        items=tuple(
+            Item(
+                c["name"],
+                c["proposer"],
+                c["adopted_on"] or "",
+                c["bonus_fen"],
+                c["category"] or "",
+                c["department"] or "",
+            )
+            for c in children["items"]
+        ),
+        meetings=tuple(Meeting(c["date"], c["title"] or "") for c in children["meetings"]),
+        patents=tuple(
+            Patent(c["number"] or "", c["title"] or "", c["kind"] or "") for c in children["patents"]
+        ),
+    )
+
+
+def load_records(db: Database, ids: Iterable[int]) -> list[Record]:
+    """The full records of the applications `ids` (in id order)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = list(db.query(f"SELECT * FROM applications WHERE id IN ({marks}) ORDER BY id", wanted))
+    children: dict[int, dict[str, list[dict]]] = {
+        i: {"evidence": [], "items": [], "meetings": [], "patents": []} for i in wanted
+    }
+    for table in ("evidence", "items", "meetings", "patents"):
+        for c in db.query(f"SELECT * FROM {table} WHERE application_id IN ({marks}) ORDER BY rowid", wanted):
+            children[c["application_id"]][table].append(c)
+    return [_record(r, children[r["id"]]) for r in rows]
+
+
+def get_record(db: Database, app_id: int) -> Record | None:
+    """One application, or None when the register has no such number."""
+    found = load_records(db, [app_id])
+    return found[0] if found else None
+
+
+def app_id_by_hash(db: Database, sha256: str) -> int | None:
+    """The application already recorded from the file with this hash."""
+    rows = list(db.query("SELECT id FROM applications WHERE file_sha256 = ?", [sha256]))
+    return rows[0]["id"] if rows else None
+
+
+def versions(db: Database, app_id: int) -> set[int]:
+    """Every version of the application `app_id` belongs to: the ones it replaces and the ones that
+    replace it.
+    """
+    found = set(lineage(db, app_id))
+    todo = [app_id]
+    while todo:
+        current = todo.pop()
+        for row in db.query("SELECT id FROM applications WHERE previous_id = ?", [current]):
+            if row["id"] not in found:
+                found.add(row["id"])
+                todo.append(row["id"])
+    return found
+
+
+def lineage(db: Database, app_id: int) -> list[int]:
+    """`app_id` and every earlier version it replaces, newest first."""
+    out: list[int] = []
+    current: int | None = app_id
+    while current is not None and current not in out:
+        out.append(current)
+        rows = list(db.query("SELECT previous_id FROM applications WHERE id = ?", [current]))
+        current = rows[0]["previous_id"] if rows else None
+    return out
+
+
+def latest_in_chain(db: Database, chain_key: str) -> list[dict[str, Any]]:
+    """The applications with this unit/fund/year(/studio) key that no later version replaces."""
+    return list(
+        db.query(
+            "SELECT a.* FROM applications a WHERE a.chain_key = ? AND NOT EXISTS "
+            "(SELECT 1 FROM applications b WHERE b.previous_id = a.id) ORDER BY a.id",
+            [chain_key],
+        )
+    )
+
+
+def candidate_ids(db: Database, r: Record) -> set[int]:
+    """Every application sharing a key with `r` (a file hash, ledger item, meeting date, patent, its
+    unit/fund/year, its studio): an index lookup per key, so the cost does not grow with the register.
+    """
+    out: set[int] = set()
+
+    def collect(sql: str, values: list[Any]) -> None:
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(row[0] for row in db.execute(sql.format(marks=marks), chunk).fetchall())
+
+    collect(
+        "SELECT DISTINCT application_id FROM evidence WHERE sha256 IN ({marks})",
+        [e.sha256 for e in r.evidence],
+    )
+    collect("SELECT DISTINCT application_id FROM items WHERE key IN ({marks})", [i.key for i in r.items])
+    collect(
+        "SELECT DISTINCT application_id FROM meetings WHERE date IN ({marks})", [m.date for m in r.meetings]
+    )
+    collect("SELECT DISTINCT application_id FROM patents WHERE key IN ({marks})", [p.key for p in r.patents])
+    collect("SELECT id FROM applications WHERE chain_key IN ({marks})", [r.chain_key])
+    if r.studio_key:
+        collect("SELECT id FROM applications WHERE studio_key IN ({marks})", [r.studio_key])
+    return out
+
+
+def disqualifications(db: Database) -> list[Disqualification]:
+    """The 第三条 list in force: every listing not withdrawn by a later row."""
+    rows = list(db.query("SELECT * FROM disqualified ORDER BY id"))
+    withdrawn = {r["withdraws"] for r in rows if r["withdrawn"]}
+    return [
+        Disqualification(r["code"], r["since"], r["reason"], r["until"], r["name"] or "", r["id"])
+        for r in rows
+        if not r["withdrawn"] and r["id"] not in withdrawn
+    ]
+
+
+def stored_findings(db: Database, app_id: int) -> list[Finding]:
+    """The findings kept for one application (verify/check first, then the register's)."""
+    return [
+        Finding(r["rule"], r["severity"], r["message"], r["material"], r["path"], r["fix"])
+        for r in db.query(
+            "SELECT * FROM findings WHERE application_id = ? ORDER BY stage DESC, rowid", [app_id]
+        )
+    ]
+
+
+def table(db: Database, name: str) -> Table:
+    """A table of the register (typed for mypy)."""
+    return db.table(name)
