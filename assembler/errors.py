@@ -47,9 +47,13 @@ class DossierError(Exception):
         where: str | None = None,
         fix: str | None = None,
         details: list[str] | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        # the input field at fault (a schema path such as "amount" or "applicant.credit_code"), so that a
+        # front end can put the message beside that field without reading the message
+        self.field = field
         self.where = where
         self.fix = fix
         self.details = list(details or [])

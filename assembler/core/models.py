@@ -53,6 +53,9 @@ class Finding:
     material: str | None = None
     path: str | None = None
     fix: str | None = None
+    # the field of the application it is about, as a path in the application's schema
+    # ("applicant.credit_code", "projects[2].bonus"), so that a front end can show it beside that field
+    field: str | None = None
 
 
 @dataclass(frozen=True)
