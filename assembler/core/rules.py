@@ -9,12 +9,20 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from assembler.core.application import FIVE_SMALL, LEVEL_RANK, LedgerItem, LoadedApplication
+from assembler.core.application import FIVE_SMALL, LEVEL_RANK, LedgerItem, LoadedApplication, Studio
 from assembler.core.checklist import ActivityPeriod, Checklist, MaterialSpec, PartSpec
 from assembler.core.dates import years_in
 from assembler.core.identifiers import comparable
 from assembler.core.match import Matching, MaterialFiles
-from assembler.core.models import KIND_TITLES, EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
+from assembler.core.models import (
+    KIND_TITLES,
+    EvidenceFile,
+    Finding,
+    MaterialResult,
+    MeetingGroup,
+    Severity,
+    Status,
+)
 
 PERIOD_FIX = "只计活动期间内的项目和会议；活动期间由高新区总工会的申报通知确定，申请人不能改写。"
 
@@ -713,6 +721,7 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
                 fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比（new: false）。",
             )
         )
+    out += _studio_dates_findings(studio, period)
     out += _tier_findings(loaded)
     if studio.patents and studio.level != "national":
         out.append(
@@ -722,6 +731,39 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
                 "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
             )
         )
+    return out
+
+
+def _studio_dates_findings(studio: Studio, period: ActivityPeriod) -> list[Finding]:
+    """Projects and results dated outside the activity period (附件2 三(三): 每年承担课题、每年完成成果).
+
+    Reading (docs/rules.md): a result counts in the year it was completed, so one dated outside the period
+    is an error; a project is undertaken in the year but may have been approved earlier, so a date outside
+    the period is a warning to confirm.
+    """
+    out = []
+    checks: tuple[tuple[str, list, Severity, str], ...] = (
+        ("projects", studio.projects, "warning", "课题或攻关项目"),
+        ("results", studio.results, "error", "创新成果"),
+    )
+    for key, items, severity, what in checks:
+        for number, item in enumerate(items, 1):
+            if item.date is None or item.date in period:
+                continue
+            out.append(
+                Finding(
+                    "B-RESULT-OUT-OF-PERIOD" if key == "results" else "B-PROJECT-OUT-OF-PERIOD",
+                    severity,
+                    f"第 {number} 项{what}“{item.title}”的日期 {item.date} 不在活动期间（{period.start} 至 "
+                    f"{period.end}）内"
+                    + ("：年度评比只计本年度完成的成果" if key == "results" else "：请核实本年度仍在承担"),
+                    path=f"application.yaml studio.{key}",
+                    field=f"studio.{key}[{number - 1}].date",
+                    fix="请只列本年度的成果（以前年度的成果已在当年申报）。"
+                    if key == "results"
+                    else "如课题跨年度进行，请在说明中写明本年度的进展。",
+                )
+            )
     return out
 
 
