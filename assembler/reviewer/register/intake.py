@@ -7,7 +7,6 @@ the others go on. Each input is one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
@@ -124,14 +124,49 @@ def record_from_data(
     )
 
 
+TAMPER_RULES = {  # verify findings that mean the file was changed after it was built
+    "VERIFY-PAGE-COUNT",
+    "VERIFY-PAGE-CHANGED",
+    "VERIFY-OUTLINE",
+    "VERIFY-MANIFEST-EDITED",
+    "VERIFY-BINDING-MISMATCH",
+    "VERIFY-SIGNATURE-BROKEN",
+    "VERIFY-ACTIVE-CONTENT",
+    "VERIFY-AWARD-MISMATCH",
+}
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    from assembler.reviewer.register.decisions import stamp
+
+    return stamp()
 
 
-def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]:
+def integrity_of(findings: list[Finding]) -> str:
+    """intact, or tampered when verify found the file changed after it was built (pages, bookmarks, the
+    embedded data or claim, a broken signature, active content)."""
+    tampered = any(
+        f.severity == "error" and (f.rule in TAMPER_RULES or f.rule.startswith("VERIFY-PAGE"))
+        for f in findings
+    )
+    return "tampered" if tampered else "intact"
+
+
+def _period_fields(period: dict | None) -> dict[str, Any]:
+    period = period or {}
+    return {
+        "period_start": str(period["start"]) if period.get("start") else None,
+        "period_end": str(period["end"]) if period.get("end") else None,
+        "period_source": str(period.get("source") or ""),
+    }
+
+
+def read_input(path: Path, received_at: str | None = None, call: Path | None = None) -> tuple[Row, Record]:
     """Verify a dossier PDF (or check a folder/zip) once: the review row and the register's record.
 
-    Raises DossierError when the input is not an application of ours or cannot be read.
+    `call`: the union's call file to check a folder/zip against (a built PDF keeps the one it was built
+    with, and intake compares it). Raises DossierError when the input is not an application of ours or
+    cannot be read.
     """
     when = received_at or _now()
     if path.is_file() and path.suffix.lower() == ".pdf":
@@ -152,11 +187,18 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
             source_name=path.name,
             kind="申报材料 PDF",
         )
+        signer = v.signature.signer if v.signature is not None and v.signature.intact else ""
+        record = replace(
+            record,
+            integrity=integrity_of(v.findings),
+            signer=signer,
+            **_period_fields(m.get("check", {}).get("period")),
+        )
         return row, record
     from assembler.api import check_source
     from assembler.load.sources import open_source
 
-    report, loaded, _ = check_source(open_source(path))
+    report, loaded, _ = check_source(open_source(path), call=call)
     row = row_from_check(path, report, loaded)
     material_of = {f: m.number for m in report.materials for f in m.files}
     files = [
@@ -183,7 +225,33 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
         source_name=path.name,
         kind="申请压缩包" if path.is_file() else "申请文件夹",
     )
-    return row, record
+    period = report.period
+    return row, replace(
+        record,
+        integrity="unverifiable",
+        period_start=period.start.isoformat() if period else None,
+        period_end=period.end.isoformat() if period else None,
+        period_source=period.source if period else "",
+    )
+
+
+def read_for_register(db: Database, path: Path, received_at: str | None = None) -> tuple[Row, Record]:
+    """`read_input`, a folder or .zip checked against the call the union loaded into the register for
+    its year (a built PDF keeps its own; intake compares it)."""
+    import tempfile
+
+    from assembler.reviewer.register.calls import call_file_text
+
+    row, record = read_input(path, received_at)
+    if record.kind == "申报材料 PDF":
+        return row, record
+    text = call_file_text(db, record.year, str(record.data.get("measures") or "2021"))
+    if text is None:
+        return row, record
+    with tempfile.TemporaryDirectory(prefix="dossier-call-") as tmp:
+        call = Path(tmp) / f"{record.year}.yaml"
+        call.write_text(text, encoding="utf-8")
+        return read_input(path, record.received_at, call)
 
 
 def findings_for(db: Database, record: Record, exclude: set[int] | None = None) -> list[Finding]:
@@ -193,7 +261,15 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     """
     skip = exclude or set()
     others = store.load_records(db, store.candidate_ids(db, record) - skip)
-    return register_findings(record, others, store.disqualifications(db))
+    return register_findings(record, others, store.disqualifications(db), _standing())
+
+
+def _standing():  # noqa: ANN202 - crossyear.Standing
+    """The bundled checklists' reuse readings (standing or yearly per material)."""
+    from assembler.load.checklists import load_checklist
+    from assembler.reviewer.register.crossyear import standing_rule
+
+    return standing_rule({s: load_checklist("2021", s).materials for s in ("innovation", "studio")})
 
 
 def refresh_findings(db: Database, app_id: int) -> list[Finding]:
@@ -251,10 +327,32 @@ def _certificate_findings(db: Database, record: Record, signature) -> list[Findi
     ]
 
 
+def signer_findings(record: Record) -> list[Finding]:
+    """A dossier signed with a certificate issued to another unit than the applicant (nor its union)."""
+    if not record.signer or not record.unit_name:
+        return []
+    names = {comparable(record.unit_name), comparable(record.union_name)} - {""}
+    if comparable(record.signer) in names:
+        return []
+    return [
+        Finding(
+            "REGISTER-SIGNER-OTHER-UNIT",
+            "error",
+            f"申报材料的电子签名证书属于“{record.signer}”，而申请单位是“{record.unit_name}”："
+            "不是申请单位自己签名的材料",
+            fix="请向申请单位核实；应由申请单位用本单位的签名密钥签名后重新报送。",
+        )
+    ]
+
+
 def intake_one(db: Database, path: Path, received_at: str | None = None) -> IntakeResult:
-    """Read, verify and record one input; its findings include the register's checks."""
+    """Read, verify and record one input, and keep a read-only copy of it; its findings include the
+    register's checks (across years, against the union's call, the signer)."""
+    from assembler.reviewer.register.calls import call_findings, register_call
+    from assembler.reviewer.register.filestore import keep
+
     try:
-        row, record = read_input(path, received_at)
+        row, record = read_for_register(db, path, received_at)
         signature = _signature(path)
     except DossierError as exc:
         return IntakeResult(path, "refused", error=exc.render(), error_code=exc.exit_code)
@@ -262,7 +360,10 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
     if existing is not None:
         found = refresh_findings(db, existing)
         kept = store.get_record(db, existing)
-        return IntakeResult(path, "already", kept, row.findings + found)
+        intake_found = [f for f in store.stored_findings(db, existing, "intake")]
+        return IntakeResult(path, "already", kept, row.findings + found + intake_found)
+    record = replace(record, stored_sha256=keep(db, path))
+    ruling = register_call(db, record.year, str(record.data.get("measures") or "2021"))
     with store.writing(db):
         previous = _open_predecessor(db, record)
         diff = None
@@ -271,12 +372,18 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
             record = replace(record, version=previous.version + 1, previous_id=previous.id)
         app_id = store.insert_record(db, record, diff)
         record = replace(record, id=app_id)
-        found = findings_for(db, record, store.versions(db, app_id)) + _certificate_findings(
-            db, record, signature
+        found = findings_for(db, record, store.versions(db, app_id))
+        at_intake = (
+            call_findings(record, ruling)
+            + signer_findings(record)
+            + _certificate_findings(db, record, signature)
         )
         store.store_findings(db, app_id, "verify", row.findings)
         store.store_findings(db, app_id, "register", found)
-    return IntakeResult(path, "version" if previous else "new", record, row.findings + found, diff)
+        store.store_findings(db, app_id, "intake", at_intake)
+    return IntakeResult(
+        path, "version" if previous else "new", record, row.findings + found + at_intake, diff
+    )
 
 
 def intake(db: Database, paths: list[Path], received_at: str | None = None) -> list[IntakeResult]:

@@ -20,10 +20,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from assembler.core.application import LEVEL_TITLES
+from assembler.core.dates import beijing_now
 from assembler.reviewer.register import db as store
 from assembler.reviewer.register.decisions import Decision, current_decisions
 from assembler.reviewer.register.intake import refresh_findings
-from assembler.reviewer.register.records import Record, from_fen, scheme_title
+from assembler.reviewer.register.records import Record, beijing_text, from_fen, scheme_title
 from assembler.reviewer.register.records import case_title as _case_title
 
 UNION = "天津滨海高新技术产业开发区总工会"
@@ -169,13 +170,15 @@ def notice_docx(db: Database, entry: Entry, today: dt.date | None = None) -> byt
 
     r = entry.record
     day = today or (
-        dt.date.fromisoformat(entry.decision.decided_at[:10]) if entry.decision else dt.date.today()
+        dt.date.fromisoformat(beijing_text(entry.decision.decided_at)[:10])
+        if entry.decision
+        else beijing_now().date()
     )
     doc = _document()
     _para(doc, "补 正 通 知", font=TITLE_FONT, size=22, align="center")
     _para(doc, f"登记号：{r.id}（第 {r.version} 版）", size=12, align="right")
     _para(doc, f"{r.unit_name}（{r.union_name or '工会'}）：")
-    received = r.received_at[:10]
+    received = r.received_on
     fund = scheme_title(r.scheme)
     what = f"，{case_title(r)}" if case_title(r) else ""
     body = _para(
@@ -283,7 +286,7 @@ def publicity_docx(entries: list[Entry], year: int, today: dt.date | None = None
     _para(doc, "")
     _para(doc, "公示期：      年   月   日至      年   月   日")
     _para(doc, UNION, align="right")
-    _para(doc, _date_words(today or dt.date.today()), align="right")
+    _para(doc, _date_words(today or beijing_now().date()), align="right")
     return _save_docx(doc)
 
 
@@ -422,7 +425,7 @@ def summary_rows(entries: list[Entry]) -> list[list[Any]]:
                 counts["returned"],
                 counts["rejected"],
                 counts["open"],
-                sum((from_fen(e.record.claimed_fen) or Decimal(0) for e in group), Decimal(0)),
+                sum((from_fen(e.record.trusted_claim_fen) or Decimal(0) for e in group), Decimal(0)),
                 sum((e.approved or Decimal(0) for e in group), Decimal(0)),
             ]
         )
@@ -454,6 +457,23 @@ def summary_xlsx(entries: list[Entry], year: int) -> bytes:
     money = [sum((r[i] for r in rows), Decimal(0)) for i in (7, 8)]
     put_row(ws, ["合计", "", *counts, *money])
     _bold_last(ws)
+    for e in entries:  # decisions outside the measures, with the committee's written reason
+        if e.decision is not None and e.decision.override:
+            r = e.record
+            put_row(
+                ws,
+                [
+                    f"突破办法规定：登记号 {r.id} {r.unit_name}",
+                    e.decision.override,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    e.approved,
+                ],
+            )
     _setup_print(ws, f"{year} 年度高新区职工创新鼓励金申报与评审汇总")
     return _workbook_bytes(wb)
 
