@@ -373,7 +373,7 @@ def build(
 def verify(file: Path, as_json: bool) -> None:
     """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
     from assembler.core.report import SEVERITY_TITLES
-    from assembler.reviewer.verify import verification_to_json
+    from assembler.reviewer.verify import built_with_call, verification_to_json
     from assembler.reviewer.verify import verify as run_verify
 
     result = run_verify(file)
@@ -384,6 +384,8 @@ def verify(file: Path, as_json: bool) -> None:
         click.echo(_shown(f"{file}：{app.get('name', '')}（{app.get('credit_code', '')}）"))
         for f in result.findings:
             click.echo(_shown(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}"))
+        if call := built_with_call(result.manifest):
+            click.echo(f"  生成时依据的申报通知：{call}（请与总工会本年度的申报通知核对）")
         click.echo("结论：完整、未被改动" if result.intact else "结论：未通过核验")
     sys.exit(ExitCode.OK if result.intact else ExitCode.APPLICATION_ERRORS)
 
@@ -604,6 +606,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
     from assembler.reviewer.register.intake import STATUS_TITLES, result_to_json, worst_exit
     from assembler.reviewer.register.intake import intake as run_intake
     from assembler.reviewer.register.records import diff_lines, scheme_title
+    from assembler.reviewer.register.views import claimed_text
 
     db = open_register(register_path)
     results = run_intake(db, list(paths))
@@ -620,7 +623,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
             click.echo(
                 f"[{STATUS_TITLES[r.status]}] 登记号 {rec.id}{version}：{rec.unit_name}（{rec.credit_code}）"
                 f"{rec.year} 年度{scheme_title(rec.scheme)}，"
-                f"申请金额 {_yuan_text(rec.claimed_fen)}"
+                f"申请金额 {claimed_text(rec)}"
                 f"（{r.source.name}）"
             )
             if r.diff is not None:
@@ -790,6 +793,7 @@ def applications(
     from assembler.reviewer.register.db import get_record, lineage, open_register
     from assembler.reviewer.register.outputs import case_title, year_entries
     from assembler.reviewer.register.records import diff_lines, scheme_title
+    from assembler.reviewer.register.views import claimed_text, integrity_text
 
     db = open_register(register_path)
     if app_id is None:
@@ -807,7 +811,8 @@ def applications(
                             "studio": e.record.studio_name,
                             "unit": e.record.unit_name,
                             "credit_code": e.record.credit_code,
-                            "claimed_fen": e.record.claimed_fen,
+                            "claimed_fen": e.record.trusted_claim_fen,
+                            "integrity": e.record.integrity or None,
                             "decision": e.decision.decision if e.decision else None,
                             "approved_fen": e.decision.approved_fen if e.decision else None,
                         }
@@ -819,7 +824,18 @@ def applications(
             )
             return
         table = Table(title="登记簿")
-        for head in ("登记号", "版本", "年度", "基金", "情形/工作室", "单位", "申请金额", "决定", "核定金额"):
+        for head in (
+            "登记号",
+            "版本",
+            "年度",
+            "基金",
+            "情形/工作室",
+            "单位",
+            "申请金额",
+            "核验",
+            "决定",
+            "核定金额",
+        ):
             table.add_column(head, overflow="fold")
         for e in entries:
             r = e.record
@@ -830,7 +846,8 @@ def applications(
                 scheme_title(r.scheme),
                 case_title(r),
                 r.unit_name,
-                _yuan_text(r.claimed_fen),
+                claimed_text(r),
+                integrity_text(r),
                 e.decision.title if e.decision else "未决定",
                 _yuan_text(e.decision.approved_fen) if e.decision and e.decision.approved_fen else "",
             )

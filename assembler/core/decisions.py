@@ -40,6 +40,7 @@ class Allowance:
     upto: Decimal | None = None
     new_fixed: Decimal | None = None
     matched: bool = False
+    matched_cap: Decimal | None = None  # the higher union's standard as the application states it
     annual: tuple[Decimal, ...] = ()
 
 
@@ -53,6 +54,7 @@ def allowed_award(
     studio_level: str | None = None,
     studio_new: bool = False,
     studio_annual: bool = False,
+    studio_matched: Decimal | None = None,
 ) -> Allowance:
     """The amounts the measures can produce for an application whose award, as computed by
     `core.awards.compute_award`, is `computed` (None: not eligible).
@@ -103,7 +105,10 @@ def allowed_award(
         )
         if higher:
             matched = True
-            parts.append(f"新命名{LEVEL_TITLES[level]}工作室按上级工会标准匹配（以评审确认的匹配金额为准）")
+            limit = f"，不超过申请所列标准 {format_yuan(studio_matched)} 元" if studio_matched else ""
+            parts.append(
+                f"新命名{LEVEL_TITLES[level]}工作室按上级工会标准匹配（以评审确认的匹配金额为准{limit}）"
+            )
         else:
             new_fixed = spec.new_studio_zone or Decimal(0)
             parts.append(f"新命名{LEVEL_TITLES[level]}工作室 {format_yuan(new_fixed)} 元")
@@ -116,6 +121,7 @@ def allowed_award(
         "工作室鼓励金：" + " + ".join(parts),
         new_fixed=new_fixed,
         matched=matched,
+        matched_cap=studio_matched if matched else None,
         annual=annual,
     )
 
@@ -132,6 +138,9 @@ def studio_total(
     if allowance.matched:
         if matched is None or matched <= 0:
             return None, "新命名的滨海新区级及以上工作室：请写明评审确认的匹配金额"
+        if allowance.matched_cap is not None and matched > allowance.matched_cap:
+            cap = format_yuan(allowance.matched_cap)
+            return None, f"匹配金额 {format_yuan(matched)} 元超过申请所列上级工会标准 {cap} 元"
         total += matched
     elif matched is not None:
         return None, "匹配金额只适用于新命名的滨海新区级及以上工作室"

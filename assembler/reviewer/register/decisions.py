@@ -253,6 +253,7 @@ def allowance_of(record: Record) -> Allowance:
         studio_level=record.studio_level,
         studio_new=record.studio_new,
         studio_annual=bool((record.data.get("studio") or {}).get("annual")),
+        studio_matched=from_fen(record.matched_fen),
     )
 
 

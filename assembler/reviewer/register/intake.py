@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from assembler.core.identifiers import comparable
+from assembler.core.identifiers import certificate_names, comparable
 from assembler.core.models import Finding
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
@@ -187,7 +187,9 @@ def read_input(path: Path, received_at: str | None = None, call: Path | None = N
             source_name=path.name,
             kind="申报材料 PDF",
         )
-        signer = v.signature.signer if v.signature is not None and v.signature.intact else ""
+        signer = (
+            certificate_names(v.signature.signer)[0] if v.signature is not None and v.signature.intact else ""
+        )
         record = replace(
             record,
             integrity=integrity_of(v.findings),
@@ -300,16 +302,20 @@ def _signature(path: Path):  # noqa: ANN202 - SignatureInfo | None, imported onl
 
 
 def _certificate_findings(db: Database, record: Record, signature) -> list[Finding]:  # noqa: ANN001
-    """Pin a unit's certificate at its first signed dossier; flag a later dossier signed with another one."""
+    """Pin a unit's certificate at its first signed dossier (never one naming another unit); flag a later
+    dossier signed with another one."""
     if signature is None or not signature.intact:
         return []
     pinned = store.pinned_certificate(db, record.credit_code)
+    signer = certificate_names(signature.signer)[0]
     if pinned is None:
+        if signer_findings(record):
+            return []
         store.pin_certificate(
             db,
             record.credit_code,
             signature.fingerprint,
-            signature.signer,
+            signer,
             record.id or 0,
             record.received_at,
         )
@@ -321,7 +327,7 @@ def _certificate_findings(db: Database, record: Record, signature) -> list[Findi
             "REGISTER-CERTIFICATE-CHANGED",
             "error",
             f"签名证书与本单位首次登记时不同（首次：{pinned['signer']}，"
-            f"登记号 {pinned['first_application_id']}；本次：{signature.signer}）",
+            f"登记号 {pinned['first_application_id']}；本次：{signer}）",
             fix="请向申请单位核实是否更换了签名密钥；若非本单位签名，不予受理。",
         )
     ]
