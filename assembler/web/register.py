@@ -87,6 +87,11 @@ def years_of(db: Database) -> list[int]:
     return [r["year"] for r in db.query("SELECT DISTINCT year FROM applications ORDER BY year DESC")]
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """A finding's words for a table cell: at most `limit` characters (the detail page has them whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def findings_by_application(db: Database) -> dict[int, list]:
     """Every kept finding, by application (for the inbox's 问题 column)."""
     from assembler.core.models import Finding
@@ -124,11 +129,11 @@ def inbox():
             {
                 "entry": e,
                 "case": case_title(e.record),
-                "claimed": claimed_text(e.record),
+                "claimed": claimed_text(e.record, short=True),
                 "integrity": integrity_text(e.record),
                 "integrity_code": e.record.integrity or "unknown",
                 "errors": sum(f.severity == "error" for f in mine),
-                "worst": plain(worst.message) if worst else "",
+                "worst": shorten(plain(worst.message)) if worst else "",
                 "worst_severity": worst.severity if worst else "",
                 "state": e.decision.decision if e.decision else UNDECIDED,
             }

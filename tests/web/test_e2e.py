@@ -640,6 +640,10 @@ def test_register_keeps_to_the_measures(server, page, browser, example_dossiers,
     shot(page, "41-register-detail-override")
 
     page.goto(f"{server}/register")
+    tampered = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=tampered]")
+    )
+    assert "突破办法规定" in tampered.locator("td.state").inner_text()
     zipped = page.locator("#register-table tbody tr").filter(
         has=page.locator("td[data-integrity=unverifiable]")
     )

@@ -31,10 +31,14 @@ def integrity_text(record: Record) -> str:
     return title
 
 
-def claimed_text(record: Record) -> str:
+def claimed_text(record: Record, short: bool = False) -> str:
     """申请金额 as the register may show it: never the embedded claim of a dossier that failed verify."""
     if record.integrity == "tampered":
-        return "无法确认（核验未通过：嵌入的申请金额可能被改动，不予采用）"
+        return (
+            "无法确认（核验未通过）"
+            if short
+            else "无法确认（核验未通过：嵌入的申请金额可能被改动，不予采用）"
+        )
     amount = from_fen(record.claimed_fen)
     return "不符合条件" if amount is None else f"{format_yuan(amount)} 元"
 
