@@ -14,15 +14,7 @@ from assembler.core.checklist import ActivityPeriod, Checklist, MaterialSpec, Pa
 from assembler.core.dates import years_in
 from assembler.core.identifiers import comparable
 from assembler.core.match import Matching, MaterialFiles
-from assembler.core.models import (
-    KIND_TITLES,
-    EvidenceFile,
-    Finding,
-    MaterialResult,
-    MeetingGroup,
-    Severity,
-    Status,
-)
+from assembler.core.models import KIND_TITLES, EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
 
 PERIOD_FIX = "只计活动期间内的项目和会议；活动期间由高新区总工会的申报通知确定，申请人不能改写。"
 
@@ -741,29 +733,31 @@ def _studio_dates_findings(studio: Studio, period: ActivityPeriod) -> list[Findi
     is an error; a project is undertaken in the year but may have been approved earlier, so a date outside
     the period is a warning to confirm.
     """
-    out = []
-    checks: tuple[tuple[str, list, Severity, str], ...] = (
-        ("projects", studio.projects, "warning", "课题或攻关项目"),
-        ("results", studio.results, "error", "创新成果"),
-    )
-    for key, items, severity, what in checks:
-        for number, item in enumerate(items, 1):
-            if item.date is None or item.date in period:
-                continue
-            out.append(
-                Finding(
-                    "B-RESULT-OUT-OF-PERIOD" if key == "results" else "B-PROJECT-OUT-OF-PERIOD",
-                    severity,
-                    f"第 {number} 项{what}“{item.title}”的日期 {item.date} 不在活动期间（{period.start} 至 "
-                    f"{period.end}）内"
-                    + ("：年度评比只计本年度完成的成果" if key == "results" else "：请核实本年度仍在承担"),
-                    path=f"application.yaml studio.{key}",
-                    field=f"studio.{key}[{number - 1}].date",
-                    fix="请只列本年度的成果（以前年度的成果已在当年申报）。"
-                    if key == "results"
-                    else "如课题跨年度进行，请在说明中写明本年度的进展。",
-                )
-            )
+    window = f"不在活动期间（{period.start} 至 {period.end}）内"
+    out = [
+        Finding(
+            "B-PROJECT-OUT-OF-PERIOD",
+            "warning",
+            f"第 {n} 项课题或攻关项目“{item.title}”的日期 {item.date} {window}：请核实本年度仍在承担",
+            path="application.yaml studio.projects",
+            field=f"studio.projects[{n - 1}].date",
+            fix="如课题跨年度进行，请在说明中写明本年度的进展。",
+        )
+        for n, item in enumerate(studio.projects, 1)
+        if item.date is not None and item.date not in period
+    ]
+    out += [
+        Finding(
+            "B-RESULT-OUT-OF-PERIOD",
+            "error",
+            f"第 {n} 项创新成果“{item.title}”的日期 {item.date} {window}：年度评比只计本年度完成的成果",
+            path="application.yaml studio.results",
+            field=f"studio.results[{n - 1}].date",
+            fix="请只列本年度的成果（以前年度的成果已在当年申报）。",
+        )
+        for n, item in enumerate(studio.results, 1)
+        if item.date is not None and item.date not in period
+    ]
     return out
 
 
