@@ -349,10 +349,21 @@ def test_a_forged_claim_is_never_shown_as_the_claim(example_dossiers, tmp_path):
         pdf.save(forged)
     [app] = intake_json(forged, register)
     detail = run("applications", app["id"], "--register", register).output
-    assert "核验：被改动" in detail and "5,000" not in detail.split("\n")[0]
-    assert shown(register, app["id"])["claimed_fen"] is None
+    head = detail.split("\n")[0]
+    assert "核验：被改动" in detail and "5,000" not in head
+    assert (
+        "申请金额 3,000 元（取自核验一致的封面页；嵌入的申请金额不予采用）" in head
+    )  # as printed on the cover
+    assert shown(register, app["id"])["claimed_fen"] == 300000
     refused = decide(register, app["id"], "--decision", "通过")
     assert refused.exit_code == 2 and "未解决的错误" in refused.output
+    cover_swapped = tmp_path / "cover-swapped.pdf"
+    with pikepdf.open(forged) as pdf, pikepdf.open(example_dossiers["studio"]) as other:
+        pdf.pages[0] = other.pages[0]  # a cover that no longer verifies: its figure is not read either
+        pdf.save(cover_swapped)
+    [swapped] = intake_json(cover_swapped, register)
+    assert shown(register, swapped["id"])["claimed_fen"] is None
+    assert "申请金额 无法确认" in run("applications", swapped["id"], "--register", register).output
 
 
 @pytest.mark.slow

@@ -611,7 +611,7 @@ def test_register_keeps_to_the_measures(server, page, browser, example_dossiers,
     )
     assert tampered.locator("td.integrity").inner_text().startswith("被改动")
     assert "嵌入的清单" in tampered.locator("td.problem").inner_text()
-    assert "99,999" not in tampered.inner_text() and "无法确认" in tampered.inner_text()
+    assert "99,999" not in tampered.inner_text() and "取自核验一致的页面" in tampered.inner_text()
     zipped = page.locator("#register-table tbody tr").filter(
         has=page.locator("td[data-integrity=unverifiable]")
     )
@@ -621,7 +621,8 @@ def test_register_keeps_to_the_measures(server, page, browser, example_dossiers,
     tampered.locator("a").first.click()
     page.wait_for_url("**/register/*")
     forged_url = page.url
-    assert "被改动" in page.inner_text("#integrity") and "无法确认" in page.inner_text("#claimed")
+    assert "被改动" in page.inner_text("#integrity") and "99,999" not in page.inner_text("#claimed")
+    assert "取自核验一致的封面页" in page.inner_text("#claimed")
     assert page.input_value("#decision") == ""
     page.select_option("#decision", "通过")
     page.fill("#amount", "99999")

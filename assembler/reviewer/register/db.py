@@ -168,7 +168,15 @@ def m003_certificates(db: Database) -> None:
     )
 
 
-M004_COLUMNS = ("integrity", "signer", "period_start", "period_end", "period_source", "stored_sha256")
+M004_COLUMNS = (
+    "integrity",
+    "signer",
+    "period_start",
+    "period_end",
+    "period_source",
+    "stored_sha256",
+    "printed_fen",
+)
 
 
 @migrations()
@@ -178,7 +186,7 @@ def m004_measures(db: Database) -> None:
     db.table("decisions").add_column("override", str)
     apps = db.table("applications")
     for column in M004_COLUMNS:
-        apps.add_column(column, str)
+        apps.add_column(column, int if column.endswith("_fen") else str)
     db.table("calls").create(
         {
             "id": int,
@@ -306,6 +314,7 @@ def _app_row(r: Record) -> dict[str, Any]:
         "period_end": r.period_end,
         "period_source": r.period_source or None,
         "stored_sha256": r.stored_sha256 or None,
+        "printed_fen": r.printed_fen,
     }
 
 
@@ -397,6 +406,7 @@ def _record(row: dict[str, Any], children: dict[str, list[dict]]) -> Record:
         period_end=row.get("period_end"),
         period_source=row.get("period_source") or "",
         stored_sha256=row.get("stored_sha256") or "",
+        printed_fen=row.get("printed_fen"),
         evidence=tuple(
             Evidence(c["path"], c["sha256"], c["size"] or 0, c["material"]) for c in children["evidence"]
         ),

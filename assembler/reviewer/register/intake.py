@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,35 @@ def integrity_of(findings: list[Finding]) -> str:
     return "tampered" if tampered else "intact"
 
 
+CLAIM_PRINTED = re.compile(r"申请金额\s*([0-9][0-9,]*(?:\.[0-9]{1,2})?)\s*元")
+COVER_PAGES = 3  # the cover (with 申请金额) is the first page of every dossier and of its first volume
+
+
+def printed_claim_fen(path: Path, manifest: dict) -> int | None:
+    """申请金额 as printed on the dossier's first pages, read only from a page whose digest still matches
+    the one recorded at build: the figure a dossier that failed verification can still be held to."""
+    import pikepdf
+    import pypdf
+
+    from assembler.integrity.manifest import validate_manifest
+    from assembler.integrity.pagedigest import page_digests
+
+    try:
+        expected, _ = validate_manifest(manifest, str(path)).expected_pages()
+        with pikepdf.open(path) as pdf:
+            actual = page_digests(pdf)
+        reader = pypdf.PdfReader(path)
+        for index in range(min(COVER_PAGES, len(expected), len(actual))):
+            if actual[index] != expected[index]:
+                continue
+            found = CLAIM_PRINTED.search(reader.pages[index].extract_text() or "")
+            if found:
+                return to_fen(found.group(1).replace(",", ""))
+    except (DossierError, pikepdf.PdfError, pypdf.errors.PyPdfError, ValueError, KeyError, OSError):
+        return None
+    return None
+
+
 def _period_fields(period: dict | None) -> dict[str, Any]:
     period = period or {}
     return {
@@ -190,9 +220,11 @@ def read_input(path: Path, received_at: str | None = None, call: Path | None = N
         signer = (
             certificate_names(v.signature.signer)[0] if v.signature is not None and v.signature.intact else ""
         )
+        integrity = integrity_of(v.findings)
         record = replace(
             record,
-            integrity=integrity_of(v.findings),
+            printed_fen=printed_claim_fen(path, m) if integrity == "tampered" else None,
+            integrity=integrity,
             signer=signer,
             **_period_fields(m.get("check", {}).get("period")),
         )

@@ -166,6 +166,7 @@ class Record:
     period_end: str | None = None
     period_source: str = ""
     stored_sha256: str = ""  # the register's kept copy of the received file (files/<sha256>)
+    printed_fen: int | None = None  # 申请金额 as printed on the dossier's own pages that still verify
 
     @property
     def studio_key(self) -> str:
@@ -184,9 +185,9 @@ class Record:
 
     @property
     def trusted_claim_fen(self) -> int | None:
-        """The claimed amount when it can be trusted: never the embedded claim of a dossier that failed
-        verification (it may be forged)."""
-        return None if self.integrity == "tampered" else self.claimed_fen
+        """The claimed amount when it can be trusted: for a dossier that failed verification never its
+        embedded claim (it may be forged), only the amount printed on its pages that still verify."""
+        return self.printed_fen if self.integrity == "tampered" else self.claimed_fen
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlite_utils import Database
@@ -34,6 +35,11 @@ def integrity_text(record: Record) -> str:
 def claimed_text(record: Record, short: bool = False) -> str:
     """申请金额 as the register may show it: never the embedded claim of a dossier that failed verify."""
     if record.integrity == "tampered":
+        if record.printed_fen is not None:
+            printed = f"{format_yuan(from_fen(record.printed_fen) or Decimal(0))} 元"
+            return printed + (
+                "（取自核验一致的页面）" if short else "（取自核验一致的封面页；嵌入的申请金额不予采用）"
+            )
         return (
             "无法确认（核验未通过）"
             if short
