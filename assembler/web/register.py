@@ -31,6 +31,7 @@ from assembler.web.workspace import safe_name
 bp = Blueprint("register", __name__)
 REGISTER_FILE = "register.sqlite"
 UNDECIDED = "undecided"
+FUND_SHORT = {"innovation": "职工创新创效", "studio": "创新工作室"}
 STATES = {UNDECIDED: "未决定", **DECISIONS}
 FINDING_GROUPS = {
     "VERIFY-": "核验",
@@ -111,12 +112,15 @@ def inbox():
     year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
     fund = request.args.get("fund", "")
+    from assembler.reviewer.register.calls import register_call
     from assembler.reviewer.register.views import claimed_text, integrity_text, worst_finding
 
     with register() as db:
         entries = year_entries(db, year)
         found = findings_by_application(db)
         years = years_of(db)
+        shown_year = year or (years[0] if years else None)
+        ruling = register_call(db, shown_year) if shown_year else None
     if state in STATES:
         entries = [e for e in entries if (e.decision.decision if e.decision else UNDECIDED) == state]
     if fund in fund_titles()[0]:
@@ -150,7 +154,17 @@ def inbox():
         STATES=STATES,
         FUNDS=fund_titles()[0],
         outputs_year=year or (years[0] if years else None),
+        call=call_words(ruling) if ruling else "",
     )
+
+
+def call_words(ruling) -> str:  # noqa: ANN001 - calls.RegisterCall
+    """The union's call ruling a year, in words for the inbox: its title, where it comes from, the periods."""
+    title = f"《{ruling.call.title}》" if ruling.call is not None else "无申报通知，按申报年度自然年"
+    periods = "；".join(
+        f"{FUND_SHORT[s]} {p.start} 至 {p.end}" for s in ("innovation", "studio") for p in [ruling.period(s)]
+    )
+    return f"{ruling.year} 年度申报通知：{title}（{ruling.origin}）；活动期间：{periods}"
 
 
 @bp.post("/register")

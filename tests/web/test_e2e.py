@@ -616,6 +616,7 @@ def test_register_keeps_to_the_measures(server, page, browser, example_dossiers,
         has=page.locator("td[data-integrity=unverifiable]")
     )
     assert "无法核验" in zipped.locator("td.integrity").inner_text()
+    assert "2026 年度申报通知：无申报通知，按申报年度自然年（默认解读）" in page.inner_text("#year-call")
     shot(page, "40-register-inbox-integrity")
 
     tampered.locator("a").first.click()
