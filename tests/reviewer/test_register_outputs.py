@@ -157,6 +157,7 @@ def test_publicity_dates_contacts_and_split(register, tmp_path):
     assert rows[0][0] == "2026年度高新区职工创新鼓励金拟支持名单"  # the title in the sheet
     total = next(r for r in rows if r[1] and str(r[1]).startswith("合计"))
     assert total[1] == "合计：2 家单位，2 项" and total[6] == 18000
+    assert any(str(r[0]).startswith("公示期：2026年7月1日至2026年7月7日") for r in rows)
     studio = next(r for r in rows if r[2] == "劳模和工匠人才创新工作室鼓励金")
     assert (studio[4], studio[5], studio[6]) == (10000, 5000, 15000)
 

@@ -240,6 +240,7 @@ def table(
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif numeric[i]:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.paragraph_format.keep_with_next = index < len(rows)  # a short table stays on one page
             run = p.add_run(value)
             run.font.size = Pt(size)
             set_fonts(run._r, HEAD_FONT if index == 0 else BODY_FONT)

@@ -24,6 +24,7 @@ from assembler.reviewer.register.outputs import (
     case_title,
     parts_fen,
     payable,
+    publicity_period,
     sum_fen,
     unit_count,
 )
@@ -65,6 +66,7 @@ class OfficialSheet:
     ) -> None:
         """A line of text across the table's width (merged cells, no border)."""
         from openpyxl.styles import Alignment
+        from openpyxl.utils import get_column_letter
 
         ws = self.ws
         row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
@@ -73,7 +75,11 @@ class OfficialSheet:
         cell = ws.cell(row, 1)
         self._style(cell, size=size, font=font)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        ws.row_dimensions[row].height = height
+        total = sum(
+            (ws.column_dimensions[get_column_letter(i)].width or 8) for i in range(1, self.columns + 1)
+        )
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) * size / SIZE
+        ws.row_dimensions[row].height = max(height, -(-units // max(int(total) - 2, 1)) * size * 1.45 + 4)
 
     def row(self, values: list[Any], *, header: bool = False, bold: bool = False) -> None:
         """A bordered table row; amounts get the money format, text never becomes a formula."""
@@ -200,8 +206,14 @@ def publicity_xlsx(
         ],
         bold=True,
     )
+    first, last = publicity_period(profile, issued)
     return sheet.close(
-        [f"公示期内如有异议，请联系 {profile.contact}（{profile.phone}，{profile.email}）。"], "公示名单"
+        [
+            f"公示期：{official_date(first)}至{official_date(last)}（{profile.objection_days}个工作日）。"
+            f"如有异议，请以书面形式实名向{profile.issuer}反映（联系人：{profile.contact}，电话：{profile.phone}，"
+            f"电子邮箱：{profile.email}，地址：{profile.address}）。"
+        ],
+        "公示名单",
     )
 
 
