@@ -667,6 +667,7 @@ def decide(
     from assembler.reviewer.register.db import open_register
     from assembler.reviewer.register.decisions import decide as run_decide
     from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.notices import ticked_words
 
     db = open_register(register_path)
     made = run_decide(
@@ -716,6 +717,8 @@ def decide(
             ]
         )
         click.echo(f"  {d.decided_at} {d.reviewer}：{d.title}{extra}")
+        for words in ticked_words(db, d.id):  # frozen with the decision for the 补正通知
+            click.echo(f"    补正：{words}")
 
 
 @cli.command()

@@ -185,6 +185,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
     from assembler.reviewer.register.db import get_record, lineage, stored_findings
     from assembler.reviewer.register.decisions import history
     from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.notices import ticked_words
     from assembler.reviewer.register.outputs import case_title
     from assembler.reviewer.register.records import diff_lines
 
@@ -195,6 +196,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         refresh_findings(db, app_id)
         found = stored_findings(db, app_id)
         decisions = history(db, app_id)
+        frozen = {d.id: ticked_words(db, d.id) for d in decisions}  # what each notice says, as issued
         versions = []
         for number in lineage(db, app_id):
             row = db.table("applications").get(number)
@@ -219,6 +221,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         values=values or {},
         errors=errors or {},
         ticks=findings,  # every finding, numbered as decide() takes them for the 补正通知
+        frozen=frozen,
         yuan=yuan,
         beijing=beijing,
         DECISIONS=DECISIONS,

@@ -310,6 +310,7 @@ def test_decide_cli_ticks_findings(register, tmp_path):
         ],
     )
     assert done.exit_code == 0, done.output
+    assert "    补正：12 项企业奖金不超过 100 元" in done.output
     row = list(register.query("SELECT words FROM decision_findings ORDER BY decision_id DESC LIMIT 1"))[0]
     assert "不超过 100 元" in row["words"]
 

@@ -88,6 +88,8 @@ def test_ticked_findings_are_frozen_with_the_decision(web_client, tmp_path):
     db = open_register(web_client.workspace / "register.sqlite")
     words = [r["words"] for r in db.query("SELECT words FROM decision_findings")]
     assert len(words) == 1 and "不超过 100 元" in words[0]
+    history = web_client.get("/register/1").get_data(as_text=True)
+    assert '<div class="hint">补正：12 项企业奖金不超过 100 元' in history
 
 
 @pytest.fixture
