@@ -370,3 +370,40 @@ def test_every_output_as_pdf(register, tmp_path):
         assert "天津滨海高新技术产业开发区总工会" in text and "2026年6月30日" in text
     grants = facts["2026年度拨款明细.xlsx"][0]
     assert "人民币壹万捌仟元整" in grants and "审批人" in grants and "拨款明细表" in grants
+
+
+@pytest.mark.parametrize(
+    "message,fix,words",
+    [
+        (
+            "证明文件“5-工会经费凭证/2025年缴费凭证.pdf”无法打开",
+            "请在 application.yaml 中改正后运行 dossier build 重新生成",
+            "证明文件无法打开。请在申报信息中改正后重新生成申报材料。",
+        ),
+        (
+            "[A4-REPORTED-LATE] 评审会议 2026-03-18 未在会前向高新区总工会报备"
+            "（innovation.meetings[0].reported_on）",
+            None,
+            "评审会议 2026-03-18 未在会前向高新区总工会报备。",
+        ),
+        ("签名证书 SHA-256 a1b2c3d4 与此前登记的不一致", None, "签名证书与此前登记的不一致。"),
+    ],
+)
+def test_notice_words_leave_out_files_keys_and_tools(message, fix, words):
+    from assembler.core.models import Finding
+    from assembler.reviewer.register.notices import notice_words
+
+    assert notice_words(Finding("X-RULE", "error", message, fix=fix)) == words
+
+
+def test_register_findings_never_name_the_other_unit():
+    from assembler.core.models import Finding
+    from assembler.reviewer.register.notices import notice_words
+
+    shared = Finding(
+        "REGISTER-EVIDENCE-SHARED",
+        "error",
+        "证明文件“a.pdf”与同年度另一单位天津抄袭示例有限公司（91120116MA0CCCCC04，登记号 4）"
+        "的申报材料完全相同",
+    )
+    assert notice_words(shared) == "部分证明材料与其他申报材料重复，请提供本单位自己的材料。"

@@ -31,12 +31,21 @@ REGISTER_WORDS = {
     "REGISTER-CERTIFICATE-CHANGED": "电子签名证书与此前报送的材料不一致，请说明原因",
 }
 _RULE_ID = re.compile(r"\[?[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\]?\s*")
-_FILE = re.compile(
-    r"[“\"]?[^\s“”\"，。；（）()]*\.(?:pdf|jpe?g|png|heic|docx?|xlsx?|ofd|ya?ml|zip|txt)[”\"]?", re.I
-)
-_TOOL = re.compile(
-    r"`[^`]*`|--[a-z][a-z-]*|\bdossier\b[^，。；]*|application\.yaml|SHA-256[^，。；）)]*|\bYAML\b",
-    re.I,
+_CLEAN = (
+    (re.compile(r"application\.ya?ml"), "申报信息"),
+    (
+        re.compile(
+            r"[“\"]?[^\s“”\"，。；：（）()]*\.(?:pdf|jpe?g|png|heic|docx?|xlsx?|ofd|ya?ml|zip|txt|csv)[”\"]?",
+            re.I,
+        ),
+        "",
+    ),
+    (re.compile(r"(?:运行\s*)?`?dossier\b[^，。；`]*`?"), "重新生成申报材料"),
+    (re.compile(r"`[^`]*`|--[a-z][a-z-]*"), ""),
+    (re.compile(r"（[A-Za-z_][\w.\[\]]*）"), ""),  # a schema path after its label
+    (re.compile(r"\b[a-z_]+(?:[._][a-z0-9_\[\]]+)+\b"), ""),  # a bare key such as reported_on
+    (re.compile(r"SHA-256\s*|\b[0-9a-f]{6,}\b", re.I), ""),
+    (re.compile(r"在\s*中"), "在申报信息中"),
 )
 
 
@@ -46,14 +55,17 @@ def notice_words(finding: Finding) -> str:
     """
     if finding.rule in REGISTER_WORDS:
         return REGISTER_WORDS[finding.rule] + "。"
-    text = _RULE_ID.sub("", finding.message)
-    text = _FILE.sub("相关文件", text)
-    text = _TOOL.sub("", text)
-    fix = _TOOL.sub("", _FILE.sub("相关文件", finding.fix or "")).strip()
-    text = re.sub(r"\s+", " ", text).strip(" ：:；;，,")
-    text = re.sub(r"（\s*）", "", text)
-    sentence = text + "。" + (f"{fix.rstrip('。')}。" if fix else "")
+    text, fix = _clean(_RULE_ID.sub("", finding.message)), _clean(finding.fix or "")
+    sentence = text.rstrip("。") + "。" + (f"{fix.rstrip('。')}。" if fix else "")
     return sentence.replace("。。", "。")
+
+
+def _clean(text: str) -> str:
+    for pattern, words in _CLEAN:
+        text = pattern.sub(words, text)
+    text = re.sub(r"（\s*）|“\s*”", "", text)
+    text = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", text)  # spaces left by a removed word
+    return re.sub(r"\s+", " ", text).strip(" ：:；;，,")
 
 
 def resolve_ticked(found: Sequence[Finding], ticked: Sequence[str]) -> list[Finding]:
