@@ -643,6 +643,12 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
 @click.option("--matched", help="评审确认的匹配金额（元），滨海新区级及以上新命名工作室。")
 @click.option("--reason", "reasons", multiple=True, help="理由（可多次使用）；退回补正和不予支持时必填。")
 @click.option("--reviewer", required=True, help="评审人姓名（记入历史）。")
+@click.option(
+    "--finding",
+    "ticked",
+    multiple=True,
+    help="写入补正通知的检查结果：dossier show 列出的序号或规则编号（可多次使用），随决定存档。",
+)
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def decide(
@@ -653,6 +659,7 @@ def decide(
     matched: str | None,
     reasons: tuple[str, ...],
     reviewer: str,
+    ticked: tuple[str, ...],
     register_path: Path | None,
     as_json: bool,
 ) -> None:
@@ -660,6 +667,7 @@ def decide(
     from assembler.reviewer.register.db import open_register
     from assembler.reviewer.register.decisions import decide as run_decide
     from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.notices import ticked_words
 
     db = open_register(register_path)
     made = run_decide(
@@ -671,6 +679,7 @@ def decide(
         tier=tier,
         matched=_money_option(matched, "--matched"),
         reasons="；".join(reasons),
+        ticked=ticked,
     )
     rows = history(db, app_id)
     if as_json:
@@ -708,6 +717,8 @@ def decide(
             ]
         )
         click.echo(f"  {d.decided_at} {d.reviewer}：{d.title}{extra}")
+        for words in ticked_words(db, d.id):  # frozen with the decision for the 补正通知
+            click.echo(f"    补正：{words}")
 
 
 @cli.command()
@@ -850,8 +861,8 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     if diff is not None:
         for line in diff_lines(diff):
             click.echo(f"  与上一版相比：{line}")
-    for f in found:
-        click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+    for number, f in enumerate(found, start=1):  # the number is what `decide --finding` takes
+        click.echo(f"  {number}. [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
     for d in decisions:
         click.echo(f"  决定 {d.decided_at} {d.reviewer}：{d.title} {d.reasons}")
 
@@ -866,11 +877,19 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     required=True,
     help="输出文件夹。",
 )
+@click.option(
+    "--union",
+    "union_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="总工会信息文件 union.yaml（发文机关、文号前缀、联系方式、期限）；默认用登记簿旁的 union.yaml。",
+)
 @_REGISTER
-def outputs(year: int, outdir: Path, register_path: Path | None) -> None:
+def outputs(year: int, outdir: Path, register_path: Path | None, union_path: Path | None) -> None:
     """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
-    from assembler.reviewer.register.db import open_register
+    from assembler.load.union import load_union, union_beside
+    from assembler.reviewer.register.db import default_register_path, open_register
     from assembler.reviewer.register.outputs import write_outputs
 
-    for path in write_outputs(open_register(register_path), year, outdir):
+    profile = load_union(union_path or union_beside(register_path or default_register_path()))
+    for path in write_outputs(open_register(register_path), year, outdir, profile):
         click.echo(f"已生成 {path}")

@@ -46,6 +46,7 @@ FIELD_WORDS = {  # the decide form's inputs, by the words of decide()'s refusals
     "matched": ("匹配",),
     "amount": ("核定金额",),
     "decision": ("决定“",),
+    "findings": ("检查结果",),
 }
 OPTION_WORDS = {  # decide()'s refusals name the command line's options; the page names its inputs
     "--amount": "“核定金额”",
@@ -184,6 +185,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
     from assembler.reviewer.register.db import get_record, lineage, stored_findings
     from assembler.reviewer.register.decisions import history
     from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.notices import ticked_words
     from assembler.reviewer.register.outputs import case_title
     from assembler.reviewer.register.records import diff_lines
 
@@ -194,6 +196,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         refresh_findings(db, app_id)
         found = stored_findings(db, app_id)
         decisions = history(db, app_id)
+        frozen = {d.id: ticked_words(db, d.id) for d in decisions}  # what each notice says, as issued
         versions = []
         for number in lineage(db, app_id):
             row = db.table("applications").get(number)
@@ -217,6 +220,8 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         decisions=decisions,
         values=values or {},
         errors=errors or {},
+        ticks=findings,  # every finding, numbered as decide() takes them for the 补正通知
+        frozen=frozen,
         yuan=yuan,
         beijing=beijing,
         DECISIONS=DECISIONS,
@@ -248,6 +253,7 @@ def decide(app_id: int):
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer")
     values = {k: request.form.get(k, "").strip() for k in keys}
+    ticked = tuple(request.form.getlist("ticked"))  # the findings to put in the 补正通知
     errors: dict[str, list[str]] = {}
 
     def money(name: str):  # noqa: ANN202 - Decimal | None
@@ -275,6 +281,7 @@ def decide(app_id: int):
                     tier=tier,
                     matched=matched,
                     reasons=values["reasons"],
+                    ticked=ticked,
                 )
         except DossierError as exc:
             text = form_words(exc.message)
@@ -285,11 +292,12 @@ def decide(app_id: int):
             amount = f"，核定金额 {yuan(made.approved_fen)}" if made.approved_fen is not None else ""
             flash(f"已记录：登记号 {app_id} {made.title}{amount}（{made.reviewer}）。", "info")
             return redirect(url_for("register.detail", app_id=app_id) + "#history")
-    return detail_page(app_id, values, errors, 400)
+    return detail_page(app_id, {**values, "ticked": list(ticked)}, errors, 400)
 
 
 @bp.get("/register/outputs")
 def outputs():
+    from assembler.load.union import UNION_FILE, load_union
     from assembler.reviewer.register.outputs import write_outputs, year_entries
 
     year = year_of(request.args.get("year", "")) or 0
@@ -304,10 +312,15 @@ def outputs():
                 back=url_for("register.inbox"),
                 back_title="返回登记簿",
             ), 404
+        try:  # the documents name the issuer and contact: asked for, never left blank
+            profile = load_union(site().workspace / UNION_FILE)
+        except DossierError:
+            flash("请先填写总工会信息（发文机关、文号前缀、联系方式），公文中不留空白。", "error")
+            return redirect(url_for("union.edit"))
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(dir=site().workspace, prefix="outputs-") as tmp:
             try:
-                written = write_outputs(db, year, Path(tmp))
+                written = write_outputs(db, year, Path(tmp), profile)
             except DossierError as exc:
                 flash(web_message(exc), "error")
                 return redirect(url_for("register.inbox"))

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from assembler.errors import InputError, UsageError
 from assembler.reviewer.register.db import get_record, writing
+from assembler.reviewer.register.notices import freeze_ticked, ticked_findings
 from assembler.reviewer.register.records import DECISION_CODES, DECISIONS, from_fen, to_fen
 
 FINAL = ("approved", "rejected")  # after these, a new submission is a second application, not a version
@@ -99,12 +100,14 @@ def decide(
     matched: Decimal | None = None,
     reasons: str = "",
     now: dt.datetime | None = None,
+    ticked: tuple[str, ...] = (),
 ) -> Decision:
     """Record the committee's decision on application `app_id` (a new row; nothing is overwritten).
 
     通过 needs an approved amount: given, or for 职工创新创效 the recomputed award, or for studios the
     sum of the committee's parts (2000 元 for a new zone-level studio or the confirmed matched amount,
-    plus the annual tier). 退回补正 and 不予支持 need reasons.
+    plus the annual tier). 退回补正 and 不予支持 need reasons. `ticked` names the findings (number as
+    listed, or rule id) whose notice words are frozen with the decision for the 补正通知.
     """
     code = parse_decision(decision)
     if not reviewer.strip():
@@ -134,9 +137,11 @@ def decide(
         "reviewer": reviewer.strip(),
         "decided_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
+    chosen = ticked_findings(db, app_id, ticked)
     with writing(db):
         new_id = db.table("decisions").insert(row).last_pk
-    assert isinstance(new_id, int)
+        assert isinstance(new_id, int)
+        freeze_ticked(db, new_id, chosen)
     return _decision({"id": new_id, **row})
 
 
