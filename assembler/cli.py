@@ -651,6 +651,12 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
     default="",
     help="评审委员会决定突破办法规定（金额不符或仍有错误）时的书面理由，记入历史并显示在详情和年度汇总中。",
 )
+@click.option(
+    "--finding",
+    "ticked",
+    multiple=True,
+    help="写入补正通知的检查结果：dossier show 列出的序号或规则编号（可多次使用），随决定存档。",
+)
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def decide(
@@ -662,6 +668,7 @@ def decide(
     reasons: tuple[str, ...],
     reviewer: str,
     override: str,
+    ticked: tuple[str, ...],
     register_path: Path | None,
     as_json: bool,
 ) -> None:
@@ -669,6 +676,7 @@ def decide(
     from assembler.reviewer.register.db import open_register
     from assembler.reviewer.register.decisions import decide as run_decide
     from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.notices import ticked_words
 
     db = open_register(register_path)
     made = run_decide(
@@ -681,6 +689,7 @@ def decide(
         matched=_money_option(matched, "--matched"),
         reasons="；".join(reasons),
         override=override,
+        ticked=ticked,
     )
     rows = history(db, app_id)
     if as_json:
@@ -713,6 +722,8 @@ def decide(
     click.echo("历史：")
     for d in rows:
         click.echo(f"  {_decision_line(d)}")
+        for words in ticked_words(db, d.id):  # frozen with the decision for the 补正通知
+            click.echo(f"    补正：{words}")
 
 
 def _beijing(stamp: str) -> str:
@@ -921,8 +932,8 @@ def applications(
     if diff is not None:
         for line in diff_lines(diff):
             click.echo(f"  与上一版相比：{line}")
-    for f in found:
-        click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+    for number, f in enumerate(found, start=1):  # the number is what `decide --finding` takes
+        click.echo(f"  {number}. [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
     for d in decisions:
         earlier = (
             f"（第 {view.version_of(d.application_id)} 版，登记号 {d.application_id}）"
@@ -1010,11 +1021,19 @@ def scheme_title_of(scheme: str) -> str:
     required=True,
     help="输出文件夹。",
 )
+@click.option(
+    "--union",
+    "union_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="总工会信息文件 union.yaml（发文机关、文号前缀、联系方式、期限）；默认用登记簿旁的 union.yaml。",
+)
 @_REGISTER
-def outputs(year: int, outdir: Path, register_path: Path | None) -> None:
+def outputs(year: int, outdir: Path, register_path: Path | None, union_path: Path | None) -> None:
     """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
-    from assembler.reviewer.register.db import open_register
+    from assembler.load.union import load_union, union_beside
+    from assembler.reviewer.register.db import default_register_path, open_register
     from assembler.reviewer.register.outputs import write_outputs
 
-    for path in write_outputs(open_register(register_path), year, outdir):
+    profile = load_union(union_path or union_beside(register_path or default_register_path()))
+    for path in write_outputs(open_register(register_path), year, outdir, profile):
         click.echo(f"已生成 {path}")

@@ -42,11 +42,11 @@ def years_in(text: str) -> set[int]:
     return {int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", text)}
 
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai: UTC+8, no summer time since 1991
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
 def beijing_now() -> dt.datetime:
-    """The current time in Beijing (aware, UTC+8), whatever the machine's zone: the union works and dates
-    its documents in Beijing time, so a dossier received at 01:30 is dated that day, not the UTC day before.
+    """The current time in Beijing (aware, UTC+8): the dates on the union's documents are Beijing dates,
+    whatever the server's clock zone.
     """
     return dt.datetime.now(BEIJING)

@@ -212,9 +212,11 @@ def create_app(
     from assembler.web.jobs import bp as jobs
     from assembler.web.register import bp as register
     from assembler.web.reviewer import bp as reviewer
+    from assembler.web.union import bp as union
 
     app.register_blueprint(applicant)
     app.register_blueprint(jobs)
     app.register_blueprint(reviewer)
     app.register_blueprint(register)
+    app.register_blueprint(union)
     return app

@@ -46,6 +46,7 @@ FORM_FIELDS = {  # decide()'s `field=` → the decide form's input ("" for the f
     "reasons": "reasons",
     "reviewer": "reviewer",
     "override": "override",
+    "findings": "findings",
 }
 
 
@@ -203,6 +204,7 @@ def upload():
 def detail_page(app_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
     from assembler.reviewer.register.db import get_record, lineage
     from assembler.reviewer.register.decisions import allowance_of
+    from assembler.reviewer.register.notices import ticked_words
     from assembler.reviewer.register.outputs import case_title
     from assembler.reviewer.register.records import diff_lines
     from assembler.reviewer.register.views import application_view
@@ -212,6 +214,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
             abort(404)
         view = application_view(db, app_id)
         record = view.record
+        frozen = {d.id: ticked_words(db, d.id) for d in view.decisions}  # what each notice says, as issued
         versions = []
         for number in lineage(db, app_id):
             row = db.table("applications").get(number)
@@ -243,6 +246,8 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
         decisions=view.decisions,
         values=values or {},
         errors=errors or {},
+        ticks=findings,  # every finding, numbered as decide() takes them for the 补正通知
+        frozen=frozen,
         yuan=yuan,
         beijing=beijing,
         DECISIONS=DECISIONS,
@@ -262,6 +267,7 @@ def decide(app_id: int):
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer", "override")
     values = {k: request.form.get(k, "").strip() for k in keys}
+    ticked = tuple(request.form.getlist("ticked"))  # the findings to put in the 补正通知
     errors: dict[str, list[str]] = {}
 
     def money(name: str):  # noqa: ANN202 - Decimal | None
@@ -294,6 +300,7 @@ def decide(app_id: int):
                     matched=matched,
                     reasons=values["reasons"],
                     override=values["override"],
+                    ticked=ticked,
                 )
         except DossierError as exc:
             if exc.field is None and "登记簿中没有登记号" in exc.message:
@@ -304,7 +311,7 @@ def decide(app_id: int):
             amount = f"，核定金额 {yuan(made.approved_fen)}" if made.approved_fen is not None else ""
             flash(f"已记录：登记号 {app_id} {made.title}{amount}（{made.reviewer}）。", "info")
             return redirect(url_for("register.detail", app_id=app_id) + "#history")
-    return detail_page(app_id, values, errors, 400)
+    return detail_page(app_id, {**values, "ticked": list(ticked)}, errors, 400)
 
 
 @bp.get("/register/<int:app_id>/file")
@@ -327,6 +334,7 @@ def received_file(app_id: int):
 
 @bp.get("/register/outputs")
 def outputs():
+    from assembler.load.union import UNION_FILE, load_union
     from assembler.reviewer.register.outputs import write_outputs, year_entries
 
     year = year_of(request.args.get("year", "")) or 0
@@ -341,10 +349,15 @@ def outputs():
                 back=url_for("register.inbox"),
                 back_title="返回登记簿",
             ), 404
+        try:  # the documents name the issuer and contact: asked for, never left blank
+            profile = load_union(site().workspace / UNION_FILE)
+        except DossierError:
+            flash("请先填写总工会信息（发文机关、文号前缀、联系方式），公文中不留空白。", "error")
+            return redirect(url_for("union.edit"))
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(dir=site().workspace, prefix="outputs-") as tmp:
             try:
-                written = write_outputs(db, year, Path(tmp))
+                written = write_outputs(db, year, Path(tmp), profile)
             except DossierError as exc:
                 flash(web_message(exc), "error")
                 return redirect(url_for("register.inbox"))

@@ -229,6 +229,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m002_decisions_and_disqualified",
         "m003_certificates",
         "m004_measures",
+        "m005_decision_findings",
     ]
     db.close()
     db = open_register(path)  # reopening applies nothing twice
@@ -237,6 +238,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m002_decisions_and_disqualified",
         "m003_certificates",
         "m004_measures",
+        "m005_decision_findings",
     ]
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]
@@ -581,15 +583,16 @@ def test_command_line_over_folders(tmp_path):
     assert "REGISTER-DISQUALIFIED" in shown.output  # the register's findings are recomputed on showing
 
     out = tmp_path / "out"
-    written = run("outputs", "--year", 2026, "-o", out, "--register", register)
+    union = Path(__file__).resolve().parents[2] / "examples" / "union.yaml"
+    written = run("outputs", "--year", 2026, "-o", out, "--register", register, "--union", union)
     assert written.exit_code == 0, written.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [
-            "补正通知-0002-天津示例新能源装备有限公司.docx",
-            "公示名单-2026.docx",
-            "公示名单-2026.xlsx",
-            "拨款明细-2026.xlsx",
-            "年度汇总-2026.xlsx",
+            "补正通知-2026-0002-天津示例新能源装备有限公司.docx",
+            "2026年度公示名单-公示.docx",
+            "2026年度公示名单-表格.xlsx",
+            "2026年度拨款明细.xlsx",
+            "2026年度汇总.xlsx",
         ]
     )
     not_a_register = tmp_path / "notes.txt"
@@ -610,7 +613,7 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
         app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
     old.close()
     db = open_register(path)
-    assert schema_version(db)[-1] == "m004_measures"
+    assert schema_version(db)[-1] == "m005_decision_findings"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
 
 

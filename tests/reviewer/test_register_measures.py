@@ -24,6 +24,9 @@ from openpyxl import load_workbook
 from assembler.cli import cli
 
 
+UNION = Path(__file__).parents[2] / "examples" / "union.yaml"
+
+
 def run(*args):
     result = CliRunner().invoke(cli, [str(a) for a in args])
     assert "Traceback" not in result.output, result.output
@@ -85,11 +88,13 @@ def test_an_open_error_blocks_approval_unless_overridden_and_the_reason_is_shown
     assert "经复议，挪用款已于 2026 年退回" in detail.output
     assert shown(register, app["id"])["decisions"][-1]["override"] == "经复议，挪用款已于 2026 年退回"
     out = tmp_path / "out"
-    assert run("outputs", "--year", 2026, "-o", out, "--register", register).exit_code == 0
-    sheet = load_workbook(out / "年度汇总-2026.xlsx").active
+    written = run("outputs", "--year", 2026, "-o", out, "--register", register, "--union", UNION)
+    assert written.exit_code == 0, written.output
+    sheet = load_workbook(out / "2026年度汇总.xlsx").active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert any("突破办法规定" in c and app["unit"] in c for c in cells)
-    assert "经复议，挪用款已于 2026 年退回" in cells
+    assert any(
+        "突破办法规定" in c and app["unit"] in c and "经复议，挪用款已于 2026 年退回" in c for c in cells
+    )
 
 
 def test_both_cases_of_one_unit_in_one_year_are_never_both_approved(tmp_path):
@@ -279,11 +284,12 @@ def test_register_dates_in_beijing_time_on_a_utc_machine(tmp_path, monkeypatch):
             and "2026-12-03 01:30（北京时间） 王芳：退回补正" in detail
         )
         out = tmp_path / "out"
-        assert run("outputs", "--year", 2026, "-o", out, "--register", register).exit_code == 0
+        written = run("outputs", "--year", 2026, "-o", out, "--register", register, "--union", UNION)
+        assert written.exit_code == 0, written.output
         [notice] = out.glob("补正通知-*.docx")
         text = "\n".join(p.text for p in Document(str(notice)).paragraphs)
-        assert "2026 年 12 月 3 日报送" in text and "12 月 2 日" not in text
-        assert text.rstrip().endswith("2026 年 12 月 3 日")
+        assert "你单位于2026年12月3日报送" in text and "12月2日" not in text
+        assert "\n2026年12月3日\n" in text  # 成文日期: the Beijing day of the decision
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

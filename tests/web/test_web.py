@@ -947,14 +947,20 @@ def test_register_outputs_zip(client, example_dossiers):
         "/register/2/decide",
         data={"csrf": token(client), "decision": "退回补正", "reasons": "缺少命名文件", "reviewer": "王芳"},
     )
+    with client.get("/register/outputs?year=2026") as r:  # no union profile yet: asked for, not left blank
+        assert r.status_code == 302 and r.headers["Location"].endswith("/register/union")
+    shutil.copy(EXAMPLES / "union.yaml", client.workspace / "union.yaml")
     with client.get("/register/outputs?year=2026") as r:
         assert r.status_code == 200 and r.mimetype == "application/zip"
         assert "filename*=UTF-8''2026" in r.headers["Content-Disposition"]
         names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
-    assert {"公示名单-2026.docx", "公示名单-2026.xlsx", "拨款明细-2026.xlsx", "年度汇总-2026.xlsx"} <= set(
-        names
-    )
-    assert any(n.startswith("补正通知-0002-") for n in names)
+    assert {
+        "2026年度公示名单-公示.docx",
+        "2026年度公示名单-表格.xlsx",
+        "2026年度拨款明细.xlsx",
+        "2026年度汇总.xlsx",
+    } <= set(names)
+    assert any(n.startswith("补正通知-2026-0002-") for n in names)
 
 
 def test_register_host_and_csrf(client):

@@ -204,6 +204,22 @@ def m004_measures(db: Database) -> None:
     db.table("calls").create_index(["year"])
 
 
+@migrations()
+def m005_decision_findings(db: Database) -> None:
+    """The findings a reviewer ticked when deciding, frozen in the words of the 补正通知 (append-only)."""
+    db.table("decision_findings").create(
+        {"decision_id": int, "position": int, "rule": str, "severity": str, "words": str},
+        pk=("decision_id", "position"),
+        not_null={"decision_id", "position", "words"},
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER decision_findings_no_{action.lower()} BEFORE {action} ON decision_findings "
+            "BEGIN SELECT RAISE(ABORT, 'decision_findings is append-only'); END"
+        )
+
+
 def pinned_certificate(db: Database, credit_code: str) -> dict[str, Any] | None:
     """The certificate pinned for a unit, if any."""
     rows = list(db.query("SELECT * FROM certificates WHERE credit_code = ?", [credit_code]))

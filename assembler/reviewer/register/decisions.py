@@ -15,6 +15,7 @@ from assembler.core.decisions import Allowance, allowed_award, amount_problem, s
 from assembler.core.models import Finding
 from assembler.errors import InputError, UsageError
 from assembler.reviewer.register.db import get_record, stored_findings, writing
+from assembler.reviewer.register.notices import freeze_ticked, ticked_findings
 from assembler.reviewer.register.records import (
     DECISION_CODES,
     DECISIONS,
@@ -113,6 +114,7 @@ def decide(
     reasons: str = "",
     override: str = "",
     now: dt.datetime | None = None,
+    ticked: tuple[str, ...] = (),
 ) -> Decision:
     """Record the committee's decision on application `app_id` (a new row; nothing is overwritten).
 
@@ -121,7 +123,9 @@ def decide(
     error (a disqualified union, a second application, a dossier that failed verification, material
     used in another year) unless `override` gives the committee's written reason, which is kept in the
     history. Approving two innovation applications of one unit in one year (情形一 and 情形二, 二者不可
-    同时申报) is refused even with a reason. 退回补正 and 不予支持 need reasons.
+    同时申报) is refused even with a reason. 退回补正 and 不予支持 need reasons. `ticked` names the
+    findings (number as listed, or rule id) whose notice words are frozen with the decision for the
+    补正通知.
     """
     code = parse_decision(decision)
     if not reviewer.strip():
@@ -192,9 +196,11 @@ def decide(
         "decided_at": stamp(now),
         "override": override.strip() or None,
     }
+    chosen = ticked_findings(db, app_id, ticked)
     with writing(db):
         new_id = db.table("decisions").insert(row).last_pk
-    assert isinstance(new_id, int)
+        assert isinstance(new_id, int)
+        freeze_ticked(db, new_id, chosen)
     return _decision({"id": new_id, **row})
 
 
