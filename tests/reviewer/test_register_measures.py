@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 
 from assembler.cli import cli
 
-
 UNION = Path(__file__).parents[2] / "examples" / "union.yaml"
 
 
