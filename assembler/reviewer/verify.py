@@ -314,6 +314,7 @@ def verify(path: Path) -> Verification:
         "intact" if result.intact else "not intact",
         len(result.findings),
     )
+    found += signer_findings(manifest, result.signature)
     tool = manifest.get("tool", {})
     found.append(
         Finding(
@@ -324,6 +325,35 @@ def verify(path: Path) -> Verification:
         )
     )
     return result
+
+
+def built_with_call(manifest: dict) -> str | None:
+    """The call (and activity period) the dossier was built with, in words, so the reviewer can hold it
+    against the union's own call (an applicant's own call file must not widen the period)."""
+    period = manifest.get("check", {}).get("period") or {}
+    if not (period.get("start") and period.get("end")):
+        return None
+    return f"{period.get('source') or '（未记录）'}；活动期间 {period['start']} 至 {period['end']}"
+
+
+def signer_findings(manifest: dict, signature: SignatureInfo | None) -> list[Finding]:
+    """A warning when the signing certificate names another unit than the applicant (nor its union)."""
+    from assembler.core.identifiers import certificate_names, comparable
+
+    out: list[Finding] = []
+    applicant = manifest.get("application", {}).get("applicant", {})
+    names = {comparable(str(applicant.get(k) or "")) for k in ("name", "union")} - {""}
+    signer = certificate_names(signature.signer) if signature is not None and signature.intact else []
+    if signer and names and not names & {comparable(n) for n in signer}:
+        out.append(
+            Finding(
+                "VERIFY-SIGNER-OTHER-UNIT",
+                "warning",
+                f"签名证书属于“{signer[0]}”，不是申请单位“{applicant.get('name', '')}”",
+                fix="请向申请单位核实：材料应由申请单位用本单位的签名密钥签名。",
+            )
+        )
+    return out
 
 
 def verification_to_json(v: Verification) -> dict:
@@ -338,6 +368,7 @@ def verification_to_json(v: Verification) -> dict:
         "case": v.manifest.get("case"),
         "year": app.get("year"),
         "measures": v.manifest.get("measures"),
+        "call": built_with_call(v.manifest),
         "claimed_yuan": None if v.claimed is None else str(v.claimed),
         "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
         "pages": v.manifest.get("pages", {}).get("count"),

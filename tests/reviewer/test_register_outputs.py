@@ -114,7 +114,8 @@ def test_notice_is_frozen_with_the_decision(register, tmp_path):
     text = re.sub(r"credit_code: *\S+", 'credit_code: "91120116MA0CCCCC04"', text, count=1)
     (other / "application.yaml").write_text(text, encoding="utf-8")
     assert intake_one(register, other).status == "new"
-    decide(register, 4, "通过", "王芳", now=at(30, 5))
+    # it shares evidence files with unit 2: approving it needs the committee's written reason
+    decide(register, 4, "通过", "王芳", override="评审委员会核实为集团统一制度", now=at(30, 5))
     second = tmp_path / "second"
     write_outputs(register, 2026, second, PROFILE)
     assert (first / name).read_bytes() == (second / name).read_bytes()

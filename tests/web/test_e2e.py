@@ -551,8 +551,11 @@ def test_register_upload_decide_inbox(server, page, browser, example_dossiers, t
     detail_url = page.url
     assert "innovation-bonus.pdf" in page.inner_text("#record")
     shot(page, "31-register-detail")
-    page.click("#decide-submit")  # no reviewer's name: refused beside the field
+    assert page.input_value("#decision") == ""  # never preset to 通过
+    page.click("#decide-submit")  # no decision, no reviewer's name: refused beside the fields
     assert "评审人姓名" in page.inner_text("#reviewer-error")
+    assert "请选择决定" in page.inner_text("#decision-error")
+    page.select_option("#decision", "通过")
     page.fill("#reviewer", "王芳")
     page.click("#decide-submit")
     page.wait_for_url("**/register/*#history")
@@ -568,3 +571,121 @@ def test_register_upload_decide_inbox(server, page, browser, example_dossiers, t
             shot(narrow, f"32-register-{name}-{width}")
             no_overflow(narrow, tmp_path)
         context.close()
+
+
+def _zip_of(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            zf.write(path, path.relative_to(folder).as_posix())
+    return target
+
+
+def test_register_keeps_to_the_measures(server, page, browser, example_dossiers, tmp_path):
+    """The clerk sees 核验 and the worst problem in the inbox, a forged claim is never the 申请金额, an
+    amount outside the measures is refused beside its field and an override is kept and shown, and an old
+    version says it was replaced; both widths fit."""
+    import json as _json
+    import shutil
+
+    import pikepdf
+    from conftest import copy_example, edit_yaml
+
+    forged = tmp_path / "改过的申报材料.pdf"
+    with pikepdf.open(example_dossiers["studio"]) as pdf:
+        manifest = _json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        manifest["check"]["award"]["amount_fen"] = 9999900
+        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+            pdf, _json.dumps(manifest, ensure_ascii=False).encode(), filename="manifest.json"
+        )
+        pdf.save(forged)
+    src = tmp_path / "src"
+    src.mkdir()
+    folder = copy_example("innovation-count", src)
+    first = _zip_of(folder, tmp_path / "精密机械-第一版.zip")
+    page.goto(f"{server}/register")
+    page.set_input_files("#register-files", [str(forged), str(first)])
+    page.click("#register-submit")
+    page.wait_for_url("**/register")
+    tampered = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=tampered]")
+    )
+    assert tampered.locator("td.integrity").inner_text().startswith("被改动")
+    assert "嵌入的清单" in tampered.locator("td.problem").inner_text()
+    assert "99,999" not in tampered.inner_text() and "取自核验一致的页面" in tampered.inner_text()
+    zipped = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=unverifiable]")
+    )
+    assert "无法核验" in zipped.locator("td.integrity").inner_text()
+    assert "2026 年度申报通知：无申报通知，按申报年度自然年（默认解读）" in page.inner_text("#year-call")
+    shot(page, "40-register-inbox-integrity")
+
+    tampered.locator("a").first.click()
+    page.wait_for_url("**/register/*")
+    forged_url = page.url
+    assert "被改动" in page.inner_text("#integrity") and "99,999" not in page.inner_text("#claimed")
+    assert "取自核验一致的封面页" in page.inner_text("#claimed")
+    assert page.input_value("#decision") == ""
+    page.select_option("#decision", "通过")
+    page.fill("#amount", "99999")
+    page.select_option("#tier", "5000")
+    page.fill("#reviewer", "王芳")
+    page.click("#decide-submit")
+    assert "超过" in page.inner_text("#amount-error") or "不符" in page.inner_text("#amount-error")
+    page.fill("#amount", "")
+    page.fill("#matched", "10000")
+    page.click("#decide-submit")
+    assert "未解决的错误" in page.inner_text("#decision-error")
+    page.fill("#override", "评审委员会现场核对了纸质原件，金额以原件为准")
+    page.click("#decide-submit")
+    page.wait_for_url("**/register/*#history")
+    assert "突破办法规定，理由：评审委员会现场核对了纸质原件" in page.inner_text("#decisions")
+    shot(page, "41-register-detail-override")
+
+    page.goto(f"{server}/register")
+    tampered = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=tampered]")
+    )
+    assert "突破办法规定" in tampered.locator("td.state").inner_text()
+    zipped = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=unverifiable]")
+    )
+    zipped.locator("a").first.click()
+    page.wait_for_url("**/register/*")
+    old_url = page.url
+    with page.expect_download() as got:
+        page.click("#received-file")
+    assert got.value.suggested_filename == "精密机械-第一版.zip"
+    page.select_option("#decision", "退回补正")
+    page.fill("#reasons", "照片不清")
+    page.fill("#reviewer", "王芳")
+    page.click("#decide-submit")
+    page.wait_for_url("**/register/*#history")
+    edit_yaml(folder, lambda d: d["applicant"]["contact"].update(phone="022-58009999"))
+    second = _zip_of(folder, tmp_path / "精密机械-第二版.zip")
+    page.goto(f"{server}/register")
+    page.set_input_files("#register-files", [str(second)])
+    page.click("#register-submit")
+    page.wait_for_url("**/register")
+    assert "已登记为新版本" in page.inner_text(".flashes")
+    page.goto(old_url)
+    assert "本版已被新版本替换" in page.inner_text("#replaced")
+    assert page.locator("#decide-form").count() == 0
+    page.click("#replaced a")
+    page.wait_for_url("**/register/*")
+    assert "此前的决定针对较早的版本" in page.inner_text("#history")
+    assert "退回补正" in page.inner_text("#decisions") and "第 1 版" in page.inner_text("#decisions")
+    current_url = page.url
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        narrow = context.new_page()
+        for name, url in [
+            ("inbox", f"{server}/register"),
+            ("forged", forged_url.split("#")[0]),
+            ("old", old_url),
+            ("current", current_url),
+        ]:
+            narrow.goto(url)
+            shot(narrow, f"42-register-{name}-{width}")
+            no_overflow(narrow, tmp_path)
+        context.close()
+    shutil.rmtree(src)

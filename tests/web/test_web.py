@@ -894,7 +894,7 @@ def test_register_detail_decide_and_history(client, example_dossiers):
         data={"csrf": token(client), "decision": "通过", "tier": "3000", "reviewer": "王芳"},
     )
     assert response.status_code == 400 and "--" not in response.get_data(as_text=True)
-    assert re.search(r'id="matched-error">[^<]*请在“核定匹配金额”中写明', response.get_data(as_text=True))
+    assert re.search(r'id="matched-error">[^<]*请写明评审确认的匹配金额', response.get_data(as_text=True))
     response = client.post(
         "/register/1/decide",
         data={

@@ -168,6 +168,42 @@ def m003_certificates(db: Database) -> None:
     )
 
 
+M004_COLUMNS = (
+    "integrity",
+    "signer",
+    "period_start",
+    "period_end",
+    "period_source",
+    "stored_sha256",
+    "printed_fen",
+)
+
+
+@migrations()
+def m004_measures(db: Database) -> None:
+    """What keeps the register to the measures: the override reason of a decision, each application's
+    integrity, signer, activity period and kept copy, and the union's call of each year."""
+    db.table("decisions").add_column("override", str)
+    apps = db.table("applications")
+    for column in M004_COLUMNS:
+        apps.add_column(column, int if column.endswith("_fen") else str)
+    db.table("calls").create(
+        {
+            "id": int,
+            "year": int,
+            "measures": str,
+            "title": str,
+            "data": str,
+            "source_name": str,
+            "loaded_by": str,
+            "loaded_at": str,
+        },
+        pk="id",
+        not_null={"year", "measures", "data", "loaded_at"},
+    )
+    db.table("calls").create_index(["year"])
+
+
 @migrations()
 def m005_decision_findings(db: Database) -> None:
     """The findings a reviewer ticked when deciding, frozen in the words of the 补正通知 (append-only)."""
@@ -288,6 +324,13 @@ def _app_row(r: Record) -> dict[str, Any]:
         "version": r.version,
         "previous_id": r.previous_id,
         "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+        "integrity": r.integrity or None,
+        "signer": r.signer or None,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "period_source": r.period_source or None,
+        "stored_sha256": r.stored_sha256 or None,
+        "printed_fen": r.printed_fen,
     }
 
 
@@ -297,6 +340,7 @@ def insert_record(db: Database, r: Record, diff: dict | None = None) -> int:
     The caller holds the transaction (`with db.atomic():`).
     """
     row = _app_row(r) | {"diff": json.dumps(diff, ensure_ascii=False) if diff is not None else None}
+    row = {k: v for k, v in row.items() if v is not None or k not in M004_COLUMNS}
     app_id = db.table("applications").insert(row).last_pk
     assert isinstance(app_id, int)
     db.table("evidence").insert_all(
@@ -372,6 +416,13 @@ def _record(row: dict[str, Any], children: dict[str, list[dict]]) -> Record:
         version=row["version"],
         previous_id=row["previous_id"],
         data=json.loads(row["data"] or "{}"),
+        integrity=row.get("integrity") or "",
+        signer=row.get("signer") or "",
+        period_start=row.get("period_start"),
+        period_end=row.get("period_end"),
+        period_source=row.get("period_source") or "",
+        stored_sha256=row.get("stored_sha256") or "",
+        printed_fen=row.get("printed_fen"),
         evidence=tuple(
             Evidence(c["path"], c["sha256"], c["size"] or 0, c["material"]) for c in children["evidence"]
         ),
@@ -496,12 +547,16 @@ def disqualifications(db: Database) -> list[Disqualification]:
     ]
 
 
-def stored_findings(db: Database, app_id: int) -> list[Finding]:
-    """The findings kept for one application (verify/check first, then the register's)."""
+def stored_findings(db: Database, app_id: int, stage: str | None = None) -> list[Finding]:
+    """The findings kept for one application (verify/check first, then the register's, then those made
+    at intake: the call, the signer), or those of one `stage`."""
+    where = "" if stage is None else " AND stage = ?"
+    order = "CASE stage WHEN 'verify' THEN 0 WHEN 'register' THEN 1 ELSE 2 END"
     return [
         Finding(r["rule"], r["severity"], r["message"], r["material"], r["path"], r["fix"])
         for r in db.query(
-            "SELECT * FROM findings WHERE application_id = ? ORDER BY stage DESC, rowid", [app_id]
+            f"SELECT * FROM findings WHERE application_id = ?{where} ORDER BY {order}, rowid",
+            [app_id] if stage is None else [app_id, stage],
         )
     ]
 

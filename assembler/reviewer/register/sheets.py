@@ -313,7 +313,7 @@ def summary_rows(entries: list[Entry]) -> list[list[Any]]:
                 counts["returned"],
                 counts["rejected"],
                 counts["open"],
-                sum((from_fen(e.record.claimed_fen) or Decimal(0) for e in decided), Decimal(0)),
+                sum((from_fen(e.record.trusted_claim_fen) or Decimal(0) for e in decided), Decimal(0)),
                 from_fen(sum_fen(payable(group))) or Decimal(0),
             ]
         )
@@ -359,6 +359,11 @@ def summary_xlsx(entries: list[Entry], year: int, profile: UnionProfile, issued:
     sheet.row(["合计", "", *counts, *money], bold=True)
     barred = [e for e in entries if e.approved is not None and e.disqualified]
     notes = [f"其中 {len(barred)} 项已通过但所在基层工会被取消资格，不计入核定金额。"] if barred else []
+    notes += [  # decisions outside the measures, with the committee's written reason
+        f"登记号 {e.record.id} {e.record.unit_name}：通过决定突破办法规定，理由：{e.decision.override}"
+        for e in entries
+        if e.decision is not None and e.decision.override
+    ]
     return sheet.close(
         [*notes, "申请金额只计已作出决定的申请；核定金额只计通过且可拨付的申请。", SIGN_OFF], "年度汇总"
     )
