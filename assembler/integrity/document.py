@@ -76,7 +76,7 @@ def _labels(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]] | None:
     if not isinstance(nums, pikepdf.Array) or "/Kids" in labels:
         return [(-1, "", 0)]  # a form build never writes
     items = list(nums)
-    found = []
+    found: list[tuple[int, str, int]] = []
     for i in range(0, len(items) - 1, 2):
         index, style = items[i], items[i + 1]
         if not isinstance(index, int) or not isinstance(style, pikepdf.Dictionary):
@@ -191,6 +191,11 @@ def _attachment_findings(pdf: pikepdf.Pdf, manifest: dict[str, Any]) -> list[Fin
         if name == MANIFEST_NAME:
             continue
         if name not in ofd or _attachment_sha256(spec) != ofd[name]:
+            foreign.append(name)
+    associated = pdf.Root.get("/AF")  # files associated with the document (PDF/A-3), shown by some viewers
+    for spec in associated if isinstance(associated, pikepdf.Array) else []:
+        name = str(spec.get("/UF", spec.get("/F", ""))) if isinstance(spec, pikepdf.Dictionary) else "?"
+        if name != MANIFEST_NAME and name not in ofd and name not in foreign:
             foreign.append(name)
     found = []
     if manifests != 1:

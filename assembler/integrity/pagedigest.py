@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, cast
 
 import pikepdf
 
@@ -136,10 +136,11 @@ class _Digest:
         self.add(_SPACE.sub(b" ", data).strip())
         if depth > MAX_DEPTH or not isinstance(resources, pikepdf.Dictionary):
             return
+        resources = cast(Any, resources)
         if self.scheme >= 2:
             for match in _PROPERTIES.finditer(data):
                 name = "/" + match.group(1).decode("latin-1")
-                properties = resources.get("/Properties", {})
+                properties: Any = resources.get("/Properties", {})
                 found = properties.get(name) if isinstance(properties, pikepdf.Dictionary) else None
                 self.add("properties", name, self.canon(found) if found is not None else "none")
         for match in _USES.finditer(data):
@@ -166,11 +167,12 @@ class _Digest:
             self.add("again")
             return
         self.seen.add(key)
-        if obj.get("/Subtype") == pikepdf.Name.Image:
+        if obj.get("/Subtype") == pikepdf.Name.Image and self.scheme >= 2:
+            # decoded data and the whole dictionary: /Decode, /Mask, /SMask, /ColorSpace, /ImageMask, /OC …
+            self.add("image", self.canon(obj))
+        elif obj.get("/Subtype") == pikepdf.Name.Image:
             self.add("image", _number(obj.get("/Width")), _number(obj.get("/Height")), _data(obj))
-            if self.scheme >= 2:  # /Decode, /Mask, /SMask, /ColorSpace, /ImageMask, /OC …
-                self.add("image-dict", self.canon(obj))
-            elif "/SMask" in obj:
+            if "/SMask" in obj:
                 self.add("smask", _data(obj.SMask))
         else:
             self.add("form", _simple(obj.get("/Matrix")), _simple(obj.get("/BBox")))
@@ -220,7 +222,8 @@ class _Digest:
                 continue  # the field of an invisible signature added after the build (build --sign)
             rect = ",".join(_number(v) for v in annot.get("/Rect", []))
             self.add("annot", subtype, rect, str(annot.get("/Contents", "")))
-            appearance = annot.get("/AP", {}).get("/N")
+            appearances: Any = annot.get("/AP", {})
+            appearance = appearances.get("/N")
             if isinstance(appearance, pikepdf.Stream):
                 self.xobject(appearance, depth + 1)
             elif isinstance(appearance, pikepdf.Dictionary):

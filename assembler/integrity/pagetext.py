@@ -74,11 +74,13 @@ def page_text(page: pikepdf.Page) -> str:
     between the runs: enough to find a line the tool printed."""
     fonts: dict[str, _Font] = {}
     resources = page.obj.get("/Resources")
-    font_dict = resources.get("/Font", {}) if isinstance(resources, pikepdf.Dictionary) else {}
+    font_dict: Any = resources.get("/Font", {}) if isinstance(resources, pikepdf.Dictionary) else {}
     current: _Font | None = None
     out: list[str] = []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        operands, op = instruction.operands, str(instruction.operator)
         if op == "Tf" and operands:
             name = str(operands[0])
             if name not in fonts:

@@ -11,6 +11,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -266,6 +267,7 @@ def _copy_regular_files(folder: Path, target: Path) -> None:
     total = 0
     target.mkdir(parents=True)
     nofollow = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    walk: Iterator[tuple[str, list[str], list[str], int | None]]
     if not hasattr(os, "fwalk"):  # Windows: no dir_fd; links are still skipped by lstat below
         walk = ((d, sorted(ds), sorted(fs), None) for d, ds, fs in os.walk(folder, followlinks=False))
     else:

@@ -284,6 +284,12 @@ def test_a_foreign_attachment_named_like_an_ofd_original(dossier):
 
     caught(forged(dossier, attach), "VERIFY-ATTACHMENTS", "ofd/evil.exe")
 
+    def associate(pdf):
+        spec = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00", filename="readme.exe")
+        pdf.Root.AF.append(spec.obj)
+
+    caught(forged(dossier, associate), "VERIFY-ATTACHMENTS", "readme.exe")
+
 
 def test_a_second_manifest_hidden_in_a_kids_subtree(dossier):
     def hide(pdf):
