@@ -93,7 +93,10 @@ def other_local_user(environ: dict) -> bool:
         return False
     client = environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")
     try:
-        if client[0] is None or not ipaddress.ip_address(client[0]).is_loopback:
+        address = ipaddress.ip_address(client[0] or "")
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
+        if not address.is_loopback:
             return False
         server_port = int(environ.get("SERVER_PORT", "0"))
     except ValueError:

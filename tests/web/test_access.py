@@ -257,3 +257,22 @@ def test_guard_helpers():
             if Path("/proc/net/tcp").exists():
                 assert peer_uid(client.getsockname(), server.getsockname()[1]) == os.geteuid()
             assert peer_uid(("127.0.0.1", 1), server.getsockname()[1]) is None
+
+
+def test_a_new_register_and_its_journal_are_owner_only(tmp_path):
+    from assembler.reviewer.register.db import open_register
+
+    path = tmp_path / "register.sqlite"
+    db = open_register(path)
+    try:
+        db.execute("CREATE TABLE probe (x)")  # a write: the -wal file exists now
+        made = [
+            p
+            for p in (path, tmp_path / "register.sqlite-wal", tmp_path / "register.sqlite-shm")
+            if p.exists()
+        ]
+        assert path in made and len(made) >= 2
+        for p in made:
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    finally:
+        db.close()
