@@ -360,6 +360,11 @@ def test_host_header_refused_in_the_browser(server, page):
 PAGES_AT = [1366, 390]
 
 
+def answer_with(html: str):
+    """A Playwright route handler answering every request with `html`."""
+    return lambda route: route.fulfill(content_type="text/html", body=html)
+
+
 def test_only_the_address_with_the_token_opens_the_app(server, browser):
     """A browser without the token gets a Chinese refusal that says what to do; the address with it opens the
     app and leaves the address bar without the token; a form posted from another page (another port of this
@@ -381,7 +386,7 @@ def test_only_the_address_with_the_token_opens_the_app(server, browser):
             f'<form method=post action="{server}/new"><input name=csrf value="{csrf}">'
             "<input name=scheme value=studio><input name=year value=2026><button id=go>go</button></form>"
         )
-        page.route(foreign, lambda route, body=form: route.fulfill(content_type="text/html", body=body))
+        page.route(foreign, answer_with(form))
         page.goto(foreign)
         page.click("#go")
         page.wait_for_load_state()
