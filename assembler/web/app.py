@@ -117,6 +117,9 @@ def create_app(
         SESSION_COOKIE_NAME=f"dossier_session_{port}" if port else "dossier_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        # the cookie is sent again only when the session changes: a page's parallel requests (a style sheet,
+        # a job's status) must not answer with an older copy that drops a message stored for the next page
+        SESSION_REFRESH_EACH_REQUEST=False,
         ACCESS_TOKEN=token,
         BOUND_HOST=host,
     )
