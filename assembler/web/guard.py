@@ -91,17 +91,18 @@ def other_local_user(environ: dict) -> bool:
     server's (another account on a shared computer, a system service running as `nobody`)."""
     if os.name != "posix" or not sys.platform.startswith("linux"):
         return False
-    client = environ.get("REMOTE_ADDR"), environ.get("REMOTE_PORT")
+    remote = str(environ.get("REMOTE_ADDR") or "")
     try:
-        address = ipaddress.ip_address(client[0] or "")
+        address = ipaddress.ip_address(remote)
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped  # ::ffff:127.0.0.1 on a dual-stack socket
         if not address.is_loopback:
             return False
-        server_port = int(environ.get("SERVER_PORT", "0"))
+        client_port = int(environ.get("REMOTE_PORT") or 0)
+        server_port = int(environ.get("SERVER_PORT") or 0)
     except ValueError:
         return False
-    uid = peer_uid((client[0], int(client[1] or 0)), server_port)
+    uid = peer_uid((remote, client_port), server_port)
     return uid is not None and uid != os.geteuid()
 
 
