@@ -472,11 +472,13 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     from assembler.web.app import create_app, default_workspace
     from assembler.web.workspace import copy_application
 
+    if os.name == "posix":
+        os.umask(0o077)  # the workspace, its register and log: readable by this user only
     workspace = workspace or default_workspace()
     root = click.get_current_context().find_root().params
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
     loopback = host in ("127.0.0.1", "localhost", "::1")
-    token = None if loopback else secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once
+    token = secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once, then a cookie
     app = create_app(workspace, host=host, token=token, port=port)
     path = "/"
     if folder is not None:
@@ -488,7 +490,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
             err=True,
         )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}{path}" + (f"?token={token}" if token else "")
+    url = f"http://{shown}:{port}{path}?token={token}"
     click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()

@@ -19,6 +19,7 @@ from assembler.web.app import create_app
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
+TOKEN = "e2e-access-token"  # the address `dossier serve` opens carries a fresh one
 SHOTS = Path(os.environ.get("DOSSIER_SCREENSHOTS", "")) if os.environ.get("DOSSIER_SCREENSHOTS") else None
 
 
@@ -29,7 +30,7 @@ def server(tmp_path_factory):
 
     workspace = tmp_path_factory.mktemp("workspace")
     os.environ.setdefault("DOSSIER_CACHE", str(tmp_path_factory.mktemp("cache")))
-    app = create_app(workspace)
+    app = create_app(workspace, token=TOKEN)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -68,10 +69,17 @@ def browser():
         browser.close()
 
 
+def enter(context, server: str):
+    """`context` (a browser's cookies) after opening the app's address with its access token once."""
+    assert context.request.get(f"{server}/?token={TOKEN}").ok
+    return context
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}
+def page(browser, server):
+    context = enter(
+        browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}),
+        server,
     )
     page = context.new_page()
     # generous: under `pytest -n 2` a check or LibreOffice conversion on the other core slows every request
@@ -323,7 +331,7 @@ def test_refused_save_keeps_everything_and_says_where(server, page, tmp_path):
 
 def test_two_tabs_the_older_save_is_refused(server, browser, tmp_path):
     """Item 4: two tabs on one application; the second save, based on an older version, is refused."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context = enter(browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}), server)
     first = context.new_page()
     open_zip(first, server, tmp_path, "studio")
     second = context.new_page()
@@ -352,10 +360,47 @@ def test_host_header_refused_in_the_browser(server, page):
 PAGES_AT = [1366, 390]
 
 
+def answer_with(html: str):
+    """A Playwright route handler answering every request with `html`."""
+    return lambda route: route.fulfill(content_type="text/html", body=html)
+
+
+def test_only_the_address_with_the_token_opens_the_app(server, browser):
+    """A browser without the token gets a Chinese refusal that says what to do; the address with it opens the
+    app and leaves the address bar without the token; a form posted from another page (another port of this
+    machine, the same site for cookies) is refused by its Origin even with the right CSRF token."""
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(server + "/")
+        assert "需要访问令牌" in page.inner_text("main") and "申请" not in page.title()
+        shot(page, f"30-token-refused-{width}")
+        page.goto(f"{server}/review?token={TOKEN}")
+        assert page.url == server + "/review" and page.locator("input[name=files]").count() == 1
+        page.goto(server + "/")
+        assert page.locator("form[action='/new']").count() == 1
+        shot(page, f"31-home-after-token-{width}")
+        csrf = page.get_attribute("input[name=csrf]", "value")
+        foreign = server.rsplit(":", 1)[0] + ":1/"
+        form = (
+            f'<form method=post action="{server}/new"><input name=csrf value="{csrf}">'
+            "<input name=scheme value=studio><input name=year value=2026><button id=go>go</button></form>"
+        )
+        page.route(foreign, answer_with(form))
+        page.goto(foreign)
+        page.click("#go")
+        page.wait_for_load_state()
+        assert page.url == server + "/new" and "其他网页" in page.inner_text("main")
+        shot(page, f"32-foreign-origin-refused-{width}")
+        width_left = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        assert page.evaluate(width_left) <= 0
+        context.close()
+
+
 def test_every_page_fits_1366_and_390(server, browser, tmp_path):
     """Item 8: a viewport meta tag, no horizontal overflow, no English leftovers or server paths."""
     for width in PAGES_AT:
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         page = context.new_page()
         page.set_default_timeout(30_000)
         open_zip(page, server, tmp_path, "innovation-count")
@@ -564,7 +609,7 @@ def test_register_upload_decide_inbox(server, page, browser, example_dossiers, t
     row = page.locator("#register-table tr", has_text="天津高新区示例电子科技股份有限公司")
     assert row.get_attribute("data-state") == "approved" and "通过" in row.inner_text()
     for width in PAGES_AT:
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         narrow = context.new_page()
         for name, url in [("inbox", f"{server}/register"), ("detail", detail_url.split("#")[0])]:
             narrow.goto(url)

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, csrf_token, need_tool
+from conftest import EXAMPLES, csrf_token, need_tool, signed_in
 from openpyxl import load_workbook
 
 from assembler.cli import cli
@@ -306,9 +306,13 @@ def test_serve_command_starts_on_loopback(tmp_path):
         text=True,
     )
     try:
+        started = proc.stdout.readline()  # 网页版已启动：<url with its token>（…）
+        url = re.search(r"http://\S+?\?token=[\w-]+", started).group(0)
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         for _ in range(100):
             try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                page = browser.open(url.split("/a/")[0] + "/?token=" + url.split("=")[1], timeout=2)
+                page = page.read().decode()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -319,7 +323,7 @@ def test_serve_command_starts_on_loopback(tmp_path):
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
-    assert f"http://127.0.0.1:{port}/a/" in output and "警告" not in output
+    assert url.startswith(f"http://127.0.0.1:{port}/a/") and "警告" not in started + output
 
 
 def test_upload_to_unknown_material_is_a_message(client):
@@ -383,8 +387,9 @@ def test_host_header_must_be_this_machine(client, tmp_path):
         page = response.get_data(as_text=True)
         assert response.status_code == 400 and "主机名" in page and not english_or_paths(page, tmp_path)
     for host in ("localhost:8765", "127.0.0.1:8765", "[::1]:8765"):
-        with client.get("/", headers={"Host": host}) as response:
-            assert response.status_code == 200, host
+        url = "/?token=" + client.application.config["ACCESS_TOKEN"]  # the cookie is kept per host name
+        with client.get(url, headers={"Host": host}) as response:
+            assert response.status_code in (200, 302), host
 
 
 def test_access_token_beyond_loopback(tmp_path):
@@ -406,13 +411,15 @@ def test_access_token_beyond_loopback(tmp_path):
 
 
 def test_cookie_flags_and_headers(client):
-    with client.get("/") as response:
+    fresh = client.application.test_client()
+    with fresh.get("/?token=" + client.application.config["ACCESS_TOKEN"]) as response:
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
-    with client.application.test_client().get("/", base_url="https://localhost") as response:
+        assert response.headers["Referrer-Policy"] == "same-origin"
+    url = "/?token=" + client.application.config["ACCESS_TOKEN"]
+    with client.application.test_client().get(url, base_url="https://localhost") as response:
         assert "Secure" in response.headers["Set-Cookie"]  # behind an HTTPS proxy
 
 
@@ -423,7 +430,7 @@ def test_error_pages_are_chinese_without_paths(tmp_path):
     def boom():
         raise RuntimeError(f"secret detail {tmp_path}")
 
-    client = app.test_client()
+    client = signed_in(app.test_client())
     for url, code, words in [
         ("/nowhere", 404, "找不到页面"),
         ("/new", 405, "无法这样打开"),
@@ -437,7 +444,7 @@ def test_error_pages_are_chinese_without_paths(tmp_path):
 
 def test_secret_key_persists_with_owner_only_permissions(tmp_path):
     """Item 4: a restart keeps the open pages' sessions (their CSRF tokens) valid."""
-    first = create_app(tmp_path / "w").test_client()
+    first = signed_in(create_app(tmp_path / "w").test_client())
     csrf = token(first)
     key = tmp_path / "w" / "secret_key"
     assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
@@ -797,7 +804,7 @@ def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
     def refused():
         raise InputError("台账无法读取", where=str(tmp_path / "secret.xlsx"), fix="请另存为 .xlsx")
 
-    with app.test_client().get("/refused") as response:
+    with signed_in(app.test_client()).get("/refused") as response:
         page = response.get_data(as_text=True)
     assert response.status_code == 400 and "台账无法读取" in page and "请另存为" in page
     assert not english_or_paths(page, tmp_path)

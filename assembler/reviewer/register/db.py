@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -274,6 +275,8 @@ def open_register(path: Path | None = None) -> Database:
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm the same mode)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         db = Database(path, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
