@@ -92,6 +92,9 @@ def test_ticked_findings_are_frozen_with_the_decision(web_client, tmp_path):
     assert '<div class="hint">补正：12 项企业奖金不超过 100 元' in history
 
 
+TOKEN = "union-page-token"
+
+
 @pytest.fixture
 def live(tmp_path):
     from werkzeug.serving import make_server
@@ -100,7 +103,7 @@ def live(tmp_path):
     from assembler.reviewer.register.intake import intake_one
     from assembler.web.app import create_app
 
-    app = create_app(tmp_path / "workspace")
+    app = create_app(tmp_path / "workspace", token=TOKEN)
     db = open_register(tmp_path / "workspace" / "register.sqlite")
     assert intake_one(db, copy_example("innovation-bonus", tmp_path)).status == "new"
     db.close()
@@ -130,10 +133,9 @@ def test_union_page_in_chromium(live):
         )
         try:
             for width, height in ((1366, 900), (390, 844)):
-                page = browser.new_context(
-                    locale="zh-CN", viewport={"width": width, "height": height}
-                ).new_page()
-                page.goto(f"{base}/register")
+                context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto(f"{base}/register?token={TOKEN}")  # as the address `dossier serve` opens
                 page.click("#union-link")
                 page.fill("#issuer", FORM["issuer"])
                 page.fill("#number_prefix", FORM["number_prefix"])
