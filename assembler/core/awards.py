@@ -6,10 +6,12 @@ the findings that concern it (too few items, items below the minimum, a missing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from assembler.core.application import LEVEL_RANK, LEVEL_TITLES, Application, LedgerItem, Studio
 from assembler.core.checklist import AwardSpec, BonusTier, CountTier
+from assembler.core.messages import finding
 from assembler.core.models import Award, Finding
 
 
@@ -43,36 +45,41 @@ def award_by_count(count: int, spec: AwardSpec) -> tuple[Award, list[Finding]]:
     tier = count_tier(count, spec.count_tiers)
     if tier is None:
         lowest = min(t.min for t in spec.count_tiers)
-        line = f"被采纳项目 {count} 条，不足 {lowest} 条，不符合情形一的申报条件"
-        return Award(None, (line,)), [
-            Finding(
-                "A1-TOO-FEW",
-                "error",
-                line,
-                material="3",
-                fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。",
-            )
-        ]
+        found = finding(
+            "A1-TOO-FEW",
+            "error",
+            {"count": count, "lowest": lowest},
+            material="3",
+            fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。",
+            field="innovation.projects",
+        )
+        return Award(None, (found.message,)), [found]
     line = (
         f"情形一：被采纳项目 {count} 条，属 {_range_text(tier)}档，一次性鼓励金 {format_yuan(tier.amount)} 元"
     )
     return Award(tier.amount, (line,)), []
 
 
-def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Award, list[Finding]]:
-    """情形二: an award per item by the enterprise's bonus for it, capped."""
+def award_by_bonus(
+    items: tuple[LedgerItem, ...], spec: AwardSpec, words: Callable[[LedgerItem], str] | None = None
+) -> tuple[Award, list[Finding]]:
+    """情形二: an award per item by the enterprise's bonus for it, capped. `words` names an item as people
+    count them (its 序号); by default its place among `items`."""
+    place = {id(item): n for n, item in enumerate(items, start=1)}
+    named = words or (lambda item: f"序号 {item.seq} 的项目" if item.seq else f"第 {place[id(item)]} 项")
     findings: list[Finding] = []
     per_tier: dict[BonusTier, int] = {}
     below: list[LedgerItem] = []
     for item in items:
         if item.bonus is None:
             findings.append(
-                Finding(
+                finding(
                     "A2-BONUS-MISSING",
                     "error",
-                    f"第 {item.row} 项“{item.name}”没有填写企业奖励金额",
+                    {"item": named(item), "seq": item.seq, "row": item.row, "name": item.name},
                     material="3",
                     fix="情形二按每项企业奖金计算，请在台账“奖励金额”列填写。",
+                    field="innovation.projects",
                 )
             )
             continue
@@ -83,13 +90,14 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
             per_tier[tier] = per_tier.get(tier, 0) + 1
     if below:
         lowest = min(t.above for t in spec.bonus_tiers)
-        names = "、".join(f"第 {i.row} 项" for i in below[:10]) + ("等" if len(below) > 10 else "")
+        names = "、".join(named(i) for i in below[:10]) + ("等" if len(below) > 10 else "")
         findings.append(
-            Finding(
+            finding(
                 "A2-ITEM-BELOW-MIN",
                 "warning",
-                f"{len(below)} 项企业奖金不超过 {format_yuan(lowest)} 元，不计鼓励金（{names}）",
+                {"count": len(below), "lowest": format_yuan(lowest), "items": names},
                 material="3",
+                field="innovation.projects",
             )
         )
     lines = []
@@ -105,16 +113,15 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
                 f" = {format_yuan(subtotal)} 元"
             )
     if not per_tier:
-        line = "没有企业奖金超过下限的项目，不符合情形二的申报条件"
-        findings.append(
-            Finding(
-                "A2-NO-ELIGIBLE",
-                "error",
-                line,
-                material="3",
-                fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。",
-            )
+        found = finding(
+            "A2-NO-ELIGIBLE",
+            "error",
+            material="3",
+            fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。",
+            field="innovation.projects",
         )
+        line = found.message
+        findings.append(found)
         return Award(None, (*lines, line)), findings
     if spec.bonus_cap is not None and total > spec.bonus_cap:
         lines.append(f"合计 {format_yuan(total)} 元，超过最高 {format_yuan(spec.bonus_cap)} 元，按上限计")
@@ -245,12 +252,16 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
 
 
 def compute_award(
-    app: Application, items: tuple[LedgerItem, ...], spec: AwardSpec
+    app: Application,
+    items: tuple[LedgerItem, ...],
+    spec: AwardSpec,
+    words: Callable[[LedgerItem], str] | None = None,
 ) -> tuple[Award, list[Finding]]:
-    """The award the application can claim under `spec`, with its explanation and award findings."""
+    """The award the application can claim under `spec`, with its explanation and award findings; `items`
+    are the ledger items that count, `words` names one as people count them."""
     if app.innovation is not None:
         if app.innovation.case == "count":
             return award_by_count(len(items), spec)
-        return award_by_bonus(items, spec)
+        return award_by_bonus(items, spec, words)
     assert app.studio is not None
     return award_studio(app.studio, spec)

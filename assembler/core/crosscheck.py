@@ -8,6 +8,7 @@ ledger's items. Files without a text layer (scans, photos) are listed as not che
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -26,7 +27,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
 
 
-def _dates(day) -> list[str]:
+def _dates(day: dt.date) -> list[str]:
     y, m, d = day.year, day.month, day.day
     return [
         f"{y}-{m:02d}-{d:02d}",
@@ -45,7 +46,12 @@ def _share(found: int, total: int) -> str:
 
 
 def _check(
-    check: ContentCheck, texts: list[str], loaded: LoadedApplication, material: str, where: str, day=None
+    check: ContentCheck,
+    texts: list[str],
+    loaded: LoadedApplication,
+    material: str,
+    where: str,
+    day: dt.date | None = None,
 ) -> list[Finding]:
     raw = "\n".join(texts).translate(_FULL_WIDTH)
     joined = _flat(raw)
@@ -155,7 +161,7 @@ def content_findings(
         spec = specs.get(material.number)
         if spec is None or material.status in ("missing", "not-applicable"):
             continue
-        groups: list[tuple[ContentCheck, list[str], str, object]] = []
+        groups: list[tuple[ContentCheck, list[str], str, dt.date | None]] = []
         if spec.content is not None:
             groups.append((spec.content, list(material.files), spec.folder, None))
         for part in spec.parts:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assembler.core.awards import format_yuan
-from assembler.core.models import Report
+from assembler.core.models import MaterialResult, Report
 
 STATUS_TITLES = {
     "ok": "齐全",
@@ -140,7 +140,7 @@ def _files_cell(files: tuple[str, ...], generated: bool) -> str:
     return "\n".join(shown) + (f"\n……共 {len(files)} 个文件" if len(files) > 3 else "")
 
 
-def _fix_cell(report: Report, material) -> str:
+def _fix_cell(report: Report, material: MaterialResult) -> str:
     """What to do about a material that is not complete: the first fix of its errors, else its hint."""
     if material.status not in ("missing", "invalid"):
         return ""

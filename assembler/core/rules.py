@@ -14,6 +14,7 @@ from assembler.core.checklist import ActivityPeriod, Checklist, MaterialSpec, Pa
 from assembler.core.dates import years_in
 from assembler.core.identifiers import comparable
 from assembler.core.match import Matching, MaterialFiles
+from assembler.core.messages import finding
 from assembler.core.models import KIND_TITLES, EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
 
 PERIOD_FIX = "只计活动期间内的项目和会议；活动期间由高新区总工会的申报通知确定，申请人不能改写。"
@@ -44,15 +45,52 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
         if not _get(loaded.app, path):
             line = loaded.line_of(*path)
             out.append(
-                Finding(
+                finding(
                     "APP-FIELD-EMPTY",
                     "error",
-                    f"{title}（{'.'.join(path)}）尚未填写",
+                    {"title": title},
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
-                    fix=f"在 application.yaml 中填写{title}。",
+                    fix=f"在申报信息中填写{title}。",
+                    field=".".join(path),
                 )
             )
     return out
+
+
+def item_words(item: LedgerItem, position: int, spreadsheet: bool) -> str:
+    """How people name a ledger item: by its 序号 in 附件1.2 (else its place in the list, counted from 1),
+    with the spreadsheet row only as a second hint (a title row makes "第 4 行" item 2)."""
+    words = f"序号 {item.seq} 的项目" if item.seq else f"第 {position} 项"
+    return f"{words}（表格第 {item.row} 行）" if spreadsheet and item.row else words
+
+
+def ledger_words(loaded: LoadedApplication) -> dict[int, str]:
+    """Each ledger item's name as people count it (item_words), by the item's identity."""
+    sheet = loaded.ledger_path is not None
+    return {id(item): item_words(item, n, sheet) for n, item in enumerate(loaded.items, start=1)}
+
+
+def ledger_item_field(loaded: LoadedApplication, position: int, part: str | None = None) -> str:
+    """The schema field of the ledger's item at `position` (from 1): the item of an inline list, the
+    ledger as a whole when it is a spreadsheet."""
+    if loaded.ledger_path:
+        return "innovation.projects"
+    return f"innovation.projects[{position - 1}]" + (f".{part}" if part else "")
+
+
+def counted_items(loaded: LoadedApplication, period: ActivityPeriod) -> tuple[LedgerItem, ...]:
+    """The ledger items that count for the award: each project once (a repeated name and proposer is the
+    same project) and adopted within the activity period."""
+    seen: set[tuple[str, str]] = set()
+    out: list[LedgerItem] = []
+    for item in loaded.items:
+        key = (comparable(item.name), comparable(item.proposer))
+        if key in seen:
+            continue
+        seen.add(key)
+        if item.adopted_on in period:
+            out.append(item)
+    return tuple(out)
 
 
 def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[Finding]:
@@ -61,80 +99,88 @@ def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
     if app.innovation is None:
         return []
     where = loaded.ledger_path or "application.yaml innovation.projects"
+    sheet = loaded.ledger_path is not None
     out: list[Finding] = []
     if not items:
         out.append(
-            Finding(
+            finding(
                 "LEDGER-EMPTY",
                 "error",
-                "项目台账中没有任何被采纳的项目",
                 material="3",
                 path=where,
                 fix="在台账中每行填写一个被采纳的项目（项目名称、提出人、采纳日期……）。",
+                field="innovation.projects",
             )
         )
     meetings = {m.date for m in app.innovation.meetings}
-    first: dict[tuple[str, str], int] = {}
-    names: dict[str, list[LedgerItem]] = defaultdict(list)
-    for item in items:
+    first: dict[tuple[str, str], str] = {}
+    names: dict[str, list[str]] = defaultdict(list)
+    group_name: dict[str, str] = {}
+    for position, item in enumerate(items, start=1):
+        words = item_words(item, position, sheet)
+        shown = {"item": words, "seq": item.seq, "row": item.row, "name": item.name}
         key = (comparable(item.name), comparable(item.proposer))
         if key in first:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-DUPLICATE",
                     "error",
-                    f"第 {item.row} 项与第 {first[key]} 项重复（{item.name}，{item.proposer}）",
+                    {**shown, "first": first[key], "proposer": item.proposer},
                     material="3",
                     path=where,
                     fix="同一项目只能计一次，请删除重复行。",
+                    field=ledger_item_field(loaded, position),
                 )
             )
         else:
-            first[key] = item.row or 0
-            names[key[0]].append(item)
+            first[key] = words
+            names[key[0]].append(words)
+            group_name.setdefault(key[0], item.name)
         if item.adopted_on not in period:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-DATE-OUT-OF-PERIOD",
                     "error",
-                    f"第 {item.row} 项“{item.name}”的采纳日期 {item.adopted_on} 不在活动期间"
-                    f"（{period.start} 至 {period.end}）内",
+                    {**shown, "adopted_on": item.adopted_on, "start": period.start, "end": period.end},
                     material="3",
                     path=where,
                     fix=PERIOD_FIX,
+                    field=ledger_item_field(loaded, position, "adopted_on"),
                 )
             )
         if item.meeting is not None and item.meeting not in meetings:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-MEETING-UNKNOWN",
                     "error",
-                    f"第 {item.row} 项“{item.name}”的评审会议 {item.meeting} 不在 innovation.meetings 中",
+                    {**shown, "meeting": item.meeting},
                     material="3",
                     path=where,
-                    fix="请在 application.yaml 的 meetings 中补上该次会议，或改正日期。",
+                    fix="请在申报信息的评审会议中补上该次会议，或改正日期。",
+                    field=ledger_item_field(loaded, position, "meeting"),
                 )
             )
         if item.category and item.category not in FIVE_SMALL:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-CATEGORY-UNKNOWN",
                     "warning",
-                    f"第 {item.row} 项的类别“{item.category}”不是“五小”之一（{'、'.join(FIVE_SMALL)}）",
+                    {**shown, "category": item.category, "allowed": "、".join(FIVE_SMALL)},
                     material="3",
                     path=where,
+                    field=ledger_item_field(loaded, position, "category"),
                 )
             )
-    for group in names.values():
+    for name_key, group in names.items():
         if len(group) > 1:
-            rows = "、".join(str(i.row) for i in group)
             out.append(
-                Finding(
+                finding(
                     "LEDGER-SIMILAR-NAME",
                     "warning",
-                    f"第 {rows} 项名称相同（{group[0].name}）但提出人不同，请确认不是同一项目",
+                    {"items": "、".join(group), "name": group_name[name_key]},
                     material="3",
                     path=where,
+                    field="innovation.projects",
                 )
             )
     return out
@@ -187,35 +233,37 @@ def meeting_findings(
     folder_hint = f"{spec.folder}/{{日期}}"
     if not declared:
         out.append(
-            Finding(
+            finding(
                 "A4-NO-MEETINGS",
                 "error",
-                "application.yaml 中没有列出任何评审会议",
                 material=number,
-                fix="在 innovation.meetings 中逐次写明评审会议的日期和名称。",
+                fix="在申报信息的评审会议中逐次写明评审会议的日期和名称。",
+                field="innovation.meetings",
             )
         )
     seen: set[dt.date] = set()
-    for date in declared:
+    for index, date in enumerate(declared):
         if date in seen:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-DUPLICATE",
                     "warning",
-                    f"评审会议 {date} 在 meetings 中写了两次",
+                    {"date": date},
                     material=number,
+                    field=f"innovation.meetings[{index}].date",
                 )
             )
             continue
         seen.add(date)
         if date not in period:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-OUT-OF-PERIOD",
                     "error",
-                    f"评审会议 {date} 不在活动期间（{period.start} 至 {period.end}）内",
+                    {"date": date, "start": period.start, "end": period.end},
                     material=number,
                     fix=PERIOD_FIX,
+                    field=f"innovation.meetings[{index}].date",
                 )
             )
         folders = mf.meeting_folders.get(date)
@@ -363,13 +411,14 @@ def _report_findings(loaded: LoadedApplication, number: str) -> list[Finding]:
         if m.reported_on is not None and m.reported_on > m.date:
             line = loaded.line_of("innovation", "meetings", i)
             out.append(
-                Finding(
+                finding(
                     "A4-REPORTED-LATE",
                     "warning",
-                    f"评审会议 {m.date} 的报备日期 {m.reported_on} 晚于会议日期（应在评审前报备）",
+                    {"date": m.date, "reported_on": m.reported_on},
                     material=number,
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
-                    fix="请核对 reported_on 是否填错。",
+                    fix="请核对报备日期是否填错。",
+                    field=f"innovation.meetings[{i}].reported_on",
                 )
             )
     if not any(m.reported_on or m.attended_by for m in meetings):
@@ -674,43 +723,43 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
     out = []
     if not studio.projects:
         out.append(
-            Finding(
+            finding(
                 "B-PROJECTS-MISSING",
                 "error",
-                "未列出本年度企业立项的创新课题或攻关项目（至少 1 项）",
                 path="application.yaml studio.projects",
-                fix="在 studio.projects 中列出课题或攻关项目。",
+                fix="在申报信息的课题/攻关项目中列出至少 1 项。",
+                field="studio.projects",
             )
         )
     if not studio.results:
         out.append(
-            Finding(
+            finding(
                 "B-RESULTS-MISSING",
                 "error",
-                "未列出本年度完成并推广应用的创新成果（至少 1 项）",
                 path="application.yaml studio.results",
-                fix="在 studio.results 中列出创新成果。",
+                fix="在申报信息的创新成果中列出至少 1 项。",
+                field="studio.results",
             )
         )
     if studio.new and studio.named_on is None:
         out.append(
-            Finding(
+            finding(
                 "B1-NAMED-ON-MISSING",
                 "error",
-                "申报当年新命名鼓励金，但未填写命名日期（studio.named_on）",
                 path="application.yaml studio.named_on",
-                fix="按命名文件填写命名日期，如 named_on: 2026-04-28。",
+                fix="按命名文件填写命名日期，如 2026-04-28。",
+                field="studio.named_on",
             )
         )
     elif studio.new and studio.named_on is not None and studio.named_on not in period:
         out.append(
-            Finding(
+            finding(
                 "B1-NAMED-OUT-OF-PERIOD",
                 "error",
-                f"命名日期 {studio.named_on} 不在活动期间（{period.start} 至 {period.end}）内，"
-                "不属于“当年新命名”",
+                {"named_on": studio.named_on, "start": period.start, "end": period.end},
                 path="application.yaml studio.named_on",
-                fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比（new: false）。",
+                fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比。",
+                field="studio.named_on",
             )
         )
     out += _tier_findings(loaded)
@@ -743,22 +792,24 @@ def _tier_findings(loaded: LoadedApplication) -> list[Finding]:
     reasons = "、".join(TIER_REASON_TITLES.values())
     if studio.tier == 5000 and not studio.tier_reasons:
         out.append(
-            Finding(
+            finding(
                 "B2-TIER-REASONS-MISSING",
                 "warning",
-                "申请 5,000 元档但未说明理由；评审委员会依据" + reasons + "评定档次",
+                {"reasons": reasons},
                 path="application.yaml studio.tier_reasons",
-                fix="在 studio.tier_reasons 中列出 plan / patents / major_projects，并在材料 3、4 中附佐证。",
+                fix=f"在申请档次的理由中选择{reasons}，并在材料 3、4 中附佐证。",
+                field="studio.tier_reasons",
             )
         )
     if "patents" in studio.tier_reasons and not studio.patents:
         out.append(
-            Finding(
+            finding(
                 "B2-TIER-REASONS-MISSING",
                 "warning",
-                "以专利作为申请档次的理由，但 studio.patents 中没有列出专利",
+                template="B2-TIER-REASONS-MISSING.patents",
                 path="application.yaml studio.tier_reasons",
-                fix="在 studio.patents 中列出专利并放入复印件。",
+                fix="在申报信息的专利/重大专项中列出专利并放入复印件。",
+                field="studio.tier_reasons",
             )
         )
     return out

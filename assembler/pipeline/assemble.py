@@ -357,7 +357,8 @@ def _check_free_space(folder: Path, needed: int, out: Path) -> None:
         raise FileSystemError(
             f"磁盘空间不足：生成的申报材料约需 {needed / 1e6:.0f} MB，所在磁盘只剩 {free / 1e6:.0f} MB",
             where=str(out),
-            fix="请清理磁盘空间，或用 -o 把申报材料写到空间充足的位置。",
+            fix="请清理磁盘空间，或把申报材料写到空间充足的位置。",
+            rule="OUTPUT-NO-SPACE",
         )
 
 
@@ -414,7 +415,8 @@ def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], 
                 raise FileSystemError(
                     f"写入申报材料失败（{exc.strerror or exc}）",
                     where=str(out),
-                    fix="请检查磁盘空间和文件夹的写入权限，或用 -o 写到别的位置。",
+                    fix="请检查磁盘空间和文件夹的写入权限，或写到别的位置。",
+                    rule="OUTPUT-WRITE-FAILED",
                 )
             fh.flush()
             os.fsync(fh.fileno())

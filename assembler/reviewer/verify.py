@@ -305,7 +305,7 @@ def verify(path: Path) -> Verification:
             Finding(
                 "VERIFY-INCOMPLETE",
                 "error",
-                f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决",
+                f"生成时材料不完整（按预览模式生成），有 {len(open_errors)} 个错误未解决",
             )
         )
     log.info(

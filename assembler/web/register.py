@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 import tempfile
 import zipfile
@@ -39,21 +38,14 @@ FINDING_GROUPS = {
     "REGISTER-": "登记簿跨年度检查",
     "SIGNATURE-": "电子签名",
 }
-FIELD_WORDS = {  # the decide form's inputs, by the words of decide()'s refusals
-    "reviewer": ("评审人",),
-    "reasons": ("理由",),
-    "tier": ("档次",),
-    "matched": ("匹配",),
-    "amount": ("核定金额",),
-    "decision": ("决定“",),
-}
-OPTION_WORDS = {  # decide()'s refusals name the command line's options; the page names its inputs
-    "--amount": "“核定金额”",
-    "--matched": "“核定匹配金额”",
-    "--tier": "“年度评比档次”",
-    "--reviewer": "“评审人姓名”",
-    "--reason": "“理由”",
-    "--decision": "“决定”",
+# decide()'s input fields (DossierError.field) → the decide form's inputs
+DECIDE_FIELDS = {
+    "decision": "decision",
+    "amount": "amount",
+    "tier": "tier",
+    "matched": "matched",
+    "reasons": "reasons",
+    "reviewer": "reviewer",
 }
 
 
@@ -181,28 +173,19 @@ def upload():
 
 
 def detail_page(app_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
-    from assembler.reviewer.register.db import get_record, lineage, stored_findings
-    from assembler.reviewer.register.decisions import history
-    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.api import UnknownApplication, application_detail
     from assembler.reviewer.register.outputs import case_title
-    from assembler.reviewer.register.records import diff_lines
 
     with register() as db:
-        record = get_record(db, app_id)
-        if record is None:
+        try:
+            detail = application_detail(db, app_id)
+        except UnknownApplication:
             abort(404)
-        refresh_findings(db, app_id)
-        found = stored_findings(db, app_id)
-        decisions = history(db, app_id)
-        versions = []
-        for number in lineage(db, app_id):
-            row = db.table("applications").get(number)
-            earlier = get_record(db, number)
-            diff = json.loads(row["diff"]) if row["diff"] else None
-            versions.append({"record": earlier, "lines": diff_lines(diff) if diff else []})
+    record, decisions = detail.record, list(detail.decisions)
+    versions = [{"record": v.record, "lines": list(v.changes)} for v in detail.versions]
     findings: list[dict[str, Any]] = [
         {"f": f, "group": group_of(f.rule), "text": plain(f.message), "fix": plain(f.fix or "")}
-        for f in found
+        for f in detail.findings
     ]
     return render_template(
         "register_entry.html",
@@ -229,22 +212,16 @@ def detail(app_id: int):
     return detail_page(app_id)
 
 
-def form_words(message: str) -> str:
-    """A refusal of decide() in the form's words: “请用 --tier 写明…” → “请在“年度评比档次”中写明…”."""
-    for option, words in OPTION_WORDS.items():
-        message = message.replace(f"用 {option} ", f"在{words}中").replace(option, words)
-    return plain(message)
-
-
-def field_of(message: str) -> str:
-    """The input of the decide form a refusal belongs to ("" for the form as a whole)."""
-    return next((name for name, words in FIELD_WORDS.items() if any(w in message for w in words)), "")
+def field_of(exc: DossierError) -> str:
+    """The input of the decide form a refusal belongs to, from the field the library names ("" for the
+    form as a whole)."""
+    return DECIDE_FIELDS.get(exc.field or "", "")
 
 
 @bp.post("/register/<int:app_id>/decide")
 def decide(app_id: int):
+    from assembler.api import UnknownApplication, register_decide
     from assembler.core.identifiers import parse_money
-    from assembler.reviewer.register.decisions import decide as run_decide
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer")
     values = {k: request.form.get(k, "").strip() for k in keys}
@@ -266,7 +243,7 @@ def decide(app_id: int):
     if not errors:
         try:
             with register() as db:
-                made = run_decide(
+                made = register_decide(
                     db,
                     app_id,
                     values["decision"],
@@ -276,11 +253,10 @@ def decide(app_id: int):
                     matched=matched,
                     reasons=values["reasons"],
                 )
+        except UnknownApplication:
+            abort(404)
         except DossierError as exc:
-            text = form_words(exc.message)
-            if "登记簿中没有登记号" in text:
-                abort(404)
-            errors.setdefault(field_of(text), []).append(text)
+            errors.setdefault(field_of(exc), []).append(plain(exc.message))
         else:
             amount = f"，核定金额 {yuan(made.approved_fen)}" if made.approved_fen is not None else ""
             flash(f"已记录：登记号 {app_id} {made.title}{amount}（{made.reviewer}）。", "info")

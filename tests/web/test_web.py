@@ -713,7 +713,8 @@ def test_build_choices_and_result(client, monkeypatch):
 
     state = run_fake_build(client, monkeypatch, app_id, ok, max_size="20", duplex="on")
     assert state["state"] == "done"
-    assert state["opts"].max_size == 20 * 1024 * 1024 and state["opts"].duplex is True
+    assert state["opts"].max_size == 20_000_000  # decimal MB, as --max-size 20MB
+    assert state["opts"].duplex is True
     with client.get(state["job"]) as response:
         page = response.get_data(as_text=True)
         assert "42 页" in page and "仍超过所选的" in page
@@ -894,7 +895,7 @@ def test_register_detail_decide_and_history(client, example_dossiers):
         data={"csrf": token(client), "decision": "通过", "tier": "3000", "reviewer": "王芳"},
     )
     assert response.status_code == 400 and "--" not in response.get_data(as_text=True)
-    assert re.search(r'id="matched-error">[^<]*请在“核定匹配金额”中写明', response.get_data(as_text=True))
+    assert re.search(r'id="matched-error">[^<]*请写明评审确认的匹配金额', response.get_data(as_text=True))
     response = client.post(
         "/register/1/decide",
         data={

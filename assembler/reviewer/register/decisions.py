@@ -85,7 +85,9 @@ def parse_decision(text: str) -> str:
         return value
     if value in DECISION_CODES:
         return DECISION_CODES[value]
-    raise UsageError(f"决定“{text}”不是 {'、'.join(DECISIONS.values())} 之一", fix="例如 --decision 通过")
+    raise UsageError(
+        f"决定“{text}”不是 {'、'.join(DECISIONS.values())} 之一", fix="例如：通过", field="decision"
+    )
 
 
 def decide(
@@ -108,22 +110,26 @@ def decide(
     """
     code = parse_decision(decision)
     if not reviewer.strip():
-        raise UsageError("请填写评审人姓名", fix="例如 --reviewer 王芳")
+        raise UsageError("请填写评审人姓名", fix="例如：王芳", field="reviewer")
     record = get_record(db, app_id)
     if record is None:
-        raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
+        raise InputError(f"登记簿中没有登记号 {app_id}", field="app_id")
     if record.scheme != "studio" and (tier is not None or matched is not None):
-        raise UsageError("年度评比档次和匹配金额只适用于劳模和工匠人才创新工作室鼓励金")
+        raise UsageError("年度评比档次和匹配金额只适用于劳模和工匠人才创新工作室鼓励金", field="tier")
     if tier is not None and tier not in ANNUAL_TIERS:
-        raise UsageError(f"年度评比档次应为 {' 或 '.join(map(str, ANNUAL_TIERS))} 元，而不是 {tier}")
+        raise UsageError(
+            f"年度评比档次应为 {' 或 '.join(map(str, ANNUAL_TIERS))} 元，而不是 {tier}", field="tier"
+        )
     if code != "approved" and not reasons.strip():
-        raise UsageError(f"“{DECISIONS[code]}”需要写明理由", fix="例如 --reason 缺少评审会议现场照片")
+        raise UsageError(
+            f"“{DECISIONS[code]}”需要写明理由", fix="例如：缺少评审会议现场照片", field="reasons"
+        )
     approved_fen = to_fen(approved)
     matched_fen = to_fen(matched)
     if code == "approved" and approved_fen is None:
         approved_fen = _default_amount(record, tier, matched_fen)
     if code != "approved" and approved_fen:
-        raise UsageError(f"“{DECISIONS[code]}”不能有核定金额")
+        raise UsageError(f"“{DECISIONS[code]}”不能有核定金额", field="amount")
     row = {
         "application_id": app_id,
         "decision": code,
@@ -143,7 +149,7 @@ def decide(
 def _default_amount(record, tier: int | None, matched_fen: int | None) -> int:
     if record.scheme == "innovation":
         if record.recomputed_fen is None:
-            raise UsageError("复核金额为“不符合条件”，通过时请用 --amount 写明核定金额")
+            raise UsageError("复核金额为“不符合条件”，通过时请写明核定金额", field="amount")
         return record.recomputed_fen
     total = 0
     if record.studio_new:
@@ -151,14 +157,13 @@ def _default_amount(record, tier: int | None, matched_fen: int | None) -> int:
             total += NEW_STUDIO_ZONE_FEN
         elif matched_fen is None:
             raise UsageError(
-                "新命名的滨海新区级及以上工作室：请用 --matched 写明评审确认的匹配金额"
-                "（或用 --amount 写明核定总额）"
+                "新命名的滨海新区级及以上工作室：请写明评审确认的匹配金额（或写明核定总额）", field="matched"
             )
         else:
             total += matched_fen
     if record.data.get("studio", {}).get("annual"):
         if tier is None:
-            raise UsageError("申报了年度评比：请用 --tier 写明评审委员会评定的档次（3000 或 5000）")
+            raise UsageError("申报了年度评比：请写明评审委员会评定的档次（3000 或 5000）", field="tier")
         total += tier * 100
     return total
 
@@ -181,7 +186,7 @@ def disqualify(
     if problem := credit_code_problem(code):
         raise UsageError(f"统一社会信用代码“{code}”无效：{problem}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明取消资格的理由（--reason）和经办人（--reviewer）")
+        raise UsageError("请写明取消资格的理由和经办人", field="reason" if not reason.strip() else "reviewer")
     if until is not None and until < since:
         raise UsageError("取消资格的结束日期早于开始日期")
     row = {
@@ -207,7 +212,7 @@ def withdraw_disqualification(db: Database, listing_id: int, reason: str, review
     if not rows:
         raise InputError(f"取消资格名单中没有编号 {listing_id}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明撤销的理由（--reason）和经办人（--reviewer）")
+        raise UsageError("请写明撤销的理由和经办人", field="reason" if not reason.strip() else "reviewer")
     row = {
         **{k: rows[0][k] for k in ("code", "name", "since", "until")},
         "reason": reason.strip(),

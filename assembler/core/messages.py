@@ -1,0 +1,77 @@
+"""The Chinese sentences of the findings, one template per message id, and the one function that fills them.
+
+A finding carries its rule id, severity, material, the schema field it is about and the values that went
+into its sentence; the sentence itself is rendered here from the template. Front ends place a finding by
+its `field` and never read the sentence, so a template can be reworded without breaking any of them.
+
+A message id is the rule id, or the rule id and a suffix after a dot where one rule says different things
+("B2-TIER-REASONS-MISSING.patents"). Placeholders are `str.format` fields named by the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from assembler.core.models import Finding, Severity
+
+TEMPLATES: dict[str, str] = {
+    # the application's own fields
+    "APP-FIELD-EMPTY": "{title}尚未填写",
+    # the ledger (附件1.2): an item is named by its 序号 as people count them, the spreadsheet row second
+    "LEDGER-EMPTY": "项目台账中没有任何被采纳的项目",
+    "LEDGER-DUPLICATE": "{item}与{first}重复（{name}，{proposer}）",
+    "LEDGER-DATE-OUT-OF-PERIOD": "{item}“{name}”的采纳日期 {adopted_on} 不在活动期间（{start} 至 {end}）内",
+    "LEDGER-MEETING-UNKNOWN": "{item}“{name}”的评审会议 {meeting} 不在申报信息的评审会议中",
+    "LEDGER-CATEGORY-UNKNOWN": "{item}的类别“{category}”不是“五小”之一（{allowed}）",
+    "LEDGER-SIMILAR-NAME": "{items}名称相同（{name}）但提出人不同，请确认不是同一项目",
+    # review meetings (material 4)
+    "A4-NO-MEETINGS": "申报信息中没有列出任何评审会议",
+    "A4-MEETING-DUPLICATE": "评审会议 {date} 写了两次",
+    "A4-MEETING-OUT-OF-PERIOD": "评审会议 {date} 不在活动期间（{start} 至 {end}）内",
+    "A4-REPORTED-LATE": "评审会议 {date} 的报备日期 {reported_on} 晚于会议日期（应在评审前报备）",
+    # awards
+    "A1-TOO-FEW": "被采纳项目 {count} 条，不足 {lowest} 条，不符合情形一的申报条件",
+    "A2-BONUS-MISSING": "{item}“{name}”没有填写企业奖励金额",
+    "A2-ITEM-BELOW-MIN": "{count} 项企业奖金不超过 {lowest} 元，不计鼓励金（{items}）",
+    "A2-NO-ELIGIBLE": "没有企业奖金超过下限的项目，不符合情形二的申报条件",
+    # the studio (附件2)
+    "B-PROJECTS-MISSING": "未列出本年度企业立项的创新课题或攻关项目（至少 1 项）",
+    "B-RESULTS-MISSING": "未列出本年度完成并推广应用的创新成果（至少 1 项）",
+    "B1-NAMED-ON-MISSING": "申报当年新命名鼓励金，但未填写命名日期",
+    "B1-NAMED-OUT-OF-PERIOD": "命名日期 {named_on} 不在活动期间（{start} 至 {end}）内，不属于“当年新命名”",
+    "B2-TIER-REASONS-MISSING": "申请 5,000 元档但未说明理由；评审委员会依据{reasons}评定档次",
+    "B2-TIER-REASONS-MISSING.patents": "以专利作为申请档次的理由，但没有列出专利",
+}
+
+
+def render(template: str, values: Mapping[str, object]) -> str:
+    """The Chinese sentence of message `template` (a key of TEMPLATES) filled with `values`."""
+    return TEMPLATES[template].format_map(values)
+
+
+def finding(
+    rule: str,
+    severity: Severity,
+    values: Mapping[str, object] | None = None,
+    *,
+    template: str | None = None,
+    material: str | None = None,
+    path: str | None = None,
+    fix: str | None = None,
+    field: str | None = None,
+) -> Finding:
+    """A finding whose message is rendered from its template (`rule` unless given) and `values`, which it
+    keeps, so that a program reads the values and a front end words or places it without parsing."""
+    key = template or rule
+    data = dict(values or {})
+    return Finding(
+        rule,
+        severity,
+        render(key, data),
+        material=material,
+        path=path,
+        fix=fix,
+        field=field,
+        values=data,
+        template=key,
+    )
