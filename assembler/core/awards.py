@@ -66,7 +66,7 @@ def award_by_bonus(
     """情形二: an award per item by the enterprise's bonus for it, capped. `words` names an item as people
     count them (its 序号); by default its place among `items`."""
     place = {id(item): n for n, item in enumerate(items, start=1)}
-    named = words or (lambda item: f"序号 {item.seq} 的项目" if item.seq else f"第 {place[id(item)]} 项")
+    named = words or (lambda item: f"序号 {item.seq}" if item.seq else f"第 {place[id(item)]} 项")
     findings: list[Finding] = []
     per_tier: dict[BonusTier, int] = {}
     below: list[LedgerItem] = []

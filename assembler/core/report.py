@@ -113,6 +113,10 @@ def report_to_json(report: Report) -> dict[str, Any]:
                 "path": f.path,
                 "message": f.message,
                 "fix": f.fix,
+                "field": f.field,
+                "values": {
+                    k: v if isinstance(v, int | str) or v is None else str(v) for k, v in f.values.items()
+                },
             }
             for f in report.findings
         ],

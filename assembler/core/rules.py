@@ -60,7 +60,7 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
 def item_words(item: LedgerItem, position: int, spreadsheet: bool) -> str:
     """How people name a ledger item: by its 序号 in 附件1.2 (else its place in the list, counted from 1),
     with the spreadsheet row only as a second hint (a title row makes "第 4 行" item 2)."""
-    words = f"序号 {item.seq} 的项目" if item.seq else f"第 {position} 项"
+    words = f"序号 {item.seq}" if item.seq else f"第 {position} 项"
     return f"{words}（表格第 {item.row} 行）" if spreadsheet and item.row else words
 
 
