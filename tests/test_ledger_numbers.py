@@ -1,5 +1,6 @@
-"""Ledger items as people count them: `check` names an item by its 序号 in 附件1.2 (the spreadsheet row only as
-a second hint), and the award it shows counts only the items that count (no repeat, none out of period)."""
+"""Ledger items as people count them: `check` names an item by its 序号 in 附件1.2 (the spreadsheet row
+only as a second hint), and the award it shows counts only the items that count (no repeat, none out of
+period)."""
 
 from __future__ import annotations
 
