@@ -186,3 +186,16 @@ def finding_field(finding) -> str | None:  # noqa: ANN001 - assembler.core.model
         return None
     name, _ = field_of(schema_location(finding.field))
     return name or None
+
+
+# form inputs whose element id differs from their name (the ledger is picked as a file)
+INPUT_IDS = {"innovation.projects": "ledger"}
+
+
+def finding_place(finding) -> tuple[str, str] | None:  # noqa: ANN001 - assembler.core.models.Finding
+    """(element id, form label) of the input a finding is about, for a link from the findings list to it;
+    None for findings about files."""
+    if not finding.field:
+        return None
+    name, words = field_of(schema_location(finding.field))
+    return (INPUT_IDS.get(name, name), words) if name else None
