@@ -132,7 +132,8 @@ def test_every_refusal_of_a_decision_beside_its_input_with_reworded_messages(cli
         assert "【拒绝 " in _error_text(page, field), (values, field)
         others = re.findall(r'id="([^"]+)-error"[^>]*>[^<]*【拒绝', page)
         assert others == [field], (values, others)
-    assert (
+    refused = client.post("/register/99/decide", data={"csrf": csrf_token(client), "decision": "通过"})
+    assert refused.status_code == 404
         client.post("/register/99/decide", data={"csrf": csrf_token(client), "decision": "通过"}).status_code
         == 404
     )
