@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import os
 import shutil
@@ -21,11 +20,12 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 import pikepdf
+from pydantic import ValidationError
 
 from assembler.core.models import Part, Section
-from assembler.errors import FileSystemError, InputError, SelfAuditError
+from assembler.errors import FileSystemError, SelfAuditError
 from assembler.files import usual_permissions
-from assembler.integrity.manifest import validate_manifest
+from assembler.integrity.manifest import Manifest, ManifestContent, ManifestPages, OutlineEntry
 from assembler.integrity.pagedigest import page_digests
 from assembler.pipeline.pages import LinkArea
 
@@ -176,7 +176,7 @@ class DossierWriter:
         self,
         generated: Generated,
         sections: list[Section],
-        manifest: dict,
+        manifest: ManifestContent,
         metadata: dict[str, str],
         out: Path,
         audit: Callable[[Path, Assembly], None],
@@ -221,13 +221,15 @@ class DossierWriter:
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
             digests = page_digests(pdf)
             result = Assembly(total, outline, digests)
-            manifest["pages"] = {"count": total, "digests": digests}
-            manifest["outline"] = outline
             try:
-                validate_manifest(manifest, str(out))
-            except InputError as exc:
-                raise SelfAuditError(f"写入的清单不符合格式：{exc.message}") from None
-            data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+                whole = Manifest.of(
+                    manifest,
+                    ManifestPages(count=total, digests=digests),
+                    [OutlineEntry.model_validate(o) for o in outline],
+                )
+            except ValidationError as exc:
+                raise SelfAuditError(f"写入的清单不符合格式：{str(exc)[:300]}") from None
+            data = whole.to_bytes()
             spec = pikepdf.AttachedFileSpec(
                 pdf,
                 data,
