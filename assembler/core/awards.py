@@ -138,25 +138,22 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
     parts: list[Decimal] = []
     level = LEVEL_TITLES[studio.level]
     if LEVEL_RANK[studio.level] < LEVEL_RANK["zone"]:
-        line = f"工作室级别为{level}，须为高新区级及以上才能申报"
-        return Award(None, (line,)), [
-            Finding(
-                "B-LEVEL-TOO-LOW",
-                "error",
-                line,
-                fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。",
-            )
-        ]
+        found = finding(
+            "B-LEVEL-TOO-LOW",
+            "error",
+            {"level": level},
+            fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。",
+            field="studio.level",
+        )
+        return Award(None, (found.message,)), [found]
     if not studio.new and not studio.annual:
-        line = "既未申报新命名鼓励金（new），也未申报年度评比（annual）"
-        return Award(None, (line,)), [
-            Finding(
-                "B-NOTHING-CLAIMED",
-                "error",
-                line,
-                fix="在 application.yaml 的 studio 中设 new: true 或 annual: true。",
-            )
-        ]
+        found = finding(
+            "B-NOTHING-CLAIMED",
+            "error",
+            fix="在申报信息中选择“当年新命名”或“年度评比”（或两者）。",
+            field="studio.new",
+        )
+        return Award(None, (found.message,)), [found]
     pending = False
     minimum: list[Decimal] = []  # what the measures guarantee for each part if it is approved
     if studio.new:
@@ -170,25 +167,27 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
             lines.append(f"新命名{level}工作室：一次性鼓励金 {format_yuan(parts[-1])} 元")
             if studio.matched_amount is not None:
                 findings.append(
-                    Finding(
+                    finding(
                         "B1-MATCHED-IGNORED",
                         "warning",
-                        f"{level}工作室的新命名鼓励金固定为 {format_yuan(parts[-1])} 元，"
-                        f"matched_amount（{format_yuan(studio.matched_amount)} 元）不予采用",
+                        {
+                            "level": level,
+                            "fixed": format_yuan(parts[-1]),
+                            "matched": format_yuan(studio.matched_amount),
+                        },
+                        field="studio.matched_amount",
                     )
                 )
         elif studio.matched_amount is None:
-            line = f"新命名{level}工作室按上级工会标准匹配，但未填写匹配金额"
-            lines.append(line)
-            findings.append(
-                Finding(
-                    "B1-MATCHED-MISSING",
-                    "error",
-                    line,
-                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料 3 中附上级工会的"
-                    "命名文件或标准文件。",
-                )
+            found = finding(
+                "B1-MATCHED-MISSING",
+                "error",
+                {"level": level},
+                fix="填写上级工会规定的匹配金额（元），并在材料 3 中附上级工会的命名文件或标准文件。",
+                field="studio.matched_amount",
             )
+            lines.append(found.message)
+            findings.append(found)
         else:
             parts.append(studio.matched_amount)
             pending = True
@@ -217,11 +216,15 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
                 )
             )
         elif Decimal(studio.tier) not in spec.annual_tiers:
-            line = f"年度评比档次 {studio.tier} 元无效，只有 {tiers} 元两档"
-            lines.append(line)
-            findings.append(
-                Finding("B2-TIER-INVALID", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。")
+            found = finding(
+                "B2-TIER-INVALID",
+                "error",
+                {"tier": studio.tier, "tiers": tiers},
+                fix=f"评比档次填写 {tiers} 之一。",
+                field="studio.tier",
             )
+            lines.append(found.message)
+            findings.append(found)
         else:
             parts.append(Decimal(studio.tier))
             minimum.append(lowest)
@@ -231,13 +234,7 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
                 f"评比通过至少 {format_yuan(lowest)} 元）"
             )
     elif studio.tier is not None:
-        findings.append(
-            Finding(
-                "B2-TIER-IGNORED",
-                "warning",
-                f"填写了档次 {studio.tier} 元但未申报年度评比（annual: false），档次不予采用",
-            )
-        )
+        findings.append(finding("B2-TIER-IGNORED", "warning", {"tier": studio.tier}, field="studio.tier"))
     if not parts:
         return Award(None, tuple(lines)), findings
     total = sum(parts, Decimal(0))

@@ -35,6 +35,12 @@ TEMPLATES: dict[str, str] = {
     "A2-ITEM-BELOW-MIN": "{count} 项企业奖金不超过 {lowest} 元，不计鼓励金（{items}）",
     "A2-NO-ELIGIBLE": "没有企业奖金超过下限的项目，不符合情形二的申报条件",
     # the studio (附件2)
+    "B-LEVEL-TOO-LOW": "工作室级别为{level}，须为高新区级及以上才能申报",
+    "B-NOTHING-CLAIMED": "既未申报当年新命名鼓励金，也未申报年度评比",
+    "B1-MATCHED-IGNORED": "{level}工作室的新命名鼓励金固定为 {fixed} 元，匹配金额（{matched} 元）不予采用",
+    "B1-MATCHED-MISSING": "新命名{level}工作室按上级工会标准匹配，但未填写匹配金额",
+    "B2-TIER-INVALID": "年度评比档次 {tier} 元无效，只有 {tiers} 元两档",
+    "B2-TIER-IGNORED": "填写了档次 {tier} 元但未申报年度评比，档次不予采用",
     "B-PROJECTS-MISSING": "未列出本年度企业立项的创新课题或攻关项目（至少 1 项）",
     "B-RESULTS-MISSING": "未列出本年度完成并推广应用的创新成果（至少 1 项）",
     "B1-NAMED-ON-MISSING": "申报当年新命名鼓励金，但未填写命名日期",
