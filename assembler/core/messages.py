@@ -28,6 +28,12 @@ TEMPLATES: dict[str, str] = {
     "A4-NO-MEETINGS": "申报信息中没有列出任何评审会议",
     "A4-MEETING-DUPLICATE": "评审会议 {date} 写了两次",
     "A4-MEETING-OUT-OF-PERIOD": "评审会议 {date} 不在活动期间（{start} 至 {end}）内",
+    "A4-MEETING-UNDECLARED": "文件夹 {folder} 的日期 {date} 不在申报信息的评审会议中",
+    "A4-REPORTED": "没有一次评审会议记录了向高新区总工会报备的日期或总工会参会人员；"
+    "办法要求每次评审前报备，总工会派员参加其中一次",
+    "CLAIM-COPY-MISSING": "申报的{claim}“{title}”{number}没有{how}",
+    "MATERIAL-CASE-MISMATCH": "该文件像是“{other}”（{other_case}所需），但所选{case}需要“{wanted}”",
+    "B4-UPGRADE-RECOMMENDED": "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
     "A4-REPORTED-LATE": "评审会议 {date} 的报备日期 {reported_on} 晚于会议日期（应在评审前报备）",
     # awards
     "A1-TOO-FEW": "被采纳项目 {count} 条，不足 {lowest} 条，不符合情形一的申报条件",

@@ -304,13 +304,14 @@ def meeting_findings(
     for date, folders in mf.meeting_folders.items():
         if date not in seen:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-UNDECLARED",
                     "warning",
-                    f"文件夹 {folders[0]} 的日期 {date} 不在 innovation.meetings 中",
+                    {"folder": folders[0], "date": date},
                     material=number,
                     path=folders[0],
-                    fix="如是一次评审会议，请在 application.yaml 的 meetings 中补上。",
+                    fix="如是一次评审会议，请在申报信息的评审会议中补上。",
+                    field="innovation.meetings",
                 )
             )
     for folder in mf.undated_folders:
@@ -423,13 +424,12 @@ def _report_findings(loaded: LoadedApplication, number: str) -> list[Finding]:
             )
     if not any(m.reported_on or m.attended_by for m in meetings):
         out.append(
-            Finding(
+            finding(
                 "A4-REPORTED",
                 "info",
-                "没有一次评审会议记录了向高新区总工会报备的日期（reported_on）或总工会参会人员"
-                "（attended_by）；办法要求每次评审前报备，总工会派员参加其中一次",
                 material=number,
-                fix="在 innovation.meetings 的各次会议中填写 reported_on 和 attended_by。",
+                fix="在申报信息的各次评审会议中填写报备日期和区总工会参会人员。",
+                field="innovation.meetings",
             )
         )
     return out
@@ -460,14 +460,20 @@ def claim_findings(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
         if not found:
             line = loaded.line_of("studio", spec.claims.field, i - 1)
             out.append(
-                Finding(
+                finding(
                     spec.claims.rule,
                     "error",
-                    f"申报的{_CLAIM_FIELD_TITLES[spec.claims.field]}“{entry.title}”"
-                    f"{f'（{entry.number}）' if entry.number else ''}没有{how}",
+                    {
+                        "claim": _CLAIM_FIELD_TITLES[spec.claims.field],
+                        "title": entry.title,
+                        "number": f"（{entry.number}）" if entry.number else "",
+                        "how": how,
+                    },
+                    template="CLAIM-COPY-MISSING",
                     material=spec.number,
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
                     fix=f"把复印件放入 {spec.folder}，文件名写上专利号，或在该项的 file 中写明路径。",
+                    field=f"studio.{spec.claims.field}[{i - 1}]",
                 )
             )
     return out
@@ -496,14 +502,19 @@ def _case_mismatch(checklist: Checklist, case: str | None, mf: MaterialFiles) ->
         other_case = checklist.case_title(other.cases[0]) if other.cases else ""
         if only_other:
             out.append(
-                Finding(
+                finding(
                     "MATERIAL-CASE-MISMATCH",
                     "error",
-                    f"该文件像是“{other.title}”（{other_case}所需），但所选{checklist.case_title(case)}"
-                    f"需要“{spec.title}”",
+                    {
+                        "other": other.title,
+                        "other_case": other_case,
+                        "case": checklist.case_title(case),
+                        "wanted": spec.title,
+                    },
                     material=spec.number,
                     path=f.rel,
-                    fix=f"请放入{spec.title}；如申报情形选错了，请改 innovation.case。",
+                    fix=f"请放入{spec.title}；如申报情形选错了，请改选补贴情形。",
+                    field="innovation.case",
                 )
             )
         else:
@@ -764,13 +775,7 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
         )
     out += _tier_findings(loaded)
     if studio.patents and studio.level != "national":
-        out.append(
-            Finding(
-                "B4-UPGRADE-RECOMMENDED",
-                "info",
-                "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
-            )
-        )
+        out.append(finding("B4-UPGRADE-RECOMMENDED", "info", field="studio.patents"))
     return out
 
 
