@@ -204,6 +204,7 @@ if TYPE_CHECKING:
     from assembler.pipeline.run import BuildOptions, BuildResult
     from assembler.reviewer.register.decisions import Decision
     from assembler.reviewer.register.intake import IntakeResult
+    from assembler.reviewer.register.outputs import Entry
     from assembler.reviewer.register.records import Record
     from assembler.reviewer.review import Summary as ReviewSummary
     from assembler.reviewer.verify import Verification
@@ -265,6 +266,14 @@ def register_intake(db: Database, paths: list[Path], received_at: str | None = N
     from assembler.reviewer.register.intake import intake
 
     return intake(db, paths, received_at)
+
+
+def register_applications(db: Database, year: int | None = None) -> list[Entry]:
+    """The register's list: the current version of every application of `year` (every year when None),
+    each with its current decision."""
+    from assembler.reviewer.register.outputs import year_entries
+
+    return year_entries(db, year)
 
 
 def register_intake_one(db: Database, path: Path) -> IntakeResult:

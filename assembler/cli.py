@@ -778,14 +778,15 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
     from rich.table import Table
 
+    from assembler.api import register_applications
     from assembler.core.report import SEVERITY_TITLES
     from assembler.reviewer.register.db import open_register
-    from assembler.reviewer.register.outputs import case_title, year_entries
+    from assembler.reviewer.register.outputs import case_title
     from assembler.reviewer.register.records import scheme_title
 
     db = open_register(register_path)
     if app_id is None:
-        entries = year_entries(db, year)
+        entries = register_applications(db, year)
         if as_json:
             click.echo(
                 json.dumps(

@@ -101,13 +101,14 @@ def error_counts(db: Database) -> dict[int, int]:
 
 @bp.get("/register")
 def inbox():
-    from assembler.reviewer.register.outputs import case_title, year_entries
+    from assembler.api import register_applications
+    from assembler.reviewer.register.outputs import case_title
 
     year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
     fund = request.args.get("fund", "")
     with register() as db:
-        entries = year_entries(db, year)
+        entries = register_applications(db, year)
         errors = error_counts(db)
         years = years_of(db)
     if state in STATES:
@@ -141,7 +142,8 @@ def inbox():
 
 @bp.post("/register")
 def upload():
-    from assembler.reviewer.register.intake import STATUS_TITLES, intake_one
+    from assembler.api import register_intake_one
+    from assembler.reviewer.register.intake import STATUS_TITLES
 
     files = [
         f
@@ -157,7 +159,7 @@ def upload():
             name = safe_name(file.filename or "")
             path = folder / name
             file.save(path)
-            result = intake_one(db, path)
+            result = register_intake_one(db, path)
             rec = result.record
             title = STATUS_TITLES[result.status]
             if rec is None:
@@ -266,11 +268,11 @@ def decide(app_id: int):
 
 @bp.get("/register/outputs")
 def outputs():
-    from assembler.reviewer.register.outputs import write_outputs, year_entries
+    from assembler.api import register_applications, register_outputs
 
     year = year_of(request.args.get("year", "")) or 0
     with register() as db:
-        if not year or not year_entries(db, year):
+        if not year or not register_applications(db, year):
             return render_template(
                 "message.html",
                 title="没有可生成的材料",
@@ -283,7 +285,7 @@ def outputs():
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(dir=site().workspace, prefix="outputs-") as tmp:
             try:
-                written = write_outputs(db, year, Path(tmp))
+                written = register_outputs(db, year, Path(tmp))
             except DossierError as exc:
                 flash(web_message(exc), "error")
                 return redirect(url_for("register.inbox"))
