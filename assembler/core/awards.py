@@ -124,8 +124,11 @@ def award_by_bonus(
         findings.append(found)
         return Award(None, (*lines, line)), findings
     if spec.bonus_cap is not None and total > spec.bonus_cap:
-        lines.append(f"合计 {format_yuan(total)} 元，超过最高 {format_yuan(spec.bonus_cap)} 元，按上限计")
-        findings.append(Finding("A2-CAPPED", "info", lines[-1]))
+        capped = finding(
+            "A2-CAPPED", "info", {"total": format_yuan(total), "cap": format_yuan(spec.bonus_cap)}
+        )
+        lines.append(capped.message)
+        findings.append(capped)
         total = spec.bonus_cap
     lines.append(f"情形二鼓励金合计 {format_yuan(total)} 元")
     return Award(total, tuple(lines)), findings
@@ -202,19 +205,15 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
             parts.append(lowest)
             minimum.append(lowest)
             pending = True
-            line = (
-                f"年度评比：未填写申请档次，按最低档 {format_yuan(lowest)} 元计入申请"
-                f"（{tiers} 元，由评审委员会评定）"
+            found = finding(
+                "B2-TIER-MISSING",
+                "info",
+                {"lowest": format_yuan(lowest), "tiers": tiers},
+                fix=f"如申请较高档次，在评比档次中填写 {tiers} 之一。",
+                field="studio.tier",
             )
-            lines.append(line)
-            findings.append(
-                Finding(
-                    "B2-TIER-MISSING",
-                    "info",
-                    line,
-                    fix=f"如申请较高档次，在 studio.tier 中填写 {tiers} 之一。",
-                )
-            )
+            lines.append(found.message)
+            findings.append(found)
         elif Decimal(studio.tier) not in spec.annual_tiers:
             found = finding(
                 "B2-TIER-INVALID",

@@ -191,10 +191,10 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
     for f in files:
         if f.problem:
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-INVALID",
                     "error",
-                    f.problem,
+                    {"problem": f.problem},
                     material=number,
                     path=f.rel,
                     fix="请替换为能正常打开的文件。",
@@ -203,17 +203,17 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
         elif f.kind not in spec.kinds:
             accepted = "、".join(KIND_TITLES[k] for k in spec.kinds)
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-KIND-NOT-ACCEPTED",
                     "error",
-                    f"{KIND_TITLES[f.kind]}不能作为“{spec.title}”的材料（可用：{accepted}）",
+                    {"kind": KIND_TITLES[f.kind], "material_title": spec.title, "accepted": accepted},
                     material=number,
                     path=f.rel,
                     fix=f"请转换为{accepted}后放入。",
                 )
             )
         if f.note:
-            out.append(Finding("EVIDENCE-NOTE", "info", f.note, material=number, path=f.rel))
+            out.append(finding("EVIDENCE-NOTE", "info", {"note": f.note}, material=number, path=f.rel))
     return out
 
 
@@ -277,10 +277,10 @@ def meeting_findings(
         )
         if not folders:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-FOLDER-MISSING",
                     "error",
-                    f"评审会议 {date} 没有对应的材料文件夹",
+                    {"date": date},
                     material=number,
                     fix=f"新建文件夹 {folder_hint.format(日期=date.isoformat())}，"
                     "放入该次会议的纪要和现场照片。",
@@ -290,10 +290,11 @@ def meeting_findings(
         for part in spec.parts:
             if part.per_meeting and not _usable(parts.get(part.id, ()), spec):
                 out.append(
-                    Finding(
+                    finding(
                         part.rule,
                         "error",
-                        f"评审会议 {date} 缺少{part.title}",
+                        {"date": date, "part": part.title},
+                        template="PART-MISSING.meeting",
                         material=number,
                         path=folders[0],
                         fix=f"在 {folders[0]} 中放入{part.title}"
@@ -316,10 +317,9 @@ def meeting_findings(
             )
     for folder in mf.undated_folders:
         out.append(
-            Finding(
+            finding(
                 "A4-FOLDER-UNDATED",
                 "warning",
-                "子文件夹名中没有日期，无法判断属于哪次评审会议",
                 material=number,
                 path=folder,
                 fix="请把文件夹命名为会议日期，如 2026-03-18。",
@@ -329,20 +329,20 @@ def meeting_findings(
         if not part.per_meeting and not _usable(mf.parts.get(part.id, ()), spec):
             where = "文件名含" + "或".join(f"“{n}”" for n in part.names) if part.names else ""
             out.append(
-                Finding(
+                finding(
                     part.rule,
                     "error",
-                    f"缺少{part.title}",
+                    {"part": part.title},
+                    template="PART-MISSING",
                     material=number,
                     fix=f"在 {spec.folder} 中放入{part.title}（{where}）。",
                 )
             )
     for f in mf.unassigned:
         out.append(
-            Finding(
+            finding(
                 "A4-FILE-UNASSIGNED",
                 "warning",
-                "无法判断该文件是会议纪要、现场照片还是公示公告",
                 material=number,
                 path=f.rel,
                 fix="会议纪要文件名请含“纪要”，公示请含“公示”或“公告”，照片放在会议日期文件夹中。",
@@ -390,11 +390,10 @@ def _notice_findings(spec: MaterialSpec, mf: MaterialFiles, dates: list[dt.date]
         return []
     spans = "；".join("、".join(d.isoformat() for d in r) for r in rounds)
     return [
-        Finding(
+        finding(
             "A4-NOTICE-PER-MEETING",
             "warning",
-            f"只有 {len(notices)} 份公示公告，而评审会议相隔超过 {NOTICE_SPAN_MONTHS} 个月，"
-            f"可分为 {len(rounds)} 轮（{spans}）；每轮评审结果应分别公示",
+            {"notices": len(notices), "months": NOTICE_SPAN_MONTHS, "rounds": len(rounds), "spans": spans},
             material=spec.number,
             fix=f"为每轮评审放入各自的公示公告（文件名含“{notice.names[0] if notice.names else '公示'}”），"
             "可放在该次会议的日期文件夹中。",
@@ -519,11 +518,10 @@ def _case_mismatch(checklist: Checklist, case: str | None, mf: MaterialFiles) ->
             )
         else:
             out.append(
-                Finding(
+                finding(
                     "MATERIAL-OTHER-CASE-EXTRA",
                     "warning",
-                    f"该文件像是“{other.title}”（{other_case}所需）；本申请按{checklist.case_title(case)}申报，"
-                    "它将作为附加材料放入，不按另一情形计算",
+                    {"other": other.title, "other_case": other_case, "case": checklist.case_title(case)},
                     material=spec.number,
                     path=f.rel,
                     fix="二者不可同时申报（附件1 五(三)）；如不需要，可把该文件移出。",
@@ -561,10 +559,11 @@ def part_findings(loaded: LoadedApplication, mf: MaterialFiles, checklist: Check
         if not found:
             words = "或".join(f"“{n}”" for n in part.names)
             out.append(
-                Finding(
+                finding(
                     part.rule,
                     "error",
-                    f"缺少{part.title}",
+                    {"part": part.title},
+                    template="PART-MISSING",
                     material=spec.number,
                     fix=f"在 {spec.folder} 中放入{part.title}"
                     + (f"（文件名含{words}）" if words else "")
@@ -581,10 +580,10 @@ def _previous_year(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
         years = years_in(PurePosixPath(f.rel).name)
         if years and want not in years:
             out.append(
-                Finding(
+                finding(
                     "DUES-YEAR-MISMATCH",
                     "warning",
-                    f"文件名中的年份 {'、'.join(map(str, sorted(years)))} 不是申报年度的上一年（{want} 年）",
+                    {"years": "、".join(map(str, sorted(years))), "want": want},
                     material=mf.spec.number,
                     path=f.rel,
                     fix=f"需要 {want} 年度的工会经费缴纳凭证。",
@@ -648,20 +647,19 @@ def material_results(
         if spec.generated:
             if mf.files:
                 here.append(
-                    Finding(
+                    finding(
                         "MATERIAL-GENERATED-EXTRA",
                         "info",
-                        f"“{spec.title}”由本工具生成；"
-                        f"此文件夹中的 {len(mf.files)} 个文件将附在生成的表格之后",
+                        {"material_title": spec.title, "count": len(mf.files)},
                         material=spec.number,
                     )
                 )
         elif required and not usable and not spec.meetings:
             here.append(
-                Finding(
+                finding(
                     "MATERIAL-MISSING",
                     "error",
-                    f"缺少“{spec.title}”",
+                    {"material_title": spec.title},
                     material=spec.number,
                     fix=f"{spec.hint}（文件夹：{spec.folder}）"
                     if spec.hint
@@ -692,16 +690,16 @@ def evidence_findings(evidence: list[EvidenceFile], matching: Matching, ignored:
     out = []
     for f, reason in matching.unmatched:
         out.append(
-            Finding(
+            finding(
                 "EVIDENCE-UNMATCHED",
                 "warning",
-                f"{reason}，不会放入申报材料",
+                {"reason": reason},
                 path=f.rel,
                 fix="请移到对应编号的材料文件夹（如 2-激励制度），不需要的文件请移出申请文件夹。",
             )
         )
         if f.problem:
-            out.append(Finding("EVIDENCE-INVALID", "warning", f.problem, path=f.rel))
+            out.append(finding("EVIDENCE-INVALID", "warning", {"problem": f.problem}, path=f.rel))
     by_hash: dict[str, list[str]] = defaultdict(list)
     for f in evidence:
         if f.sha256 and f.size:
@@ -709,18 +707,16 @@ def evidence_findings(evidence: list[EvidenceFile], matching: Matching, ignored:
     for paths in by_hash.values():
         if len(paths) > 1:
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-DUPLICATE",
                     "warning",
-                    f"内容完全相同的文件出现了 {len(paths)} 次：{'、'.join(paths)}",
+                    {"count": len(paths), "paths": "、".join(paths)},
                     path=paths[1],
                     fix="同一份文件只需放一次；如放错了材料，请换成正确的文件。",
                 )
             )
     if ignored:
-        out.append(
-            Finding("EVIDENCE-IGNORED", "info", f"已忽略 {len(ignored)} 个系统或隐藏文件（如 {ignored[0]}）")
-        )
+        out.append(finding("EVIDENCE-IGNORED", "info", {"count": len(ignored), "example": ignored[0]}))
     return out
 
 
