@@ -6,8 +6,11 @@ No click here: the CLI and any other front end call these functions and get plai
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembler.core.application import APPLICATION_FILE, LoadedApplication
 from assembler.core.awards import compute_award
@@ -17,12 +20,14 @@ from assembler.core.match import match_evidence
 from assembler.core.models import Report
 from assembler.core.rules import (
     application_findings,
+    counted_items,
     evidence_findings,
     ledger_findings,
+    ledger_words,
     material_results,
     studio_findings,
 )
-from assembler.errors import UsageError
+from assembler.errors import InputError, UsageError
 from assembler.load.application import load_application
 from assembler.load.calls import find_call
 from assembler.load.checklists import load_checklist
@@ -32,6 +37,26 @@ from assembler.load.sources import Source, open_source
 
 log = logging.getLogger(__name__)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+# Sizes of dossiers (the build's max_size and split_size) are in decimal units everywhere, as disks, mail
+# servers and upload forms count them: 1 MB = 1,000,000 bytes, so "20MB" is 20,000,000 bytes in the CLI,
+# in a call of this API and in the web's size choice alike.
+SIZE_UNITS = {"": 1, "K": 1000, "KB": 1000, "M": 1000**2, "MB": 1000**2, "G": 1000**3, "GB": 1000**3}
+
+
+def parse_size(text: str) -> int:
+    """A dossier size such as "20MB", "1.5 GB" or "800K" in bytes (decimal units, see SIZE_UNITS); ValueError
+    when it is not a size."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|G)?B?\s*", text.upper())
+    if not m:
+        raise ValueError(f"“{text}”不是大小（如 20MB）")
+    return int(Decimal(m[1]) * SIZE_UNITS[m[2] or ""])
+
+
+def size_text(size: int) -> str:
+    """A dossier size for people, in the same decimal megabytes as parse_size: 20000000 → "20.0 MB"."""
+    return f"{Decimal(size) / SIZE_UNITS['MB']:.1f} MB"
 
 
 def check_source(
@@ -53,7 +78,13 @@ def check_source(
     applicable = [m for m in checklist.materials if m.applies_to(case)]
     matching = match_evidence(applicable, evidence, {m.number for m in checklist.materials})
     materials, material_found = material_results(loaded, checklist, matching, period)
-    award, award_found = compute_award(app, loaded.items, checklist.award)
+    counted = counted_items(loaded, period)
+    names = ledger_words(loaded)
+    award, award_found = compute_award(app, counted, checklist.award, lambda item: names[id(item)])
+    if len(counted) < len(loaded.items):  # repeated or out-of-period items are refused; the figure omits them
+        left = len(loaded.items) - len(counted)
+        note = f"台账共 {len(loaded.items)} 项，其中 {left} 项重复或不在活动期间，不计入鼓励金"
+        award = replace(award, lines=(note, *award.lines))
     by_rel = {e.rel: e for e in evidence}
     texts = texts_of(source, [by_rel[r] for r in content_files(checklist, materials, case) if r in by_rel])
     findings = (
@@ -118,7 +149,8 @@ def refuse_output_inside(source: Source, outdir: Path) -> None:
         raise UsageError(
             "输出位置在申请文件夹之内；本工具从不向申请文件夹写入",
             where=str(outdir),
-            fix="请用 -o 指定申请文件夹以外的位置。",
+            fix="请指定申请文件夹以外的输出位置。",
+            rule="OUTPUT-INSIDE-APPLICATION",
         )
 
 
@@ -161,5 +193,127 @@ def fill(
             written.append(target)
     if not report.complete:
         errors = sum(f.severity == "error" for f in report.findings)
-        notes.append(f"申请还有 {errors} 个错误（运行 dossier check 查看），表格仅供预览")
+        notes.append(f"申请还有 {errors} 个错误（检查结果中可查看），表格仅供预览")
     return FillResult(tuple(written), tuple(notes), report)
+
+
+# -- build, verify, review: the pipeline's and the reviewer's entry points, typed, imported on first use ----
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sqlite_utils import Database
+
+    from assembler.load.union import UnionProfile
+    from assembler.pipeline.run import BuildOptions, BuildResult
+    from assembler.reviewer.register.decisions import Decision
+    from assembler.reviewer.register.intake import IntakeResult
+    from assembler.reviewer.register.outputs import Entry
+    from assembler.reviewer.register.views import ApplicationView
+    from assembler.reviewer.review import Summary as ReviewSummary
+    from assembler.reviewer.verify import Verification
+
+
+def build(path: Path, options: BuildOptions | None = None) -> BuildResult:
+    """Check, fill and assemble the application at `path` into one indexed PDF dossier (see BuildOptions)."""
+    from assembler.pipeline.run import build as run_build
+
+    return run_build(path, options)
+
+
+def verify(pdf: Path) -> Verification:
+    """Whether a dossier PDF is whole and unaltered since it was built, and what it claims."""
+    from assembler.reviewer.verify import verify as run_verify
+
+    return run_verify(pdf)
+
+
+def review(paths: list[Path], disqualified: Path | None = None) -> ReviewSummary:
+    """Verify and recompute a batch of received dossiers, with the checks across them."""
+    from assembler.reviewer.review import review as run_review
+
+    return run_review(paths, disqualified)
+
+
+# -- the register: intake, detail, decide, outputs ---------------------------------------------------------
+class UnknownApplication(InputError):
+    """The register has no application with this number (a front end shows “not found”)."""
+
+
+def register_intake(db: Database, paths: list[Path], received_at: str | None = None) -> list[IntakeResult]:
+    """Take received dossiers (PDFs, folders, zips; folders of them are expanded) into the register."""
+    from assembler.reviewer.register.intake import intake
+
+    return intake(db, paths, received_at)
+
+
+def register_applications(db: Database, year: int | None = None) -> list[Entry]:
+    """The register's list: the current version of every application of `year` (every year when None),
+    each with its current decision."""
+    from assembler.reviewer.register.outputs import year_entries
+
+    return year_entries(db, year)
+
+
+def register_intake_one(db: Database, path: Path) -> IntakeResult:
+    """Take one received file into the register (the web's upload, one file at a time)."""
+    from assembler.reviewer.register.intake import intake_one
+
+    return intake_one(db, path)
+
+
+def application_detail(db: Database, app_id: int) -> ApplicationView:
+    """The register's one account of application `app_id`, for every front end: findings refreshed against
+    today's register, every decision of its versions, whether it was replaced, its integrity and signer,
+    the unit's pinned certificate and the kept copy; UnknownApplication when the register has no such
+    number."""
+    from assembler.reviewer.register.db import get_record
+    from assembler.reviewer.register.views import application_view
+
+    if get_record(db, app_id) is None:
+        raise UnknownApplication("登记簿中没有这个登记号", field="app_id", details=[f"登记号 {app_id}"])
+    return application_view(db, app_id)
+
+
+def register_decide(
+    db: Database,
+    app_id: int,
+    decision: str,
+    reviewer: str,
+    *,
+    approved: Decimal | None = None,
+    tier: int | None = None,
+    matched: Decimal | None = None,
+    reasons: str = "",
+    override: str = "",
+    ticked: tuple[str, ...] = (),
+) -> Decision:
+    """Record a reviewer's decision on application `app_id` within what the measures allow (refusals are
+    DossierErrors whose `field` names the input at fault: decision, amount, tier, matched, reasons,
+    override, reviewer); `ticked` freezes the findings the 补正通知 names."""
+    from assembler.reviewer.register.db import get_record
+    from assembler.reviewer.register.decisions import decide
+
+    if get_record(db, app_id) is None:
+        raise UnknownApplication("登记簿中没有这个登记号", field="app_id", details=[f"登记号 {app_id}"])
+    return decide(
+        db,
+        app_id,
+        decision,
+        reviewer,
+        approved=approved,
+        tier=tier,
+        matched=matched,
+        reasons=reasons,
+        override=override,
+        ticked=ticked,
+    )
+
+
+def register_outputs(
+    db: Database, year: int, outdir: Path, profile: UnionProfile, today: dt.date | None = None
+) -> list[Path]:
+    """Write the year's documents (补正通知, 公示名单, 拨款明细, 年度汇总) into `outdir` under the union's
+    profile (issuer, document numbers, contacts, periods); returns them."""
+    from assembler.reviewer.register.outputs import write_outputs
+
+    return write_outputs(db, year, outdir, profile, today)

@@ -52,8 +52,31 @@ def _silence_stdout() -> None:
         pass
 
 
+# the command line's own hint for a library error, by its rule id or the input at fault (the library never
+# names an option: the web has no options)
+_HINTS = {
+    "BUILD-INCOMPLETE": "如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。",
+    "OUTPUT-INSIDE-APPLICATION": "用 -o 指定申请文件夹以外的位置。",
+    "OUTPUT-NO-SPACE": "可用 -o 把申报材料写到空间充足的位置。",
+    "OUTPUT-WRITE-FAILED": "可用 -o 写到别的位置。",
+    "REGISTER-NOT-A-FILE": "用 --register 指定登记簿文件（.sqlite）。",
+    "CALL-NOT-FOUND": "请检查 --call 指定的文件路径。",
+    "APP-FILE-MISSING": "可用 `dossier init 文件夹 --scheme innovation` 新建。",
+    "KEY-EXISTS": "用 -o 指定另一个文件。",
+    "app_id": "用 dossier applications 查看登记号。",
+    "decision": "例如 --decision 通过",
+    "reviewer": "例如 --reviewer 王芳",
+    "reasons": "用 --reason 写明理由。",
+    "reason": "用 --reason 写明理由，--reviewer 写明经办人。",
+    "amount": "用 --amount 写明核定金额。",
+    "matched": "用 --matched 写明匹配金额（或用 --amount 写明核定总额）。",
+    "tier": "用 --tier 写明年度评比档次。",
+}
+
+
 def _fail(ctx: click.Context, exc: DossierError) -> None:
-    click.echo(f"错误：{exc.render()}", err=True)
+    hint = _HINTS.get(exc.rule or "") or _HINTS.get(exc.field or "")
+    click.echo(f"错误：{exc.render()}" + (f"\n  命令行：{hint}" if hint else ""), err=True)
     ctx.exit(exc.exit_code)
 
 
@@ -254,13 +277,12 @@ def fill(
 def _size(text: str | None) -> int | None:
     if text is None:
         return None
-    import re
+    from assembler.api import parse_size
 
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|K|M|G)?B?\s*", text.upper())
-    if not m:
-        raise click.BadParameter(f"“{text}”不是大小（如 20MB）")
-    unit = {"K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, None: 1}[m[2]]
-    return int(float(m[1]) * unit)
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @cli.command()
@@ -329,9 +351,9 @@ def build(
     call: Path | None,
 ) -> None:
     """检查、填表、转换并合并为一份带封面、目录、书签和页码的 PDF 申报材料。"""
+    from assembler.api import build as run_build
     from assembler.convert.photosettings import PhotoSettings
     from assembler.pipeline.run import BuildOptions
-    from assembler.pipeline.run import build as run_build
 
     opts = BuildOptions(
         out=out,
@@ -372,9 +394,9 @@ def build(
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def verify(file: Path, as_json: bool) -> None:
     """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
+    from assembler.api import verify as run_verify
     from assembler.core.report import SEVERITY_TITLES
     from assembler.reviewer.verify import built_with_call, verification_to_json
-    from assembler.reviewer.verify import verify as run_verify
 
     result = run_verify(file)
     if as_json:
@@ -422,8 +444,8 @@ def review(
     from rich.table import Table
     from rich.text import Text
 
+    from assembler.api import review as run_review
     from assembler.reviewer.review import HEADERS, row_values, summary_to_json, write_workbook
-    from assembler.reviewer.review import review as run_review
 
     _refuse_overwriting(out, [*paths, *([disqualified] if disqualified else [])])
     if register_path is not None:
@@ -603,15 +625,15 @@ def _money_option(text: str | None, option: str):  # noqa: ANN202 - Decimal | No
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -> None:
     """登记收到的申报材料（PDF、申请文件夹、.zip 或装有它们的文件夹）：逐份核验、登记，并做跨年度检查。"""
+    from assembler.api import register_intake
     from assembler.core.report import SEVERITY_TITLES
     from assembler.reviewer.register.db import default_register_path, open_register
     from assembler.reviewer.register.intake import STATUS_TITLES, result_to_json, worst_exit
-    from assembler.reviewer.register.intake import intake as run_intake
     from assembler.reviewer.register.records import diff_lines, scheme_title
     from assembler.reviewer.register.views import claimed_text
 
     db = open_register(register_path)
-    results = run_intake(db, list(paths))
+    results = register_intake(db, list(paths))
     if as_json:
         click.echo(json.dumps([result_to_json(r) for r in results], ensure_ascii=False, indent=2))
     else:
@@ -675,13 +697,13 @@ def decide(
     as_json: bool,
 ) -> None:
     """记录评审决定（通过/退回补正/不予支持）、核定金额、年度档次、匹配金额和理由；每次修改都留有历史。"""
+    from assembler.api import register_decide
     from assembler.reviewer.register.db import open_register
-    from assembler.reviewer.register.decisions import decide as run_decide
     from assembler.reviewer.register.decisions import history
     from assembler.reviewer.register.notices import ticked_words
 
     db = open_register(register_path)
-    made = run_decide(
+    made = register_decide(
         db,
         app_id,
         decision,
@@ -802,15 +824,16 @@ def applications(
     """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
     from rich.table import Table
 
+    from assembler.api import register_applications
     from assembler.core.report import SEVERITY_TITLES
-    from assembler.reviewer.register.db import get_record, lineage, open_register
-    from assembler.reviewer.register.outputs import case_title, year_entries
-    from assembler.reviewer.register.records import diff_lines, scheme_title
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.outputs import case_title
+    from assembler.reviewer.register.records import scheme_title
     from assembler.reviewer.register.views import claimed_text, integrity_text
 
     db = open_register(register_path)
     if app_id is None:
-        entries = year_entries(db, year)
+        entries = register_applications(db, year)
         if as_json:
             click.echo(
                 json.dumps(
@@ -866,28 +889,22 @@ def applications(
             )
         _console().print(table)
         return
-    record = get_record(db, app_id)
-    if record is None:
-        from assembler.errors import InputError
+    from assembler.api import application_detail
 
-        raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
+    view = application_detail(db, app_id)
     if export_dir is not None:
         from assembler.reviewer.register.filestore import export_copy
 
         click.echo(f"已导出 {export_copy(db, app_id, export_dir)}")
         return
-    from assembler.reviewer.register.views import application_view
-
-    view = application_view(db, app_id)
-    found = view.findings
-    decisions = view.decisions
-    diff = view.diff
+    record, found, decisions, diff = view.record, view.findings, view.decisions, view.diff
+    versions = [v.record.id for v in view.lineage]
     if as_json:
         click.echo(
             json.dumps(
                 {
                     "id": record.id,
-                    "versions": lineage(db, app_id),
+                    "versions": versions,
                     "replaced_by": view.replaced_by,
                     "current": view.current_id,
                     "year": record.year,
@@ -920,7 +937,7 @@ def applications(
         )
         return
     click.echo(
-        f"登记号 {record.id}（第 {record.version} 版；各版本 {'、'.join(map(str, lineage(db, app_id)))}）："
+        f"登记号 {record.id}（第 {record.version} 版；各版本 {'、'.join(map(str, versions))}）："
         f"{record.unit_name}（{record.credit_code}）{record.year} 年度{scheme_title(record.scheme)} "
         f"{case_title(record)}，申请金额 {view.claimed_text}，"
         f"{_beijing(record.received_at)}收到 {record.source_name}"
@@ -931,9 +948,8 @@ def applications(
     if view.certificate:
         click.echo(f"  登记簿固定的签名证书：{view.certificate}")
     click.echo(f"  收到的文件：{'已保存只读副本' if view.kept else '登记簿没有副本'}")
-    if diff is not None:
-        for line in diff_lines(diff):
-            click.echo(f"  与上一版相比：{line}")
+    for line in view.lineage[0].changes if view.lineage else ():
+        click.echo(f"  与上一版相比：{line}")
     for number, f in enumerate(found, start=1):  # the number is what `decide --finding` takes
         click.echo(f"  {number}. [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
     for d in decisions:
@@ -1032,10 +1048,10 @@ def scheme_title_of(scheme: str) -> str:
 @_REGISTER
 def outputs(year: int, outdir: Path, register_path: Path | None, union_path: Path | None) -> None:
     """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
+    from assembler.api import register_outputs
     from assembler.load.union import load_union, union_beside
     from assembler.reviewer.register.db import default_register_path, open_register
-    from assembler.reviewer.register.outputs import write_outputs
 
     profile = load_union(union_path or union_beside(register_path or default_register_path()))
-    for path in write_outputs(open_register(register_path), year, outdir, profile):
+    for path in register_outputs(open_register(register_path), year, outdir, profile):
         click.echo(f"已生成 {path}")

@@ -6,6 +6,7 @@ message. `ExitCode` is the only table of exit codes: the CLI's help text is gene
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 
 
@@ -48,9 +49,15 @@ class DossierError(Exception):
         fix: str | None = None,
         details: list[str] | None = None,
         field: str | None = None,
+        rule: str | None = None,
+        values: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        # a stable id of what went wrong (a front end adds its own hint by it: the CLI names its option) and
+        # the values that went into the message
+        self.rule = rule
+        self.values: Mapping[str, object] = dict(values or {})
         # the input field at fault (a schema path such as "amount" or "applicant.credit_code"), so that a
         # front end can put the message beside that field without reading the message
         self.field = field

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-MB = 1024 * 1024
+MB = 1000 * 1000  # decimal, as every size the tool shows or takes ("20MB" is 20,000,000 bytes everywhere)
 
 # -- a zip of an application (sources.ZipSource, workspace.unpack_zip) ---------------------------------
-ZIP_MAX_TOTAL_BYTES = 2048 * MB  # everything unpacked; a real application is a few hundred MB at most
+ZIP_MAX_TOTAL_BYTES = 2000 * MB  # everything unpacked; a real application is a few hundred MB at most
 ZIP_MAX_RATIO = 100  # unpacked / packed per member above ZIP_RATIO_FLOOR (a PDF or photo compresses < 2×)
 ZIP_RATIO_FLOOR = 10 * MB  # small members may compress well (text, blank scans); the ratio applies above
 ZIP_MAX_MEMBERS = 10_000
@@ -43,15 +43,15 @@ UPLOAD_MAX_BYTES = 512 * MB  # one request
 
 def human_bytes(n: int) -> str:
     """A size for a Chinese message: 512 MB, 2 GB."""
-    if n >= 1024 * MB and n % (1024 * MB) == 0:
-        return f"{n // (1024 * MB)} GB"
+    if n >= 1000 * MB and n % (1000 * MB) == 0:
+        return f"{n // (1000 * MB)} GB"
     return f"{n / MB:.0f} MB"
 
 
 # OFD files (e-invoices, receipts, sealed documents): a zip of XML parts, read part by part
 OFD_MAX_PARTS = 20_000
 OFD_MAX_PART_BYTES = 200 * MB
-OFD_MAX_TOTAL_BYTES = 1024 * MB
+OFD_MAX_TOTAL_BYTES = 1000 * MB
 OFD_MAX_XML_BYTES = 64 * MB  # one XML part: the largest real page content is a few MB
 OFD_MAX_RATIO = 100  # unpacked / packed per part above OFD_RATIO_FLOOR; real OFD parts compress < 30×
 OFD_RATIO_FLOOR = 2 * MB

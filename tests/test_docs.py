@@ -10,7 +10,7 @@ def test_every_rule_id_is_documented():
     table = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| ([A-Z0-9]+(?:-[A-Z0-9]+)+) \|", table, flags=re.M))
     code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "assembler").rglob("*.py"))
-    used = set(re.findall(r'Finding\(\s*"([A-Z0-9-]+)"', code))
+    used = set(re.findall(r'[Ff]inding\(\s*"([A-Z0-9-]+)"', code))  # Finding(...) or messages.finding(...)
     for path in (ROOT / "checklists").rglob("*.yaml"):
         used |= set(re.findall(r"rule: ([A-Z0-9-]+)", path.read_text(encoding="utf-8")))
     assert len(used) > 40

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 
 import pytest
 from conftest import EXAMPLES, IN_CI, ROOT
@@ -37,6 +38,8 @@ def test_wheel_in_fresh_venv_from_another_directory(tmp_path):
         check=True,
     )
     wheel = next(dist.glob("dossier-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        assert "assembler/py.typed" in zf.namelist()  # the public API is typed for its users (PEP 561)
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"

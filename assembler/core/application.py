@@ -309,8 +309,8 @@ class LoadedApplication:
     app: Application
     items: tuple[LedgerItem, ...] = ()
     ledger_path: str | None = None
-    lines: dict[tuple, int] = field(default_factory=dict, compare=False)
-    raw: dict = field(default_factory=dict, compare=False)
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def line_of(self, *path: Any) -> int | None:
         """The line in application.yaml where the key at `path` stands (or its nearest parent)."""

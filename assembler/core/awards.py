@@ -6,10 +6,12 @@ the findings that concern it (too few items, items below the minimum, a missing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from assembler.core.application import LEVEL_RANK, LEVEL_TITLES, Application, LedgerItem, Studio
 from assembler.core.checklist import AwardSpec, BonusTier, CountTier
+from assembler.core.messages import finding
 from assembler.core.models import Award, Finding
 
 
@@ -43,36 +45,41 @@ def award_by_count(count: int, spec: AwardSpec) -> tuple[Award, list[Finding]]:
     tier = count_tier(count, spec.count_tiers)
     if tier is None:
         lowest = min(t.min for t in spec.count_tiers)
-        line = f"被采纳项目 {count} 条，不足 {lowest} 条，不符合情形一的申报条件"
-        return Award(None, (line,)), [
-            Finding(
-                "A1-TOO-FEW",
-                "error",
-                line,
-                material="3",
-                fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。",
-            )
-        ]
+        found = finding(
+            "A1-TOO-FEW",
+            "error",
+            {"count": count, "lowest": lowest},
+            material="3",
+            fix=f"情形一至少需要 {lowest} 条被采纳的项目；请核对台账是否完整。",
+            field="innovation.projects",
+        )
+        return Award(None, (found.message,)), [found]
     line = (
         f"情形一：被采纳项目 {count} 条，属 {_range_text(tier)}档，一次性鼓励金 {format_yuan(tier.amount)} 元"
     )
     return Award(tier.amount, (line,)), []
 
 
-def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Award, list[Finding]]:
-    """情形二: an award per item by the enterprise's bonus for it, capped."""
+def award_by_bonus(
+    items: tuple[LedgerItem, ...], spec: AwardSpec, words: Callable[[LedgerItem], str] | None = None
+) -> tuple[Award, list[Finding]]:
+    """情形二: an award per item by the enterprise's bonus for it, capped. `words` names an item as people
+    count them (its 序号); by default its place among `items`."""
+    place = {id(item): n for n, item in enumerate(items, start=1)}
+    named = words or (lambda item: f"序号 {item.seq}" if item.seq else f"第 {place[id(item)]} 项")
     findings: list[Finding] = []
     per_tier: dict[BonusTier, int] = {}
     below: list[LedgerItem] = []
     for item in items:
         if item.bonus is None:
             findings.append(
-                Finding(
+                finding(
                     "A2-BONUS-MISSING",
                     "error",
-                    f"第 {item.row} 项“{item.name}”没有填写企业奖励金额",
+                    {"item": named(item), "seq": item.seq, "row": item.row, "name": item.name},
                     material="3",
                     fix="情形二按每项企业奖金计算，请在台账“奖励金额”列填写。",
+                    field="innovation.projects",
                 )
             )
             continue
@@ -83,13 +90,14 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
             per_tier[tier] = per_tier.get(tier, 0) + 1
     if below:
         lowest = min(t.above for t in spec.bonus_tiers)
-        names = "、".join(f"第 {i.row} 项" for i in below[:10]) + ("等" if len(below) > 10 else "")
+        names = "、".join(named(i) for i in below[:10]) + ("等" if len(below) > 10 else "")
         findings.append(
-            Finding(
+            finding(
                 "A2-ITEM-BELOW-MIN",
                 "warning",
-                f"{len(below)} 项企业奖金不超过 {format_yuan(lowest)} 元，不计鼓励金（{names}）",
+                {"count": len(below), "lowest": format_yuan(lowest), "items": names},
                 material="3",
+                field="innovation.projects",
             )
         )
     lines = []
@@ -105,20 +113,22 @@ def award_by_bonus(items: tuple[LedgerItem, ...], spec: AwardSpec) -> tuple[Awar
                 f" = {format_yuan(subtotal)} 元"
             )
     if not per_tier:
-        line = "没有企业奖金超过下限的项目，不符合情形二的申报条件"
-        findings.append(
-            Finding(
-                "A2-NO-ELIGIBLE",
-                "error",
-                line,
-                material="3",
-                fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。",
-            )
+        found = finding(
+            "A2-NO-ELIGIBLE",
+            "error",
+            material="3",
+            fix="情形二只计企业奖金高于 100 元的项目；请核对台账的奖励金额，或改按情形一申报。",
+            field="innovation.projects",
         )
+        line = found.message
+        findings.append(found)
         return Award(None, (*lines, line)), findings
     if spec.bonus_cap is not None and total > spec.bonus_cap:
-        lines.append(f"合计 {format_yuan(total)} 元，超过最高 {format_yuan(spec.bonus_cap)} 元，按上限计")
-        findings.append(Finding("A2-CAPPED", "info", lines[-1]))
+        capped = finding(
+            "A2-CAPPED", "info", {"total": format_yuan(total), "cap": format_yuan(spec.bonus_cap)}
+        )
+        lines.append(capped.message)
+        findings.append(capped)
         total = spec.bonus_cap
     lines.append(f"情形二鼓励金合计 {format_yuan(total)} 元")
     return Award(total, tuple(lines)), findings
@@ -131,25 +141,22 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
     parts: list[Decimal] = []
     level = LEVEL_TITLES[studio.level]
     if LEVEL_RANK[studio.level] < LEVEL_RANK["zone"]:
-        line = f"工作室级别为{level}，须为高新区级及以上才能申报"
-        return Award(None, (line,)), [
-            Finding(
-                "B-LEVEL-TOO-LOW",
-                "error",
-                line,
-                fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。",
-            )
-        ]
+        found = finding(
+            "B-LEVEL-TOO-LOW",
+            "error",
+            {"level": level},
+            fix="只有高新区级及以上命名的创新工作室可以申报（附件2 一）。",
+            field="studio.level",
+        )
+        return Award(None, (found.message,)), [found]
     if not studio.new and not studio.annual:
-        line = "既未申报新命名鼓励金（new），也未申报年度评比（annual）"
-        return Award(None, (line,)), [
-            Finding(
-                "B-NOTHING-CLAIMED",
-                "error",
-                line,
-                fix="在 application.yaml 的 studio 中设 new: true 或 annual: true。",
-            )
-        ]
+        found = finding(
+            "B-NOTHING-CLAIMED",
+            "error",
+            fix="在申报信息中选择“当年新命名”或“年度评比”（或两者）。",
+            field="studio.new",
+        )
+        return Award(None, (found.message,)), [found]
     pending = False
     minimum: list[Decimal] = []  # what the measures guarantee for each part if it is approved
     if studio.new:
@@ -163,25 +170,27 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
             lines.append(f"新命名{level}工作室：一次性鼓励金 {format_yuan(parts[-1])} 元")
             if studio.matched_amount is not None:
                 findings.append(
-                    Finding(
+                    finding(
                         "B1-MATCHED-IGNORED",
                         "warning",
-                        f"{level}工作室的新命名鼓励金固定为 {format_yuan(parts[-1])} 元，"
-                        f"matched_amount（{format_yuan(studio.matched_amount)} 元）不予采用",
+                        {
+                            "level": level,
+                            "fixed": format_yuan(parts[-1]),
+                            "matched": format_yuan(studio.matched_amount),
+                        },
+                        field="studio.matched_amount",
                     )
                 )
         elif studio.matched_amount is None:
-            line = f"新命名{level}工作室按上级工会标准匹配，但未填写匹配金额"
-            lines.append(line)
-            findings.append(
-                Finding(
-                    "B1-MATCHED-MISSING",
-                    "error",
-                    line,
-                    fix="在 studio.matched_amount 中填写上级工会规定的标准（元），并在材料 3 中附上级工会的"
-                    "命名文件或标准文件。",
-                )
+            found = finding(
+                "B1-MATCHED-MISSING",
+                "error",
+                {"level": level},
+                fix="填写上级工会规定的匹配金额（元），并在材料 3 中附上级工会的命名文件或标准文件。",
+                field="studio.matched_amount",
             )
+            lines.append(found.message)
+            findings.append(found)
         else:
             parts.append(studio.matched_amount)
             pending = True
@@ -196,25 +205,25 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
             parts.append(lowest)
             minimum.append(lowest)
             pending = True
-            line = (
-                f"年度评比：未填写申请档次，按最低档 {format_yuan(lowest)} 元计入申请"
-                f"（{tiers} 元，由评审委员会评定）"
+            found = finding(
+                "B2-TIER-MISSING",
+                "info",
+                {"lowest": format_yuan(lowest), "tiers": tiers},
+                fix=f"如申请较高档次，在评比档次中填写 {tiers} 之一。",
+                field="studio.tier",
             )
-            lines.append(line)
-            findings.append(
-                Finding(
-                    "B2-TIER-MISSING",
-                    "info",
-                    line,
-                    fix=f"如申请较高档次，在 studio.tier 中填写 {tiers} 之一。",
-                )
-            )
+            lines.append(found.message)
+            findings.append(found)
         elif Decimal(studio.tier) not in spec.annual_tiers:
-            line = f"年度评比档次 {studio.tier} 元无效，只有 {tiers} 元两档"
-            lines.append(line)
-            findings.append(
-                Finding("B2-TIER-INVALID", "error", line, fix=f"在 studio.tier 中填写 {tiers} 之一。")
+            found = finding(
+                "B2-TIER-INVALID",
+                "error",
+                {"tier": studio.tier, "tiers": tiers},
+                fix=f"评比档次填写 {tiers} 之一。",
+                field="studio.tier",
             )
+            lines.append(found.message)
+            findings.append(found)
         else:
             parts.append(Decimal(studio.tier))
             minimum.append(lowest)
@@ -224,13 +233,7 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
                 f"评比通过至少 {format_yuan(lowest)} 元）"
             )
     elif studio.tier is not None:
-        findings.append(
-            Finding(
-                "B2-TIER-IGNORED",
-                "warning",
-                f"填写了档次 {studio.tier} 元但未申报年度评比（annual: false），档次不予采用",
-            )
-        )
+        findings.append(finding("B2-TIER-IGNORED", "warning", {"tier": studio.tier}, field="studio.tier"))
     if not parts:
         return Award(None, tuple(lines)), findings
     total = sum(parts, Decimal(0))
@@ -245,12 +248,16 @@ def award_studio(studio: Studio, spec: AwardSpec) -> tuple[Award, list[Finding]]
 
 
 def compute_award(
-    app: Application, items: tuple[LedgerItem, ...], spec: AwardSpec
+    app: Application,
+    items: tuple[LedgerItem, ...],
+    spec: AwardSpec,
+    words: Callable[[LedgerItem], str] | None = None,
 ) -> tuple[Award, list[Finding]]:
-    """The award the application can claim under `spec`, with its explanation and award findings."""
+    """The award the application can claim under `spec`, with its explanation and award findings; `items`
+    are the ledger items that count, `words` names one as people count them."""
     if app.innovation is not None:
         if app.innovation.case == "count":
             return award_by_count(len(items), spec)
-        return award_by_bonus(items, spec)
+        return award_by_bonus(items, spec, words)
     assert app.studio is not None
     return award_studio(app.studio, spec)

@@ -8,6 +8,7 @@ ledger's items. Files without a text layer (scans, photos) are listed as not che
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,6 +16,7 @@ from decimal import Decimal
 from assembler.core.application import LoadedApplication
 from assembler.core.checklist import Checklist, ContentCheck
 from assembler.core.identifiers import comparable
+from assembler.core.messages import finding
 from assembler.core.models import Finding, MaterialResult
 
 MIN_SHARE = Decimal("0.5")  # a notice or receipt naming fewer than half of the ledger's items or people
@@ -26,7 +28,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
 
 
-def _dates(day) -> list[str]:
+def _dates(day: dt.date) -> list[str]:
     y, m, d = day.year, day.month, day.day
     return [
         f"{y}-{m:02d}-{d:02d}",
@@ -45,7 +47,12 @@ def _share(found: int, total: int) -> str:
 
 
 def _check(
-    check: ContentCheck, texts: list[str], loaded: LoadedApplication, material: str, where: str, day=None
+    check: ContentCheck,
+    texts: list[str],
+    loaded: LoadedApplication,
+    material: str,
+    where: str,
+    day: dt.date | None = None,
 ) -> list[Finding]:
     raw = "\n".join(texts).translate(_FULL_WIDTH)
     joined = _flat(raw)
@@ -53,10 +60,10 @@ def _check(
     if check == "meeting_date" and day is not None:
         if not any(form in joined for form in _dates(day)):
             return [
-                Finding(
+                finding(
                     "CONTENT-MINUTES-DATE",
                     "warning",
-                    f"会议纪要中没有找到会议日期 {day.isoformat()}",
+                    {"date": day.isoformat()},
                     material=material,
                     path=where,
                     fix="请确认放入的是这次会议的纪要（文件夹日期与纪要中的会议日期应一致）。",
@@ -68,20 +75,21 @@ def _check(
         found = sum(1 for n in names if n and n in haystack)
         if Decimal(found) < MIN_SHARE * len(names):
             return [
-                Finding(
+                finding(
                     "CONTENT-NOTICE-ITEMS",
                     "warning",
-                    f"公示中只找到台账 {_share(found, len(names))} 个项目的名称",
+                    {"share": _share(found, len(names)), "found": found, "of": len(names)},
                     material=material,
                     path=where,
                     fix="公示应列出被采纳的项目；请核对公示内容与项目台账是否一致。",
                 )
             ]
         return [
-            Finding(
+            finding(
                 "CONTENT-NOTICE-ITEMS",
                 "info",
-                f"公示中找到台账 {_share(found, len(names))} 个项目的名称",
+                {"share": _share(found, len(names)), "found": found, "of": len(names)},
+                template="CONTENT-NOTICE-ITEMS.found",
                 material=material,
                 path=where,
             )
@@ -92,10 +100,10 @@ def _check(
         found = sum(1 for p in people if comparable(p) in haystack)
         if Decimal(found) < MIN_SHARE * len(people):
             return [
-                Finding(
+                finding(
                     "CONTENT-RECEIPT-NAMES",
                     "warning",
-                    f"签收单中只找到台账 {_share(found, len(people))} 位提出人的姓名",
+                    {"share": _share(found, len(people)), "found": found, "of": len(people)},
                     material=material,
                     path=where,
                     fix="签收单应由获得奖励的提出人签字；请核对签收单与项目台账的提出人。",
@@ -109,10 +117,10 @@ def _check(
         )
         if total and amounts < total:
             return [
-                Finding(
+                finding(
                     "CONTENT-BANK-TOTAL",
                     "warning",
-                    f"银行流水中的金额合计 {amounts:,.2f} 元，少于台账奖励金额合计 {total:,.2f} 元",
+                    {"amounts": f"{amounts:,.2f}", "total": f"{total:,.2f}"},
                     material=material,
                     path=where,
                     fix="请放入全部专项奖金的发放流水或回单。",
@@ -129,10 +137,10 @@ def _check(
             missing.append(f"上一年度（{app.year - 1} 年）")
         if missing:
             return [
-                Finding(
+                finding(
                     "CONTENT-DUES-PAYER",
                     "warning",
-                    f"工会经费凭证中没有找到{'、'.join(missing)}",
+                    {"missing": "、".join(missing)},
                     material=material,
                     path=where,
                     fix="请放入本单位上一年度的工会经费缴纳凭证。",
@@ -155,7 +163,7 @@ def content_findings(
         spec = specs.get(material.number)
         if spec is None or material.status in ("missing", "not-applicable"):
             continue
-        groups: list[tuple[ContentCheck, list[str], str, object]] = []
+        groups: list[tuple[ContentCheck, list[str], str, dt.date | None]] = []
         if spec.content is not None:
             groups.append((spec.content, list(material.files), spec.folder, None))
         for part in spec.parts:
@@ -177,10 +185,10 @@ def content_findings(
                 found += _check(check, readable, loaded, material.number, where, day)
         if unchecked:
             found.append(
-                Finding(
+                finding(
                     "CONTENT-NOT-CHECKED",
                     "info",
-                    f"{len(unchecked)} 个文件是扫描件或图片（没有文字层），内容未核对",
+                    {"count": len(unchecked)},
                     material=material.number,
                     path=spec.folder,
                 )

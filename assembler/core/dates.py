@@ -12,7 +12,7 @@ _COMPACT = r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"
 _ANY = re.compile(rf"(?<!\d)(?:{_SEPARATED}|{_COMPACT.replace('?P<', '?P<c')})(?!\d)")
 
 
-def _build(m: re.Match) -> dt.date | None:
+def _build(m: re.Match[str]) -> dt.date | None:
     y, mo, d = (m["y"], m["m"], m["d"]) if m["y"] else (m["cy"], m["cm"], m["cd"])
     try:
         return dt.date(int(y), int(mo), int(d))

@@ -4,7 +4,9 @@ report.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -45,7 +47,11 @@ class EvidenceFile:
 
 @dataclass(frozen=True)
 class Finding:
-    """One result of a rule: a stable id, its severity, where, and what to do."""
+    """One result of a rule: a stable id, its severity, where, and what to do.
+
+    `message` is the Chinese sentence; where it was rendered from a template (core/messages.py),
+    `template` names it and `values` holds what went into it, for programs that must not parse the text.
+    """
 
     rule: str
     severity: Severity
@@ -56,6 +62,8 @@ class Finding:
     # the field of the application it is about, as a path in the application's schema
     # ("applicant.credit_code", "projects[2].bonus"), so that a front end can show it beside that field
     field: str | None = None
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    template: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assembler.core.awards import format_yuan
-from assembler.core.models import Report
+from assembler.core.models import MaterialResult, Report
 
 STATUS_TITLES = {
     "ok": "齐全",
@@ -113,6 +113,10 @@ def report_to_json(report: Report) -> dict[str, Any]:
                 "path": f.path,
                 "message": f.message,
                 "fix": f.fix,
+                "field": f.field,
+                "values": {
+                    k: v if isinstance(v, int | str) or v is None else str(v) for k, v in f.values.items()
+                },
             }
             for f in report.findings
         ],
@@ -140,7 +144,7 @@ def _files_cell(files: tuple[str, ...], generated: bool) -> str:
     return "\n".join(shown) + (f"\n……共 {len(files)} 个文件" if len(files) > 3 else "")
 
 
-def _fix_cell(report: Report, material) -> str:
+def _fix_cell(report: Report, material: MaterialResult) -> str:
     """What to do about a material that is not complete: the first fix of its errors, else its hint."""
     if material.status not in ("missing", "invalid"):
         return ""

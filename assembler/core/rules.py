@@ -14,6 +14,7 @@ from assembler.core.checklist import ActivityPeriod, Checklist, MaterialSpec, Pa
 from assembler.core.dates import years_in
 from assembler.core.identifiers import comparable
 from assembler.core.match import Matching, MaterialFiles
+from assembler.core.messages import finding
 from assembler.core.models import KIND_TITLES, EvidenceFile, Finding, MaterialResult, MeetingGroup, Status
 
 PERIOD_FIX = "只计活动期间内的项目和会议；活动期间由高新区总工会的申报通知确定，申请人不能改写。"
@@ -44,15 +45,52 @@ def application_findings(loaded: LoadedApplication) -> list[Finding]:
         if not _get(loaded.app, path):
             line = loaded.line_of(*path)
             out.append(
-                Finding(
+                finding(
                     "APP-FIELD-EMPTY",
                     "error",
-                    f"{title}（{'.'.join(path)}）尚未填写",
+                    {"title": title},
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
-                    fix=f"在 application.yaml 中填写{title}。",
+                    fix=f"在申报信息中填写{title}。",
+                    field=".".join(path),
                 )
             )
     return out
+
+
+def item_words(item: LedgerItem, position: int, spreadsheet: bool) -> str:
+    """How people name a ledger item: by its 序号 in 附件1.2 (else its place in the list, counted from 1),
+    with the spreadsheet row only as a second hint (a title row makes "第 4 行" item 2)."""
+    words = f"序号 {item.seq}" if item.seq else f"第 {position} 项"
+    return f"{words}（表格第 {item.row} 行）" if spreadsheet and item.row else words
+
+
+def ledger_words(loaded: LoadedApplication) -> dict[int, str]:
+    """Each ledger item's name as people count it (item_words), by the item's identity."""
+    sheet = loaded.ledger_path is not None
+    return {id(item): item_words(item, n, sheet) for n, item in enumerate(loaded.items, start=1)}
+
+
+def ledger_item_field(loaded: LoadedApplication, position: int, part: str | None = None) -> str:
+    """The schema field of the ledger's item at `position` (from 1): the item of an inline list, the
+    ledger as a whole when it is a spreadsheet."""
+    if loaded.ledger_path:
+        return "innovation.projects"
+    return f"innovation.projects[{position - 1}]" + (f".{part}" if part else "")
+
+
+def counted_items(loaded: LoadedApplication, period: ActivityPeriod) -> tuple[LedgerItem, ...]:
+    """The ledger items that count for the award: each project once (a repeated name and proposer is the
+    same project) and adopted within the activity period."""
+    seen: set[tuple[str, str]] = set()
+    out: list[LedgerItem] = []
+    for item in loaded.items:
+        key = (comparable(item.name), comparable(item.proposer))
+        if key in seen:
+            continue
+        seen.add(key)
+        if item.adopted_on in period:
+            out.append(item)
+    return tuple(out)
 
 
 def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[Finding]:
@@ -61,80 +99,88 @@ def ledger_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
     if app.innovation is None:
         return []
     where = loaded.ledger_path or "application.yaml innovation.projects"
+    sheet = loaded.ledger_path is not None
     out: list[Finding] = []
     if not items:
         out.append(
-            Finding(
+            finding(
                 "LEDGER-EMPTY",
                 "error",
-                "项目台账中没有任何被采纳的项目",
                 material="3",
                 path=where,
                 fix="在台账中每行填写一个被采纳的项目（项目名称、提出人、采纳日期……）。",
+                field="innovation.projects",
             )
         )
     meetings = {m.date for m in app.innovation.meetings}
-    first: dict[tuple[str, str], int] = {}
-    names: dict[str, list[LedgerItem]] = defaultdict(list)
-    for item in items:
+    first: dict[tuple[str, str], str] = {}
+    names: dict[str, list[str]] = defaultdict(list)
+    group_name: dict[str, str] = {}
+    for position, item in enumerate(items, start=1):
+        words = item_words(item, position, sheet)
+        shown = {"item": words, "seq": item.seq, "row": item.row, "name": item.name}
         key = (comparable(item.name), comparable(item.proposer))
         if key in first:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-DUPLICATE",
                     "error",
-                    f"第 {item.row} 项与第 {first[key]} 项重复（{item.name}，{item.proposer}）",
+                    {**shown, "first": first[key], "proposer": item.proposer},
                     material="3",
                     path=where,
                     fix="同一项目只能计一次，请删除重复行。",
+                    field=ledger_item_field(loaded, position),
                 )
             )
         else:
-            first[key] = item.row or 0
-            names[key[0]].append(item)
+            first[key] = words
+            names[key[0]].append(words)
+            group_name.setdefault(key[0], item.name)
         if item.adopted_on not in period:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-DATE-OUT-OF-PERIOD",
                     "error",
-                    f"第 {item.row} 项“{item.name}”的采纳日期 {item.adopted_on} 不在活动期间"
-                    f"（{period.start} 至 {period.end}）内",
+                    {**shown, "adopted_on": item.adopted_on, "start": period.start, "end": period.end},
                     material="3",
                     path=where,
                     fix=PERIOD_FIX,
+                    field=ledger_item_field(loaded, position, "adopted_on"),
                 )
             )
         if item.meeting is not None and item.meeting not in meetings:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-MEETING-UNKNOWN",
                     "error",
-                    f"第 {item.row} 项“{item.name}”的评审会议 {item.meeting} 不在 innovation.meetings 中",
+                    {**shown, "meeting": item.meeting},
                     material="3",
                     path=where,
-                    fix="请在 application.yaml 的 meetings 中补上该次会议，或改正日期。",
+                    fix="请在申报信息的评审会议中补上该次会议，或改正日期。",
+                    field=ledger_item_field(loaded, position, "meeting"),
                 )
             )
         if item.category and item.category not in FIVE_SMALL:
             out.append(
-                Finding(
+                finding(
                     "LEDGER-CATEGORY-UNKNOWN",
                     "warning",
-                    f"第 {item.row} 项的类别“{item.category}”不是“五小”之一（{'、'.join(FIVE_SMALL)}）",
+                    {**shown, "category": item.category, "allowed": "、".join(FIVE_SMALL)},
                     material="3",
                     path=where,
+                    field=ledger_item_field(loaded, position, "category"),
                 )
             )
-    for group in names.values():
+    for name_key, group in names.items():
         if len(group) > 1:
-            rows = "、".join(str(i.row) for i in group)
             out.append(
-                Finding(
+                finding(
                     "LEDGER-SIMILAR-NAME",
                     "warning",
-                    f"第 {rows} 项名称相同（{group[0].name}）但提出人不同，请确认不是同一项目",
+                    {"items": "、".join(group), "name": group_name[name_key]},
                     material="3",
                     path=where,
+                    field="innovation.projects",
                 )
             )
     return out
@@ -145,10 +191,10 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
     for f in files:
         if f.problem:
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-INVALID",
                     "error",
-                    f.problem,
+                    {"problem": f.problem},
                     material=number,
                     path=f.rel,
                     fix="请替换为能正常打开的文件。",
@@ -157,17 +203,17 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
         elif f.kind not in spec.kinds:
             accepted = "、".join(KIND_TITLES[k] for k in spec.kinds)
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-KIND-NOT-ACCEPTED",
                     "error",
-                    f"{KIND_TITLES[f.kind]}不能作为“{spec.title}”的材料（可用：{accepted}）",
+                    {"kind": KIND_TITLES[f.kind], "material_title": spec.title, "accepted": accepted},
                     material=number,
                     path=f.rel,
                     fix=f"请转换为{accepted}后放入。",
                 )
             )
         if f.note:
-            out.append(Finding("EVIDENCE-NOTE", "info", f.note, material=number, path=f.rel))
+            out.append(finding("EVIDENCE-NOTE", "info", {"note": f.note}, material=number, path=f.rel))
     return out
 
 
@@ -187,35 +233,37 @@ def meeting_findings(
     folder_hint = f"{spec.folder}/{{日期}}"
     if not declared:
         out.append(
-            Finding(
+            finding(
                 "A4-NO-MEETINGS",
                 "error",
-                "application.yaml 中没有列出任何评审会议",
                 material=number,
-                fix="在 innovation.meetings 中逐次写明评审会议的日期和名称。",
+                fix="在申报信息的评审会议中逐次写明评审会议的日期和名称。",
+                field="innovation.meetings",
             )
         )
     seen: set[dt.date] = set()
-    for date in declared:
+    for index, date in enumerate(declared):
         if date in seen:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-DUPLICATE",
                     "warning",
-                    f"评审会议 {date} 在 meetings 中写了两次",
+                    {"date": date},
                     material=number,
+                    field=f"innovation.meetings[{index}].date",
                 )
             )
             continue
         seen.add(date)
         if date not in period:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-OUT-OF-PERIOD",
                     "error",
-                    f"评审会议 {date} 不在活动期间（{period.start} 至 {period.end}）内",
+                    {"date": date, "start": period.start, "end": period.end},
                     material=number,
                     fix=PERIOD_FIX,
+                    field=f"innovation.meetings[{index}].date",
                 )
             )
         folders = mf.meeting_folders.get(date)
@@ -229,10 +277,10 @@ def meeting_findings(
         )
         if not folders:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-FOLDER-MISSING",
                     "error",
-                    f"评审会议 {date} 没有对应的材料文件夹",
+                    {"date": date},
                     material=number,
                     fix=f"新建文件夹 {folder_hint.format(日期=date.isoformat())}，"
                     "放入该次会议的纪要和现场照片。",
@@ -242,10 +290,11 @@ def meeting_findings(
         for part in spec.parts:
             if part.per_meeting and not _usable(parts.get(part.id, ()), spec):
                 out.append(
-                    Finding(
+                    finding(
                         part.rule,
                         "error",
-                        f"评审会议 {date} 缺少{part.title}",
+                        {"date": date, "part": part.title},
+                        template="PART-MISSING.meeting",
                         material=number,
                         path=folders[0],
                         fix=f"在 {folders[0]} 中放入{part.title}"
@@ -256,21 +305,21 @@ def meeting_findings(
     for date, folders in mf.meeting_folders.items():
         if date not in seen:
             out.append(
-                Finding(
+                finding(
                     "A4-MEETING-UNDECLARED",
                     "warning",
-                    f"文件夹 {folders[0]} 的日期 {date} 不在 innovation.meetings 中",
+                    {"folder": folders[0], "date": date},
                     material=number,
                     path=folders[0],
-                    fix="如是一次评审会议，请在 application.yaml 的 meetings 中补上。",
+                    fix="如是一次评审会议，请在申报信息的评审会议中补上。",
+                    field="innovation.meetings",
                 )
             )
     for folder in mf.undated_folders:
         out.append(
-            Finding(
+            finding(
                 "A4-FOLDER-UNDATED",
                 "warning",
-                "子文件夹名中没有日期，无法判断属于哪次评审会议",
                 material=number,
                 path=folder,
                 fix="请把文件夹命名为会议日期，如 2026-03-18。",
@@ -280,20 +329,20 @@ def meeting_findings(
         if not part.per_meeting and not _usable(mf.parts.get(part.id, ()), spec):
             where = "文件名含" + "或".join(f"“{n}”" for n in part.names) if part.names else ""
             out.append(
-                Finding(
+                finding(
                     part.rule,
                     "error",
-                    f"缺少{part.title}",
+                    {"part": part.title},
+                    template="PART-MISSING",
                     material=number,
                     fix=f"在 {spec.folder} 中放入{part.title}（{where}）。",
                 )
             )
     for f in mf.unassigned:
         out.append(
-            Finding(
+            finding(
                 "A4-FILE-UNASSIGNED",
                 "warning",
-                "无法判断该文件是会议纪要、现场照片还是公示公告",
                 material=number,
                 path=f.rel,
                 fix="会议纪要文件名请含“纪要”，公示请含“公示”或“公告”，照片放在会议日期文件夹中。",
@@ -341,11 +390,10 @@ def _notice_findings(spec: MaterialSpec, mf: MaterialFiles, dates: list[dt.date]
         return []
     spans = "；".join("、".join(d.isoformat() for d in r) for r in rounds)
     return [
-        Finding(
+        finding(
             "A4-NOTICE-PER-MEETING",
             "warning",
-            f"只有 {len(notices)} 份公示公告，而评审会议相隔超过 {NOTICE_SPAN_MONTHS} 个月，"
-            f"可分为 {len(rounds)} 轮（{spans}）；每轮评审结果应分别公示",
+            {"notices": len(notices), "months": NOTICE_SPAN_MONTHS, "rounds": len(rounds), "spans": spans},
             material=spec.number,
             fix=f"为每轮评审放入各自的公示公告（文件名含“{notice.names[0] if notice.names else '公示'}”），"
             "可放在该次会议的日期文件夹中。",
@@ -363,24 +411,24 @@ def _report_findings(loaded: LoadedApplication, number: str) -> list[Finding]:
         if m.reported_on is not None and m.reported_on > m.date:
             line = loaded.line_of("innovation", "meetings", i)
             out.append(
-                Finding(
+                finding(
                     "A4-REPORTED-LATE",
                     "warning",
-                    f"评审会议 {m.date} 的报备日期 {m.reported_on} 晚于会议日期（应在评审前报备）",
+                    {"date": m.date, "reported_on": m.reported_on},
                     material=number,
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
-                    fix="请核对 reported_on 是否填错。",
+                    fix="请核对报备日期是否填错。",
+                    field=f"innovation.meetings[{i}].reported_on",
                 )
             )
     if not any(m.reported_on or m.attended_by for m in meetings):
         out.append(
-            Finding(
+            finding(
                 "A4-REPORTED",
                 "info",
-                "没有一次评审会议记录了向高新区总工会报备的日期（reported_on）或总工会参会人员"
-                "（attended_by）；办法要求每次评审前报备，总工会派员参加其中一次",
                 material=number,
-                fix="在 innovation.meetings 的各次会议中填写 reported_on 和 attended_by。",
+                fix="在申报信息的各次评审会议中填写报备日期和区总工会参会人员。",
+                field="innovation.meetings",
             )
         )
     return out
@@ -411,14 +459,20 @@ def claim_findings(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
         if not found:
             line = loaded.line_of("studio", spec.claims.field, i - 1)
             out.append(
-                Finding(
+                finding(
                     spec.claims.rule,
                     "error",
-                    f"申报的{_CLAIM_FIELD_TITLES[spec.claims.field]}“{entry.title}”"
-                    f"{f'（{entry.number}）' if entry.number else ''}没有{how}",
+                    {
+                        "claim": _CLAIM_FIELD_TITLES[spec.claims.field],
+                        "title": entry.title,
+                        "number": f"（{entry.number}）" if entry.number else "",
+                        "how": how,
+                    },
+                    template="CLAIM-COPY-MISSING",
                     material=spec.number,
                     path=f"application.yaml{f' 第 {line} 行' if line else ''}",
                     fix=f"把复印件放入 {spec.folder}，文件名写上专利号，或在该项的 file 中写明路径。",
+                    field=f"studio.{spec.claims.field}[{i - 1}]",
                 )
             )
     return out
@@ -447,23 +501,27 @@ def _case_mismatch(checklist: Checklist, case: str | None, mf: MaterialFiles) ->
         other_case = checklist.case_title(other.cases[0]) if other.cases else ""
         if only_other:
             out.append(
-                Finding(
+                finding(
                     "MATERIAL-CASE-MISMATCH",
                     "error",
-                    f"该文件像是“{other.title}”（{other_case}所需），但所选{checklist.case_title(case)}"
-                    f"需要“{spec.title}”",
+                    {
+                        "other": other.title,
+                        "other_case": other_case,
+                        "case": checklist.case_title(case),
+                        "wanted": spec.title,
+                    },
                     material=spec.number,
                     path=f.rel,
-                    fix=f"请放入{spec.title}；如申报情形选错了，请改 innovation.case。",
+                    fix=f"请放入{spec.title}；如申报情形选错了，请改选补贴情形。",
+                    field="innovation.case",
                 )
             )
         else:
             out.append(
-                Finding(
+                finding(
                     "MATERIAL-OTHER-CASE-EXTRA",
                     "warning",
-                    f"该文件像是“{other.title}”（{other_case}所需）；本申请按{checklist.case_title(case)}申报，"
-                    "它将作为附加材料放入，不按另一情形计算",
+                    {"other": other.title, "other_case": other_case, "case": checklist.case_title(case)},
                     material=spec.number,
                     path=f.rel,
                     fix="二者不可同时申报（附件1 五(三)）；如不需要，可把该文件移出。",
@@ -501,10 +559,11 @@ def part_findings(loaded: LoadedApplication, mf: MaterialFiles, checklist: Check
         if not found:
             words = "或".join(f"“{n}”" for n in part.names)
             out.append(
-                Finding(
+                finding(
                     part.rule,
                     "error",
-                    f"缺少{part.title}",
+                    {"part": part.title},
+                    template="PART-MISSING",
                     material=spec.number,
                     fix=f"在 {spec.folder} 中放入{part.title}"
                     + (f"（文件名含{words}）" if words else "")
@@ -521,10 +580,10 @@ def _previous_year(loaded: LoadedApplication, mf: MaterialFiles) -> list[Finding
         years = years_in(PurePosixPath(f.rel).name)
         if years and want not in years:
             out.append(
-                Finding(
+                finding(
                     "DUES-YEAR-MISMATCH",
                     "warning",
-                    f"文件名中的年份 {'、'.join(map(str, sorted(years)))} 不是申报年度的上一年（{want} 年）",
+                    {"years": "、".join(map(str, sorted(years))), "want": want},
                     material=mf.spec.number,
                     path=f.rel,
                     fix=f"需要 {want} 年度的工会经费缴纳凭证。",
@@ -588,20 +647,19 @@ def material_results(
         if spec.generated:
             if mf.files:
                 here.append(
-                    Finding(
+                    finding(
                         "MATERIAL-GENERATED-EXTRA",
                         "info",
-                        f"“{spec.title}”由本工具生成；"
-                        f"此文件夹中的 {len(mf.files)} 个文件将附在生成的表格之后",
+                        {"material_title": spec.title, "count": len(mf.files)},
                         material=spec.number,
                     )
                 )
         elif required and not usable and not spec.meetings:
             here.append(
-                Finding(
+                finding(
                     "MATERIAL-MISSING",
                     "error",
-                    f"缺少“{spec.title}”",
+                    {"material_title": spec.title},
                     material=spec.number,
                     fix=f"{spec.hint}（文件夹：{spec.folder}）"
                     if spec.hint
@@ -632,16 +690,16 @@ def evidence_findings(evidence: list[EvidenceFile], matching: Matching, ignored:
     out = []
     for f, reason in matching.unmatched:
         out.append(
-            Finding(
+            finding(
                 "EVIDENCE-UNMATCHED",
                 "warning",
-                f"{reason}，不会放入申报材料",
+                {"reason": reason},
                 path=f.rel,
                 fix="请移到对应编号的材料文件夹（如 2-激励制度），不需要的文件请移出申请文件夹。",
             )
         )
         if f.problem:
-            out.append(Finding("EVIDENCE-INVALID", "warning", f.problem, path=f.rel))
+            out.append(finding("EVIDENCE-INVALID", "warning", {"problem": f.problem}, path=f.rel))
     by_hash: dict[str, list[str]] = defaultdict(list)
     for f in evidence:
         if f.sha256 and f.size:
@@ -649,18 +707,16 @@ def evidence_findings(evidence: list[EvidenceFile], matching: Matching, ignored:
     for paths in by_hash.values():
         if len(paths) > 1:
             out.append(
-                Finding(
+                finding(
                     "EVIDENCE-DUPLICATE",
                     "warning",
-                    f"内容完全相同的文件出现了 {len(paths)} 次：{'、'.join(paths)}",
+                    {"count": len(paths), "paths": "、".join(paths)},
                     path=paths[1],
                     fix="同一份文件只需放一次；如放错了材料，请换成正确的文件。",
                 )
             )
     if ignored:
-        out.append(
-            Finding("EVIDENCE-IGNORED", "info", f"已忽略 {len(ignored)} 个系统或隐藏文件（如 {ignored[0]}）")
-        )
+        out.append(finding("EVIDENCE-IGNORED", "info", {"count": len(ignored), "example": ignored[0]}))
     return out
 
 
@@ -674,55 +730,49 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
     out = []
     if not studio.projects:
         out.append(
-            Finding(
+            finding(
                 "B-PROJECTS-MISSING",
                 "error",
-                "未列出本年度企业立项的创新课题或攻关项目（至少 1 项）",
                 path="application.yaml studio.projects",
-                fix="在 studio.projects 中列出课题或攻关项目。",
+                fix="在申报信息的课题/攻关项目中列出至少 1 项。",
+                field="studio.projects",
             )
         )
     if not studio.results:
         out.append(
-            Finding(
+            finding(
                 "B-RESULTS-MISSING",
                 "error",
-                "未列出本年度完成并推广应用的创新成果（至少 1 项）",
                 path="application.yaml studio.results",
-                fix="在 studio.results 中列出创新成果。",
+                fix="在申报信息的创新成果中列出至少 1 项。",
+                field="studio.results",
             )
         )
     if studio.new and studio.named_on is None:
         out.append(
-            Finding(
+            finding(
                 "B1-NAMED-ON-MISSING",
                 "error",
-                "申报当年新命名鼓励金，但未填写命名日期（studio.named_on）",
                 path="application.yaml studio.named_on",
-                fix="按命名文件填写命名日期，如 named_on: 2026-04-28。",
+                fix="按命名文件填写命名日期，如 2026-04-28。",
+                field="studio.named_on",
             )
         )
     elif studio.new and studio.named_on is not None and studio.named_on not in period:
         out.append(
-            Finding(
+            finding(
                 "B1-NAMED-OUT-OF-PERIOD",
                 "error",
-                f"命名日期 {studio.named_on} 不在活动期间（{period.start} 至 {period.end}）内，"
-                "不属于“当年新命名”",
+                {"named_on": studio.named_on, "start": period.start, "end": period.end},
                 path="application.yaml studio.named_on",
-                fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比（new: false）。",
+                fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比。",
+                field="studio.named_on",
             )
         )
     out += _studio_dates_findings(studio, period)
     out += _tier_findings(loaded)
     if studio.patents and studio.level != "national":
-        out.append(
-            Finding(
-                "B4-UPGRADE-RECOMMENDED",
-                "info",
-                "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
-            )
-        )
+        out.append(finding("B4-UPGRADE-RECOMMENDED", "info", field="studio.patents"))
     return out
 
 
@@ -779,22 +829,24 @@ def _tier_findings(loaded: LoadedApplication) -> list[Finding]:
     reasons = "、".join(TIER_REASON_TITLES.values())
     if studio.tier == 5000 and not studio.tier_reasons:
         out.append(
-            Finding(
+            finding(
                 "B2-TIER-REASONS-MISSING",
                 "warning",
-                "申请 5,000 元档但未说明理由；评审委员会依据" + reasons + "评定档次",
+                {"reasons": reasons},
                 path="application.yaml studio.tier_reasons",
-                fix="在 studio.tier_reasons 中列出 plan / patents / major_projects，并在材料 3、4 中附佐证。",
+                fix=f"在申请档次的理由中选择{reasons}，并在材料 3、4 中附佐证。",
+                field="studio.tier_reasons",
             )
         )
     if "patents" in studio.tier_reasons and not studio.patents:
         out.append(
-            Finding(
+            finding(
                 "B2-TIER-REASONS-MISSING",
                 "warning",
-                "以专利作为申请档次的理由，但 studio.patents 中没有列出专利",
+                template="B2-TIER-REASONS-MISSING.patents",
                 path="application.yaml studio.tier_reasons",
-                fix="在 studio.patents 中列出专利并放入复印件。",
+                fix="在申报信息的专利/重大专项中列出专利并放入复印件。",
+                field="studio.tier_reasons",
             )
         )
     return out

@@ -29,6 +29,13 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class ManifestTool(_Part):
+    """The program that built the dossier."""
+
+    name: str
+    version: str
+
+
 class ManifestFile(_Part):
     """One applicant's file in the dossier."""
 
@@ -38,6 +45,56 @@ class ManifestFile(_Part):
     kind: str
     material: str | None
     pages: tuple[int, int]
+    data: dict[str, Any] | None = None  # what was read from it (a ledger's rows), when the build read it
+    removed: list[str] | None = None  # active content the build took out of it
+
+
+class ManifestGenerated(_Part):
+    """A page the build made (a filled form, the cover): its title, material and pages."""
+
+    title: str
+    material: str | None
+    pages: tuple[int, int]
+
+
+class ManifestAward(_Part):
+    """The award `check` computed when the dossier was built (the applicant's claim)."""
+
+    amount_fen: int | None = None
+    amount_yuan: int | str | None = None
+    lines: list[str] = []
+
+
+class ManifestPeriod(_Part):
+    """The activity period the dossier was checked against."""
+
+    start: dt.date
+    end: dt.date
+    source: str
+
+
+class ManifestFinding(_Part):
+    """One finding of the check at build time."""
+
+    rule: str
+    severity: Literal["error", "warning", "info"]
+    message: str = ""
+    material: str | None = None
+    path: str | None = None
+
+
+class ManifestCheck(_Part):
+    """The `check --json` object at build time (assembler.core.report.report_to_json, less the evidence)."""
+
+    complete: bool = False
+    award: ManifestAward = ManifestAward()
+    findings: list[ManifestFinding] = []
+    period: ManifestPeriod | None = None
+
+    @property
+    def open_errors(self) -> list[ManifestFinding]:
+        """The errors that stood when the dossier was built (a preview build)."""
+        return [f for f in self.findings if f.severity == "error"]
 
 
 class ManifestPages(_Part):
@@ -45,6 +102,8 @@ class ManifestPages(_Part):
 
     count: int = Field(ge=1)
     digests: list[str] = Field(min_length=1)
+    scheme: int = 1  # which page digest (assembler.integrity.pagedigest.SCHEME); 1 before it was recorded
+    info: str | None = None  # a digest of the document information build wrote (integrity.document)
 
     @model_validator(mode="after")
     def _one_per_page(self) -> ManifestPages:
@@ -68,26 +127,47 @@ class ManifestVolume(_Part):
     outline: list[OutlineEntry]
 
 
-class Manifest(_Part):
-    """The whole manifest; unknown keys are kept (a newer minor version may add some)."""
+class ManifestContent(_Part):
+    """What the build knows before the pages exist: everything the binding covers (see binding_of)."""
 
     format: Literal["dossier-manifest/1"]
-    tool: dict[str, str]
+    tool: ManifestTool
     measures: str
     scheme: Literal["innovation", "studio"]
     case: str | None
     date: dt.date
     application: dict[str, Any]
     ledger: list[dict[str, Any]]
-    check: dict[str, Any]
+    check: ManifestCheck
     files: list[ManifestFile]
-    generated: list[dict[str, Any]]
+    generated: list[ManifestGenerated]
     photos: dict[str, int]
-    pages: ManifestPages
-    outline: list[OutlineEntry]
     build_key: str = ""
     binding: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON object as written: only the keys that were given (a key never set is not written as
+        null), so that what is embedded is exactly what the binding was computed over."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class Manifest(ManifestContent):
+    """The whole manifest; unknown keys are kept (a newer minor version may add some)."""
+
+    pages: ManifestPages
+    outline: list[OutlineEntry]
     volume: ManifestVolume | None = None
+
+    @classmethod
+    def of(cls, content: ManifestContent, pages: ManifestPages, outline: list[OutlineEntry]) -> Manifest:
+        """The whole manifest of a dossier: the content the build filled, then the pages it printed."""
+        return cls.model_validate(
+            {
+                **content.as_json(),
+                "pages": pages.model_dump(mode="json"),
+                "outline": [o.model_dump(mode="json") for o in outline],
+            }
+        )
 
     def expected_pages(self) -> tuple[list[str], list[OutlineEntry]]:
         """The digests and bookmarks this file must show: the whole dossier's, or its volume's share."""
@@ -96,10 +176,16 @@ class Manifest(_Part):
         digests = [self.pages.digests[p - 1] for p in self.volume.pages if 1 <= p <= len(self.pages.digests)]
         return digests, self.volume.outline
 
+    def to_bytes(self) -> bytes:
+        """manifest.json as embedded: sorted keys, one space of indent, UTF-8 (byte-identical per input)."""
+        return json.dumps(self.as_json(), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
-def binding_of(manifest: dict[str, Any]) -> str:
-    """The digest printed on the 文件清单 page: the manifest's content without UNBOUND_KEYS."""
-    content = {k: v for k, v in manifest.items() if k not in UNBOUND_KEYS}
+
+def binding_of(manifest: dict[str, Any] | ManifestContent) -> str:
+    """The digest printed on the 文件清单 page: the manifest's content without UNBOUND_KEYS (computed over the
+    JSON object, so that a manifest read back from a dossier gives the digest the build printed)."""
+    data = manifest.as_json() if isinstance(manifest, ManifestContent) else manifest
+    content = {k: v for k, v in data.items() if k not in UNBOUND_KEYS}
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

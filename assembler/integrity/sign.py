@@ -15,10 +15,13 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assembler.cache import user_folder
 from assembler.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers
 
 log = logging.getLogger(__name__)
 FIELD = "DossierSignature"
@@ -51,7 +54,10 @@ def make_key(name: str, path: Path, password: str | None = None) -> Path:
 
     if path.exists():
         raise UsageError(
-            "签名密钥文件已存在，未覆盖", where=str(path), fix="如需新密钥，请用 -o 指定另一个文件。"
+            "签名密钥文件已存在，未覆盖",
+            where=str(path),
+            fix="如需新密钥，请指定另一个文件。",
+            rule="KEY-EXISTS",
         )
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     subject = x509.Name(
@@ -82,14 +88,16 @@ def make_key(name: str, path: Path, password: str | None = None) -> Path:
     return path
 
 
-def _signer(key: Path, password: str | None):  # noqa: ANN202 - pyHanko's signer type
+def _signer(key: Path, password: str | None) -> signers.SimpleSigner:
     from pyhanko.sign import signers
 
     if not key.is_file():
         raise UsageError(
             "找不到签名密钥文件", where=str(key), fix="请先运行 dossier keygen 生成本单位的密钥。"
         )
-    signer = signers.SimpleSigner.load_pkcs12(str(key), password.encode() if password else None)
+    signer: signers.SimpleSigner | None = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+        str(key), password.encode() if password else None
+    )
     if signer is None:
         raise InputError("签名密钥文件无法读取（密码不对或不是 PKCS#12 文件）", where=str(key))
     return signer

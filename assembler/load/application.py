@@ -108,8 +108,8 @@ def load_application(source: Source) -> LoadedApplication:
         raise InputError(
             f"找不到 {APPLICATION_FILE}",
             where=source.display,
-            fix=f"每份申请的文件夹里都要有 {APPLICATION_FILE}；"
-            "可用 `dossier init 文件夹 --scheme innovation` 新建。",
+            fix=f"每份申请的文件夹里都要有 {APPLICATION_FILE}（申报信息）。",
+            rule="APP-FILE-MISSING",
         )
     text = read_text_file(source.read_bytes(APPLICATION_FILE), APPLICATION_FILE)
     data, lines = load_yaml(text, APPLICATION_FILE)

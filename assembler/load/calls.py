@@ -28,7 +28,9 @@ def call_path(measures: str, year: int, checklists: Path | None = None) -> Path:
 def read_call(path: Path) -> Call:
     """Read and validate one call file; InputError naming each problem."""
     if not path.is_file():
-        raise UsageError("找不到申报通知文件", where=str(path), fix="请检查 --call 指定的文件路径。")
+        raise UsageError(
+            "找不到申报通知文件", where=str(path), fix="请检查申报通知文件的路径。", rule="CALL-NOT-FOUND"
+        )
     data, lines = load_yaml(path.read_text(encoding="utf-8"), str(path))
     try:
         return Call.model_validate(data)

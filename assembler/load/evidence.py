@@ -24,6 +24,7 @@ from assembler.errors import InputError
 from assembler.limits import (
     FILE_MAX_BYTES,
     IMAGE_MAX_PIXELS,
+    MB,
     PDF_MAX_DECODED_BYTES,
     PDF_MAX_PAGES,
     PDF_MAX_STREAM_BYTES,
@@ -346,7 +347,7 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
             entry.size,
             "",
             EXTENSION_KINDS.get(ext, "other"),
-            problem=f"文件过大（{entry.size / 1024**2:,.0f} MB，上限 {human_bytes(FILE_MAX_BYTES)}），"
+            problem=f"文件过大（{entry.size / MB:,.0f} MB，上限 {human_bytes(FILE_MAX_BYTES)}），"
             "请压缩、拆分或降低扫描分辨率后再放入",
         )
     try:

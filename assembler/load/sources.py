@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 from assembler.errors import InputError
 from assembler.limits import (
     FILE_MAX_BYTES,
+    MB,
     ZIP_MAX_MEMBERS,
     ZIP_MAX_RATIO,
     ZIP_MAX_TOTAL_BYTES,
@@ -205,7 +206,7 @@ def check_zip_limits(infos: list[zipfile.ZipInfo], display: str) -> None:
             )
     if total > ZIP_MAX_TOTAL_BYTES:
         raise InputError(
-            f"压缩包解压后共 {total / 1024**2:,.0f} MB，超过 {human_bytes(ZIP_MAX_TOTAL_BYTES)} 的上限"
+            f"压缩包解压后共 {total / MB:,.0f} MB，超过 {human_bytes(ZIP_MAX_TOTAL_BYTES)} 的上限"
             "（可能是压缩炸弹），已拒绝",
             where=display,
             fix="请删减材料（如降低扫描分辨率）后重新打包。",

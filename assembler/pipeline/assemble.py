@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import os
 import shutil
@@ -21,12 +20,13 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 import pikepdf
+from pydantic import ValidationError
 
 from assembler.core.models import Part, Section
-from assembler.errors import FileSystemError, InputError, SelfAuditError
+from assembler.errors import FileSystemError, SelfAuditError
 from assembler.files import usual_permissions
 from assembler.integrity.document import info_digest
-from assembler.integrity.manifest import validate_manifest
+from assembler.integrity.manifest import Manifest, ManifestContent, ManifestPages, OutlineEntry
 from assembler.integrity.pagedigest import SCHEME as DIGEST_SCHEME
 from assembler.integrity.pagedigest import page_digests
 from assembler.pipeline.pages import LinkArea
@@ -178,7 +178,7 @@ class DossierWriter:
         self,
         generated: Generated,
         sections: list[Section],
-        manifest: dict,
+        manifest: ManifestContent,
         metadata: dict[str, str],
         out: Path,
         audit: Callable[[Path, Assembly], None],
@@ -223,18 +223,17 @@ class DossierWriter:
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
             digests = page_digests(pdf)
             result = Assembly(total, outline, digests)
-            manifest["pages"] = {
-                "count": total,
-                "digests": digests,
-                "scheme": DIGEST_SCHEME,
-                "info": info_digest(metadata),
-            }
-            manifest["outline"] = outline
             try:
-                validate_manifest(manifest, str(out))
-            except InputError as exc:
-                raise SelfAuditError(f"写入的清单不符合格式：{exc.message}") from None
-            data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+                whole = Manifest.of(
+                    manifest,
+                    ManifestPages(
+                        count=total, digests=digests, scheme=DIGEST_SCHEME, info=info_digest(metadata)
+                    ),
+                    [OutlineEntry.model_validate(o) for o in outline],
+                )
+            except ValidationError as exc:
+                raise SelfAuditError(f"写入的清单不符合格式：{str(exc)[:300]}") from None
+            data = whole.to_bytes()
             spec = pikepdf.AttachedFileSpec(
                 pdf,
                 data,
@@ -364,7 +363,8 @@ def _check_free_space(folder: Path, needed: int, out: Path) -> None:
         raise FileSystemError(
             f"磁盘空间不足：生成的申报材料约需 {needed / 1e6:.0f} MB，所在磁盘只剩 {free / 1e6:.0f} MB",
             where=str(out),
-            fix="请清理磁盘空间，或用 -o 把申报材料写到空间充足的位置。",
+            fix="请清理磁盘空间，或把申报材料写到空间充足的位置。",
+            rule="OUTPUT-NO-SPACE",
         )
 
 
@@ -421,7 +421,8 @@ def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], 
                 raise FileSystemError(
                     f"写入申报材料失败（{exc.strerror or exc}）",
                     where=str(out),
-                    fix="请检查磁盘空间和文件夹的写入权限，或用 -o 写到别的位置。",
+                    fix="请检查磁盘空间和文件夹的写入权限，或写到别的位置。",
+                    rule="OUTPUT-WRITE-FAILED",
                 )
             fh.flush()
             os.fsync(fh.fileno())

@@ -4,15 +4,16 @@ encryption and no JavaScript, the manifest is attached and agrees. A failure is 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from assembler.core.models import Section
 from assembler.errors import SelfAuditError
+from assembler.integrity.manifest import Manifest
 from assembler.pipeline.assemble import Assembly, Generated
 
 
@@ -125,9 +126,13 @@ def _audit(
     if "manifest.json" not in attachments:
         problems.append("缺少嵌入的 manifest.json")
     else:
-        manifest = json.loads(attachments["manifest.json"][0])
-        if manifest.get("pages", {}).get("count") != len(pages):
-            problems.append("manifest.json 的页数与文件不符")
+        try:
+            written = Manifest.model_validate_json(attachments["manifest.json"][0])
+        except ValidationError as exc:
+            problems.append(f"manifest.json 不符合格式（{exc.error_count()} 处）")
+        else:
+            if written.pages.count != len(pages):
+                problems.append("manifest.json 的页数与文件不符")
     if problems:
         raise SelfAuditError(
             "生成的 PDF 未通过自检（这是本工具的缺陷，请报告）",

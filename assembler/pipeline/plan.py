@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from assembler import __version__
 from assembler.convert.photosettings import PhotoSettings
@@ -21,6 +20,13 @@ from assembler.core.checklist import Checklist
 from assembler.core.identifiers import rmb_capital
 from assembler.core.models import EvidenceFile, Part, Report, Section
 from assembler.core.report import STATUS_TITLES, report_to_json
+from assembler.integrity.manifest import (
+    ManifestCheck,
+    ManifestContent,
+    ManifestFile,
+    ManifestGenerated,
+    ManifestTool,
+)
 from assembler.pipeline.pages import ChecklistRow, CoverInfo, TocEntry
 
 A4 = (595.28, 841.89)
@@ -232,57 +238,58 @@ def manifest(
     date: dt.datetime,
     photo: PhotoSettings,
     key: str,
-) -> dict[str, Any]:
-    """The manifest.json embedded in the dossier: application, ledger, check result, every file's hash
-    and pages, for the reviewers' `verify`."""
-    files, generated = [], []
+) -> ManifestContent:
+    """The manifest.json embedded in the dossier, as typed models (pages and bookmarks are added when they
+    exist): application, ledger, check result, every file's hash and pages, for the reviewers' `verify`."""
+    files: list[ManifestFile] = []
+    generated: list[ManifestGenerated] = []
     for section in sections:
         for part in section.parts:
             if part.blank:
                 continue
-            pages = [part.first + 1, part.first + part.pages]
+            pages = (part.first + 1, part.first + part.pages)
             if part.rel:
                 e = evidence[part.rel]
                 files.append(
-                    {
-                        "path": e.rel,
-                        "sha256": e.sha256,
-                        "size": e.size,
-                        "kind": e.kind,
-                        "material": part.material,
-                        "pages": pages,
-                    }
+                    ManifestFile(
+                        path=e.rel,
+                        sha256=e.sha256,
+                        size=e.size,
+                        kind=e.kind,
+                        material=part.material,
+                        pages=pages,
+                    )
                 )
             else:
-                generated.append({"title": part.title, "material": part.material, "pages": pages})
+                generated.append(ManifestGenerated(title=part.title, material=part.material, pages=pages))
     check = report_to_json(report)
     check.pop("evidence")
-    return {
-        "format": "dossier-manifest/1",
-        "tool": {"name": "dossier", "version": __version__},
-        "measures": loaded.app.measures,
-        "scheme": loaded.app.scheme,
-        "case": report.case,
-        "date": date.date().isoformat(),
-        "application": loaded.app.model_dump(mode="json"),
-        "ledger": [item.model_dump(mode="json") for item in loaded.items],
-        "check": check,
-        "files": files,
-        "generated": generated,
-        "photos": {"dpi": photo.dpi, "quality": photo.quality},
-        "build_key": key,
-    }
+    return ManifestContent(
+        format="dossier-manifest/1",
+        tool=ManifestTool(name="dossier", version=__version__),
+        measures=loaded.app.measures,
+        scheme=loaded.app.scheme,
+        case=report.case,
+        date=date.date(),
+        application=loaded.app.model_dump(mode="json"),
+        ledger=[item.model_dump(mode="json") for item in loaded.items],
+        check=ManifestCheck.model_validate(check),
+        files=files,
+        generated=generated,
+        photos={"dpi": photo.dpi, "quality": photo.quality},
+        build_key=key,
+    )
 
 
-def file_list_rows(files: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+def file_list_rows(files: list[ManifestFile]) -> list[tuple[str, str, str, str]]:
     """The 文件清单's rows: path, pages, size and SHA-256 of every applicant's file (and what active content
     was removed from it)."""
     return [
         (
-            f["path"] + (f"（已移除：{'、'.join(f['removed'])}）" if f.get("removed") else ""),
-            page_range(*f["pages"]),
-            f"{f['size'] / 1024:,.0f} KB",
-            f["sha256"],
+            f.path + (f"（已移除：{'、'.join(f.removed)}）" if f.removed else ""),
+            page_range(*f.pages),
+            f"{f.size / 1024:,.0f} KB",
+            f.sha256,
         )
         for f in files
     ]

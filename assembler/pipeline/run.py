@@ -105,9 +105,11 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
                 f"申请有 {len(errors)} 个错误，未生成申报材料",
                 where=str(path),
                 details=[f"[{f.rule}] {f.path + '：' if f.path else ''}{f.message}" for f in errors[:20]],
-                fix="改正后再运行；如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。",
+                fix="改正后再生成；如只需预览，可按预览模式生成（缺失项会在清单页上标红）。",
+                rule="BUILD-INCOMPLETE",
+                values={"errors": len(errors)},
             )
-        notes.append(f"申请还有 {len(errors)} 个错误，已按 --allow-incomplete 生成，缺失项在清单页上标红")
+        notes.append(f"申请还有 {len(errors)} 个错误，已按预览模式生成，缺失项在清单页上标红")
     font = find_cjk_font(opts.font)
     office = Soffice.locate(opts.soffice, cache_dir=opts.cache_dir)
     log.info("build %s → %s (font %s, %s)", source.display, out, font.path, office.version())

@@ -21,7 +21,7 @@ from assembler.convert.images import convert_images
 from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError, SelfAuditError
 from assembler.integrity.activecontent import remove_active_content
-from assembler.integrity.manifest import binding_of
+from assembler.integrity.manifest import ManifestContent, binding_of
 from assembler.pipeline import plan
 from assembler.pipeline.assemble import DossierWriter, Generated, displayed_sizes
 from assembler.pipeline.audit import audit_dossier
@@ -192,7 +192,7 @@ def _blank_page(job: BuildJob) -> Path:
     return path
 
 
-def front_matter(job: BuildJob) -> tuple[Generated, dict]:
+def front_matter(job: BuildJob) -> tuple[Generated, ManifestContent]:
     """Draw the cover, 材料清单, 目录 (with links), 文件清单 and a stamp for every page, with exact page
     numbers; return the drawn pages and the manifest."""
     report = job.report
@@ -217,13 +217,13 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
     front_pages += pad_front
     tail_first = plan.place_parts(job.sections, job.sizes, front_pages, blank)
     manifest = plan.manifest(job.loaded, report, job.sections, job.evidence, job.date, job.photo, job.key)
-    for entry in manifest["files"]:
-        if entry["path"] in job.data:
-            entry["data"] = job.data[entry["path"]]
-        if entry["path"] in job.removed:
-            entry["removed"] = job.removed[entry["path"]]
-    manifest["binding"] = binding_of(manifest)
-    file_rows = plan.file_list_rows(manifest["files"])
+    for entry in manifest.files:
+        if entry.path in job.data:
+            entry.data = job.data[entry.path]
+        if entry.path in job.removed:
+            entry.removed = job.removed[entry.path]
+    manifest.binding = binding_of(manifest)
+    file_rows = plan.file_list_rows(manifest.files)
     header = (
         f"以下为编入本材料的全部申请人文件（按放入顺序），SHA-256 可用于核对原件。"
         f"完整清单（JSON）作为附件 manifest.json 嵌入本 PDF。由 dossier {__version__} 汇编。"
@@ -237,7 +237,7 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
         maker.empty_page()
     if maker.page_count != front_pages:
         raise SelfAuditError(f"封面、清单和目录共 {maker.page_count} 页，应为 {front_pages} 页")
-    maker.file_list(file_rows, header, manifest["binding"])
+    maker.file_list(file_rows, header, manifest.binding)
     parts = [p for s in job.sections for p in s.parts]
     geometry = (
         [plan.A4] * front_pages + [size for p in parts for size in job.sizes[p.pdf]] + [plan.A4] * tail_pages
@@ -262,7 +262,7 @@ def front_matter(job: BuildJob) -> tuple[Generated, dict]:
     return generated, manifest
 
 
-def assemble(job: BuildJob, generated: Generated, manifest: dict) -> int:
+def assemble(job: BuildJob, generated: Generated, manifest: ManifestContent) -> int:
     """Merge, stamp, link and bookmark into the output (atomically, after the self-audit); return its
     page count."""
     audit: Callable = lambda path, assembly: audit_dossier(path, assembly, generated, job.sections)  # noqa: E731

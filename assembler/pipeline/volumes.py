@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
+from assembler.integrity.manifest import Manifest, ManifestVolume, OutlineEntry
 from assembler.pipeline.assemble import save_atomically
 
 log = logging.getLogger(__name__)
@@ -109,9 +109,10 @@ def split_dossier(path: Path, limit: int) -> list[Path]:
     """Write the dossier at `path` as volumes of at most about `limit` bytes beside it (…-第1册.pdf, …) and
     return their paths; the whole dossier is left as it is. One volume when it already fits."""
     with pikepdf.open(path) as full:
-        manifest = json.loads(full.attachments["manifest.json"].get_file().read_bytes())
+        whole = Manifest.model_validate_json(full.attachments["manifest.json"].get_file().read_bytes())
+        bookmarks = [o.model_dump() for o in whole.outline]
         total = len(full.pages)
-        front, materials, tail = _ranges(manifest["outline"], total)
+        front, materials, tail = _ranges(bookmarks, total)
         sizes = [_size_of(full, pages) for pages in materials]
         fixed = _size_of(full, front) + (_size_of(full, tail) if tail else 0)
         plan = plan_volumes(front, materials, tail, sizes, fixed, limit)
@@ -127,16 +128,20 @@ def split_dossier(path: Path, limit: int) -> list[Path]:
             volume = pikepdf.new()
             volume.add_pages_from(full, [p - 1 for p in pages], outlines="ignore")
             index = {page: i for i, page in enumerate(pages)}
-            outline = _outline(volume, manifest["outline"], index)
+            outline = _outline(volume, bookmarks, index)
             _drop_dangling_links(volume)
             volume.Root.PageLabels = pikepdf.Dictionary(Nums=_labels(pages))
             volume.Root.PageMode = pikepdf.Name.UseOutlines
-            own = dict(
-                manifest, volume={"number": number, "of": len(plan), "pages": pages, "outline": outline}
+            share = ManifestVolume(
+                number=number,
+                of=len(plan),
+                pages=pages,
+                outline=[OutlineEntry.model_validate(o) for o in outline],
             )
+            own = Manifest.model_validate({**whole.as_json(), "volume": share.model_dump(mode="json")})
             volume.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
                 volume,
-                json.dumps(own, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"),
+                own.to_bytes(),
                 description="dossier manifest",
                 filename="manifest.json",
                 mime_type="application/json",

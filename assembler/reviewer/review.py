@@ -80,14 +80,14 @@ def _from_pdf(path: Path) -> Row:
 
 def row_from_verification(v: Verification) -> Row:
     """The summary row of a verified dossier (also used by the register's intake)."""
-    m = v.manifest
-    app = m.get("application", {})
+    m = v.model
+    app = m.application
     row = Row(
         v.path,
         v.applicant.get("name", ""),
         v.applicant.get("credit_code", ""),
         app.get("scheme", ""),
-        m.get("case"),
+        m.case,
         app.get("year"),
         v.claimed,
         v.recomputed,
@@ -96,15 +96,11 @@ def row_from_verification(v: Verification) -> Row:
     )
     row.studio = (app.get("studio") or {}).get("name", "") or ""
     row.findings = [f for f in v.findings if f.severity != "info"]
-    for f in m.get("check", {}).get("findings", []):
-        if f.get("severity") in ("error", "warning"):
-            row.findings.append(
-                Finding(f["rule"], f["severity"], f["message"], f.get("material"), f.get("path"))
-            )
-    row.hashes = {f["sha256"] for f in m.get("files", [])}
-    row.ledger = {
-        (comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.get("ledger", [])
-    }
+    for f in m.check.findings:
+        if f.severity in ("error", "warning"):
+            row.findings.append(Finding(f.rule, f.severity, f.message, f.material, f.path))
+    row.hashes = {f.sha256 for f in m.files}
+    row.ledger = {(comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.ledger}
     return row
 
 

@@ -7,7 +7,6 @@ re-runs the award and the data rules on the embedded application under its state
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 import logging
@@ -22,13 +21,21 @@ from pydantic import ValidationError
 
 from assembler.core.application import Application, LedgerItem, LoadedApplication
 from assembler.core.awards import compute_award, format_yuan
-from assembler.core.checklist import ActivityPeriod, activity_period
+from assembler.core.checklist import ActivityPeriod, Checklist, activity_period
 from assembler.core.models import Finding
 from assembler.core.rules import application_findings, ledger_findings, studio_findings
 from assembler.errors import DossierError, InputError
 from assembler.integrity.activecontent import find_active_content
 from assembler.integrity.document import document_findings, layout_findings
-from assembler.integrity.manifest import MANIFEST_FORMAT, OutlineEntry, binding_of, validate_manifest
+from assembler.integrity.manifest import (
+    MANIFEST_FORMAT,
+    Manifest,
+    ManifestCheck,
+    ManifestPeriod,
+    OutlineEntry,
+    binding_of,
+    validate_manifest,
+)
 from assembler.integrity.pagedigest import SCHEME as DIGEST_SCHEME
 from assembler.integrity.pagedigest import page_digests
 from assembler.integrity.pagetext import page_text
@@ -48,7 +55,8 @@ class Verification:
     """What `verify` found about one dossier."""
 
     path: Path
-    manifest: dict
+    manifest: dict[str, Any]  # the embedded JSON as read (what the binding is computed over)
+    model: Manifest  # the same, as typed models: what every reader uses
     findings: list[Finding] = field(default_factory=list)
     claimed: Decimal | None = None
     recomputed: Decimal | None = None
@@ -60,9 +68,10 @@ class Verification:
         return not any(f.severity == "error" for f in self.findings)
 
     @property
-    def applicant(self) -> dict:
+    def applicant(self) -> dict[str, Any]:
         """The applicant block of the embedded application."""
-        return self.manifest.get("application", {}).get("applicant", {})
+        block = self.model.application.get("applicant")
+        return block if isinstance(block, dict) else {}
 
 
 def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:
@@ -179,24 +188,33 @@ def _digest_scheme(manifest: dict, path: Path) -> int:
     return scheme
 
 
-def _period(manifest: dict, app: Application, checklist) -> ActivityPeriod:
+def _recorded_period(manifest: Manifest | dict[str, Any]) -> ManifestPeriod | None:
+    """The period build recorded, from the typed manifest or a raw one (None when absent or unreadable)."""
+    if isinstance(manifest, Manifest):
+        return manifest.check.period
+    try:
+        return ManifestCheck.model_validate(manifest.get("check")).period
+    except ValidationError:
+        return None
+
+
+def _period(recorded: ManifestPeriod | None, app: Application, checklist: Checklist) -> ActivityPeriod:
     """The activity period the dossier was checked against (recorded by build), else the default reading."""
-    recorded = manifest.get("check", {}).get("period") or {}
-    try:
-        return ActivityPeriod(
-            dt.date.fromisoformat(recorded["start"]),
-            dt.date.fromisoformat(recorded["end"]),
-            recorded["source"],
-        )
-    except (KeyError, TypeError, ValueError):
+    if recorded is None:
         return activity_period(app.year, app.scheme, checklist, None)
+    return ActivityPeriod(recorded.start, recorded.end, recorded.source)
 
 
-def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
-    """The award and the data-rule errors of the embedded application, under its stated measures revision."""
+def recompute(manifest: Manifest | dict[str, Any]) -> tuple[Decimal | None, list[Finding]]:
+    """The award and the data-rule errors of the embedded application, under its stated measures revision
+    (from the typed manifest, or from a raw one that may not fit the format at all)."""
     try:
-        app = Application.model_validate(manifest["application"])
-        items = tuple(LedgerItem.model_validate(i) for i in manifest.get("ledger", []))
+        if isinstance(manifest, Manifest):
+            app = Application.model_validate(manifest.application)
+            items = tuple(LedgerItem.model_validate(i) for i in manifest.ledger)
+        else:
+            app = Application.model_validate(manifest["application"])
+            items = tuple(LedgerItem.model_validate(i) for i in manifest.get("ledger", []))
     except (ValidationError, KeyError, TypeError) as exc:
         return None, [Finding("VERIFY-DATA-INVALID", "error", f"嵌入的申请数据不符合格式：{str(exc)[:200]}")]
     try:
@@ -206,7 +224,7 @@ def recompute(manifest: dict) -> tuple[Decimal | None, list[Finding]]:
             Finding("VERIFY-MEASURES-UNKNOWN", "error", f"无法按 {app.measures} 版办法复核：{exc.message}")
         ]
     loaded = LoadedApplication(app=app, items=items)
-    period = _period(manifest, app, checklist)
+    period = _period(_recorded_period(manifest), app, checklist)
     award, award_found = compute_award(app, items, checklist.award)
     errors = [
         f
@@ -230,7 +248,7 @@ def verify(path: Path) -> Verification:
     with pdf:
         manifest = read_manifest(pdf, path)
         typed = validate_manifest(manifest, str(path))
-        result = Verification(path, manifest)
+        result = Verification(path, manifest, typed)
         found = result.findings
         count = len(pdf.pages)
         scheme = _digest_scheme(manifest, path)
@@ -305,9 +323,9 @@ def verify(path: Path) -> Verification:
             found.append(
                 Finding("VERIFY-ACTIVE-CONTENT", "error", f"含有可执行或嵌入的内容：{'、'.join(active)}")
             )
-    claim = manifest.get("check", {}).get("award", {}).get("amount_fen")
+    claim = typed.check.award.amount_fen
     result.claimed = None if claim is None else Decimal(claim) / 100
-    result.recomputed, errors = recompute(manifest)
+    result.recomputed, errors = recompute(typed)
     if result.recomputed != result.claimed:
         claimed = "不符合条件" if result.claimed is None else f"{format_yuan(result.claimed)} 元"
         again = "不符合条件" if result.recomputed is None else f"{format_yuan(result.recomputed)} 元"
@@ -315,7 +333,7 @@ def verify(path: Path) -> Verification:
             Finding(
                 "VERIFY-AWARD-MISMATCH",
                 "error",
-                f"申请金额为 {claimed}，按 {manifest.get('measures')} 版办法复核为 {again}",
+                f"申请金额为 {claimed}，按 {typed.measures} 版办法复核为 {again}",
             )
         )
     for f in errors:
@@ -326,15 +344,13 @@ def verify(path: Path) -> Verification:
                 f"[{f.rule}] {f.message}",
             )
         )
-    if not manifest.get("check", {}).get("complete", False):
-        open_errors = [
-            f for f in manifest.get("check", {}).get("findings", []) if f.get("severity") == "error"
-        ]
+    if not typed.check.complete:
+        open_errors = typed.check.open_errors
         found.append(
             Finding(
                 "VERIFY-INCOMPLETE",
                 "error",
-                f"生成时材料不完整（--allow-incomplete），有 {len(open_errors)} 个错误未解决",
+                f"生成时材料不完整（按预览模式生成），有 {len(open_errors)} 个错误未解决",
             )
         )
     log.info(
@@ -344,13 +360,12 @@ def verify(path: Path) -> Verification:
         len(result.findings),
     )
     found += signer_findings(manifest, result.signature)
-    tool = manifest.get("tool", {})
     found.append(
         Finding(
             "VERIFY-BUILT-BY",
             "info",
-            f"由 {tool.get('name')} {tool.get('version')} 于 "
-            f"{manifest.get('date')} 生成，{manifest.get('measures')} 版办法",
+            f"由 {typed.tool.name} {typed.tool.version} 于 {typed.date.isoformat()} 生成，"
+            f"{typed.measures} 版办法",
         )
     )
     return result
@@ -387,21 +402,21 @@ def signer_findings(manifest: dict, signature: SignatureInfo | None) -> list[Fin
 
 def verification_to_json(v: Verification) -> dict:
     """`verify --json`: stable keys."""
-    app = v.manifest.get("application", {})
+    m = v.model
     return {
         "path": str(v.path),
         "ours": True,
         "intact": v.intact,
         "applicant": v.applicant,
-        "scheme": app.get("scheme"),
-        "case": v.manifest.get("case"),
-        "year": app.get("year"),
-        "measures": v.manifest.get("measures"),
+        "scheme": m.application.get("scheme"),
+        "case": m.case,
+        "year": m.application.get("year"),
+        "measures": m.measures,
         "call": built_with_call(v.manifest),
         "claimed_yuan": None if v.claimed is None else str(v.claimed),
         "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
-        "pages": v.manifest.get("pages", {}).get("count"),
-        "files": len(v.manifest.get("files", [])),
+        "pages": m.pages.count,
+        "files": len(m.files),
         "signature": None
         if v.signature is None
         else {

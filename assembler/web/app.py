@@ -24,7 +24,7 @@ from assembler.cache import user_folder
 from assembler.core.application import LEVEL_TITLES
 from assembler.core.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.errors import DossierError
-from assembler.limits import UPLOAD_MAX_BYTES
+from assembler.limits import UPLOAD_MAX_BYTES, human_bytes
 from assembler.load.checklists import fund_titles
 from assembler.web.common import Site, web_message
 from assembler.web.guard import other_local_user, owner_only, same_origin, valid_id
@@ -40,7 +40,7 @@ ERROR_TITLES = {
     403: ("不允许", "此操作不被允许。"),
     404: ("找不到页面", "要打开的页面或文件不存在（可能已被删除，或网址有误）。"),
     405: ("无法这样打开", "这个网址不能直接打开，请从页面上的按钮进入。"),
-    413: ("文件过大", f"一次上传不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"),
+    413: ("文件过大", f"一次上传不能超过 {human_bytes(MAX_UPLOAD)}。"),
     500: ("出错了", "本工具内部出错，未能完成操作。请返回重试；如仍出错，请把操作步骤反馈给维护者。"),
 }
 

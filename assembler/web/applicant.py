@@ -31,7 +31,7 @@ from assembler.web.common import (
     version_of,
     web_message,
 )
-from assembler.web.labels import FormProblem, finding_field, finding_words, form_problems
+from assembler.web.labels import FormProblem, finding_field, finding_place, finding_words, form_problems
 from assembler.web.workspace import (
     application_problems,
     copy_application,
@@ -191,7 +191,7 @@ def render_application(
         "conflict": conflict,
         "version": version_of(folder),
         "report": report,
-        "findings": [(f, *finding_words(f)) for f in report.findings] if report else [],
+        "findings": [(f, *finding_words(f), finding_place(f)) for f in report.findings] if report else [],
         "load_error": web_message(error) if error is not None and not problems else None,
         "record": record,
         "stale": record is not None and is_stale(app_id, folder, record),

@@ -13,13 +13,14 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from werkzeug.utils import redirect
 
+from assembler.api import parse_size, size_text
 from assembler.errors import DossierError
-from assembler.limits import human_bytes
 from assembler.web.common import Job, fingerprint, folder_of, site, web_message
 from assembler.web.labels import plain
 
 bp = Blueprint("jobs", __name__)
-MAX_SIZES = {"": None, "10": 10 * 1024 * 1024, "20": 20 * 1024 * 1024, "50": 50 * 1024 * 1024}
+# the size choice in MB, in the library's unit (decimal: "20" is 20,000,000 bytes, as `--max-size 20MB`)
+MAX_SIZES = {"": None, **{n: parse_size(f"{n}MB") for n in ("10", "20", "50")}}
 
 
 def _save(jobs_dir: Path, job_id: str, job: Job) -> None:
@@ -51,7 +52,8 @@ def job_of(job_id: str) -> Job | None:
 
 @bp.post("/a/<app_id>/build")
 def start_build(app_id: str):
-    from assembler.pipeline.run import BuildOptions, build
+    from assembler.api import build
+    from assembler.pipeline.run import BuildOptions
 
     folder = folder_of(app_id)
     state = site()
@@ -82,7 +84,7 @@ def start_build(app_id: str):
             job.notes = [plain(n) for n in result.notes]
             if max_size and result.size > max_size:
                 job.notes.append(
-                    f"申报材料 {human_bytes(result.size)}，仍超过所选的 {human_bytes(max_size)}："
+                    f"申报材料 {size_text(result.size)}，仍超过所选的 {size_text(max_size)}："
                     "请压缩或拆分较大的扫描件后重新生成。"
                 )
             record = {
@@ -117,7 +119,7 @@ def job_page(job_id: str):
     job = job_of(job_id)
     if job is None:
         abort(404)
-    return render_template("job.html", job=job, job_id=job_id, human_bytes=human_bytes)
+    return render_template("job.html", job=job, job_id=job_id, size_text=size_text)
 
 
 @bp.get("/jobs/<job_id>.json")

@@ -167,14 +167,35 @@ def finding_words(finding) -> tuple[str, str, str]:  # noqa: ANN001 - assembler.
     return where, plain(finding.message), plain(finding.fix or "")
 
 
+def schema_location(path: str) -> tuple[str | int, ...]:
+    """A schema path as a location: "innovation.meetings[1].date" → ("innovation", "meetings", 1, "date")."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            loc.append(name)
+        for index in re.findall(r"(\d+)\]", "[" + rest if rest else ""):
+            loc.append(int(index))
+    return tuple(loc)
+
+
 def finding_field(finding) -> str | None:  # noqa: ANN001 - assembler.core.models.Finding
-    """The form input a check finding about the 申报信息 belongs to
-    (“联系人（applicant.contact.name）尚未填写” → applicant.contact.name), or None for findings about
-    files."""
-    if not (finding.path or "").startswith("application.yaml"):
+    """The form input a check finding belongs to, from the schema field it carries (never from its text);
+    None for findings about files or about fields the form does not show."""
+    if not finding.field:
         return None
-    for text in (finding.path, finding.message, finding.fix or ""):
-        m = _PATH_IN_TEXT.search(text)
-        if m and not m.group(2):
-            return m.group(1)
-    return None
+    name, _ = field_of(schema_location(finding.field))
+    return name or None
+
+
+# form inputs whose element id differs from their name (the ledger is picked as a file)
+INPUT_IDS = {"innovation.projects": "ledger"}
+
+
+def finding_place(finding) -> tuple[str, str] | None:  # noqa: ANN001 - assembler.core.models.Finding
+    """(element id, form label) of the input a finding is about, for a link from the findings list to it;
+    None for findings about files."""
+    if not finding.field:
+        return None
+    name, words = field_of(schema_location(finding.field))
+    return (INPUT_IDS.get(name, name), words) if name else None

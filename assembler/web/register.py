@@ -8,7 +8,6 @@ functions; nothing here checks or decides by itself."""
 from __future__ import annotations
 
 import io
-import json
 import re
 import tempfile
 import zipfile
@@ -38,7 +37,8 @@ FINDING_GROUPS = {
     "REGISTER-": "登记簿跨年度检查",
     "SIGNATURE-": "电子签名",
 }
-FORM_FIELDS = {  # decide()'s `field=` → the decide form's input ("" for the form as a whole)
+# decide()'s input fields (DossierError.field) → the decide form's inputs
+DECIDE_FIELDS = {
     "decision": "decision",
     "amount": "amount",
     "tier": "tier",
@@ -108,7 +108,8 @@ def findings_by_application(db: Database) -> dict[int, list]:
 
 @bp.get("/register")
 def inbox():
-    from assembler.reviewer.register.outputs import case_title, year_entries
+    from assembler.api import register_applications
+    from assembler.reviewer.register.outputs import case_title
 
     year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
@@ -117,7 +118,7 @@ def inbox():
     from assembler.reviewer.register.views import claimed_text, integrity_text, worst_finding
 
     with register() as db:
-        entries = year_entries(db, year)
+        entries = register_applications(db, year)
         found = findings_by_application(db)
         years = years_of(db)
         shown_year = year or (years[0] if years else None)
@@ -170,7 +171,8 @@ def call_words(ruling) -> str:  # noqa: ANN001 - calls.RegisterCall
 
 @bp.post("/register")
 def upload():
-    from assembler.reviewer.register.intake import STATUS_TITLES, intake_one
+    from assembler.api import register_intake_one
+    from assembler.reviewer.register.intake import STATUS_TITLES
 
     files = [
         f
@@ -186,7 +188,7 @@ def upload():
             name = safe_name(file.filename or "")
             path = folder / name
             file.save(path)
-            result = intake_one(db, path)
+            result = register_intake_one(db, path)
             rec = result.record
             title = STATUS_TITLES[result.status]
             if rec is None:
@@ -202,29 +204,23 @@ def upload():
 
 
 def detail_page(app_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
-    from assembler.reviewer.register.db import get_record, lineage
+    from assembler.api import UnknownApplication, application_detail
     from assembler.reviewer.register.decisions import allowance_of
     from assembler.reviewer.register.notices import ticked_words
     from assembler.reviewer.register.outputs import case_title
-    from assembler.reviewer.register.records import diff_lines
-    from assembler.reviewer.register.views import application_view
 
     with register() as db:
-        if get_record(db, app_id) is None:
+        try:
+            view = application_detail(db, app_id)
+        except UnknownApplication:
             abort(404)
-        view = application_view(db, app_id)
         record = view.record
         frozen = {d.id: ticked_words(db, d.id) for d in view.decisions}  # what each notice says, as issued
-        versions = []
-        for number in lineage(db, app_id):
-            row = db.table("applications").get(number)
-            earlier = get_record(db, number)
-            diff = json.loads(row["diff"]) if row["diff"] else None
-            versions.append({"record": earlier, "lines": diff_lines(diff) if diff else []})
         try:
             allowed = allowance_of(record).text
         except DossierError:
             allowed = ""
+    versions = [{"record": v.record, "lines": list(v.changes)} for v in view.lineage]
     findings: list[dict[str, Any]] = [
         {"f": f, "group": group_of(f.rule), "text": plain(f.message), "fix": plain(f.fix or "")}
         for f in view.findings
@@ -260,10 +256,16 @@ def detail(app_id: int):
     return detail_page(app_id)
 
 
+def field_of(exc: DossierError) -> str:
+    """The input of the decide form a refusal belongs to, from the field the library names ("" for the
+    form as a whole)."""
+    return DECIDE_FIELDS.get(exc.field or "", "")
+
+
 @bp.post("/register/<int:app_id>/decide")
 def decide(app_id: int):
+    from assembler.api import UnknownApplication, register_decide
     from assembler.core.identifiers import parse_money
-    from assembler.reviewer.register.decisions import decide as run_decide
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer", "override")
     values = {k: request.form.get(k, "").strip() for k in keys}
@@ -290,7 +292,7 @@ def decide(app_id: int):
     if not errors:
         try:
             with register() as db:
-                made = run_decide(
+                made = register_decide(
                     db,
                     app_id,
                     values["decision"],
@@ -302,11 +304,11 @@ def decide(app_id: int):
                     override=values["override"],
                     ticked=ticked,
                 )
+        except UnknownApplication:
+            abort(404)
         except DossierError as exc:
-            if exc.field is None and "登记簿中没有登记号" in exc.message:
-                abort(404)
             text = plain(exc.message + (f"（{exc.fix}）" if exc.fix else ""))
-            errors.setdefault(FORM_FIELDS.get(exc.field or "", ""), []).append(text)
+            errors.setdefault(field_of(exc), []).append(text)
         else:
             amount = f"，核定金额 {yuan(made.approved_fen)}" if made.approved_fen is not None else ""
             flash(f"已记录：登记号 {app_id} {made.title}{amount}（{made.reviewer}）。", "info")
@@ -334,12 +336,12 @@ def received_file(app_id: int):
 
 @bp.get("/register/outputs")
 def outputs():
+    from assembler.api import register_applications, register_outputs
     from assembler.load.union import UNION_FILE, load_union
-    from assembler.reviewer.register.outputs import write_outputs, year_entries
 
     year = year_of(request.args.get("year", "")) or 0
     with register() as db:
-        if not year or not year_entries(db, year):
+        if not year or not register_applications(db, year):
             return render_template(
                 "message.html",
                 title="没有可生成的材料",
@@ -357,7 +359,7 @@ def outputs():
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(dir=site().workspace, prefix="outputs-") as tmp:
             try:
-                written = write_outputs(db, year, Path(tmp), profile)
+                written = register_outputs(db, year, Path(tmp), profile)
             except DossierError as exc:
                 flash(web_message(exc), "error")
                 return redirect(url_for("register.inbox"))

@@ -83,7 +83,8 @@ def review_upload():
 
 
 def summary_of_batch(batch: str):  # noqa: ANN201 - review.Summary
-    from assembler.reviewer.review import review, write_workbook
+    from assembler.api import review
+    from assembler.reviewer.review import write_workbook
 
     if not batch.isalnum():
         abort(404)

@@ -303,7 +303,7 @@ def test_decisions_history_and_amounts(tmp_path):
     assert decide(db, inn, "通过", "王芳").approved == Decimal(3000)
     assert decide(db, inn, "退回补正", "李强", reasons="照片不清").approved is None
     assert [(d.title, d.reviewer) for d in history(db, inn)] == [("通过", "王芳"), ("退回补正", "李强")]
-    with pytest.raises(UsageError, match="匹配金额") as refused:
+    with pytest.raises(UsageError, match="匹配金额") as refused:  # the library names the field, not an option
         decide(db, studio, "通过", "王芳", tier=5000)
     assert refused.value.field == "matched"
     made = decide(db, studio, "通过", "王芳", tier=3000, matched=Decimal("8000.50"))

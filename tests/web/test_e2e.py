@@ -734,3 +734,32 @@ def test_register_keeps_to_the_measures(server, page, browser, example_dossiers,
             no_overflow(narrow, tmp_path)
         context.close()
     shutil.rmtree(src)
+
+
+def test_findings_link_to_their_inputs_1366_and_390(server, browser, tmp_path):
+    """A finding about a field is shown beside its input and, in the findings list, links to that input by
+    its form label (placed by the finding's field, never by its words); at 1366 px and at 390 px."""
+    for width in (1366, 390):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_zip(page, server, tmp_path, "studio")
+        page.fill("#applicant\\.contact\\.name", "")
+        page.fill("#studio\\.results", "")
+        page.click("#save-info")
+        page.wait_for_selector("#saved")
+        assert "联系人尚未填写" in page.inner_text("#applicant\\.contact\\.name-error")
+        assert "未列出本年度完成并推广应用的创新成果" in page.inner_text("#studio\\.results-error")
+        link = page.locator('#findings a[href="#applicant.contact.name"]')
+        assert link.inner_text() == "联系人"
+        row = page.inner_text('#findings tr:has(a[href="#studio.results"])')
+        assert "创新成果：" in row and "studio." not in row and "application.yaml" not in row
+        link.click()
+        page.wait_for_function("location.hash === '#applicant.contact.name'")
+        assert in_view(page, "#applicant\\.contact\\.name")
+        no_overflow(page, tmp_path)
+        shot(page, f"40-finding-links-{width}")
+        page.evaluate("window.scrollTo(0, document.querySelector('#findings').offsetTop)")
+        if SHOTS is not None:
+            page.screenshot(path=str(SHOTS / f"41-findings-list-{width}.png"))
+        context.close()

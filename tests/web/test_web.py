@@ -720,7 +720,8 @@ def test_build_choices_and_result(client, monkeypatch):
 
     state = run_fake_build(client, monkeypatch, app_id, ok, max_size="20", duplex="on")
     assert state["state"] == "done"
-    assert state["opts"].max_size == 20 * 1024 * 1024 and state["opts"].duplex is True
+    assert state["opts"].max_size == 20_000_000  # decimal MB, as --max-size 20MB
+    assert state["opts"].duplex is True
     with client.get(state["job"]) as response:
         page = response.get_data(as_text=True)
         assert "42 页" in page and "仍超过所选的" in page

@@ -271,7 +271,10 @@ def open_register(path: Path | None = None) -> Database:
     path = path or default_register_path()
     if path.is_dir():
         raise InputError(
-            "这是一个文件夹，不是登记簿文件", where=str(path), fix="请用 --register 指定 .sqlite 文件。"
+            "这是一个文件夹，不是登记簿文件",
+            where=str(path),
+            fix="请指定登记簿文件（.sqlite）。",
+            rule="REGISTER-NOT-A-FILE",
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -286,7 +289,8 @@ def open_register(path: Path | None = None) -> Database:
         raise InputError(
             f"不是登记簿文件，或文件已损坏（{exc}）",
             where=str(path),
-            fix="请用 --register 指定本工具建立的登记簿；新文件会自动建立。",
+            fix="请指定本工具建立的登记簿；新文件会自动建立。",
+            rule="REGISTER-NOT-A-FILE",
         ) from None
     except OSError as exc:
         raise FileSystemError.from_os_error(exc) from None
@@ -499,6 +503,12 @@ def lineage(db: Database, app_id: int) -> list[int]:
         rows = list(db.query("SELECT previous_id FROM applications WHERE id = ?", [current]))
         current = rows[0]["previous_id"] if rows else None
     return out
+
+
+def version_diff(db: Database, app_id: int) -> dict[str, Any] | None:
+    """How version `app_id` differs from the one it replaces, as stored at intake (None for a first)."""
+    rows = list(db.query("SELECT diff FROM applications WHERE id = ?", [app_id]))
+    return json.loads(rows[0]["diff"]) if rows and rows[0]["diff"] else None
 
 
 def latest_in_chain(db: Database, chain_key: str) -> list[dict[str, Any]]:

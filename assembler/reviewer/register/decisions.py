@@ -132,7 +132,7 @@ def decide(
         raise UsageError("请填写评审人姓名", fix="例如：王芳", field="reviewer")
     record = get_record(db, app_id)
     if record is None:
-        raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
+        raise InputError(f"登记簿中没有登记号 {app_id}", field="app_id")
     newer = _newer_version(db, app_id)
     if newer is not None:
         raise UsageError(
@@ -294,7 +294,7 @@ def disqualify(
     if problem := credit_code_problem(code):
         raise UsageError(f"统一社会信用代码“{code}”无效：{problem}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明取消资格的理由和经办人")
+        raise UsageError("请写明取消资格的理由和经办人", field="reason" if not reason.strip() else "reviewer")
     if until is not None and until < since:
         raise UsageError("取消资格的结束日期早于开始日期")
     row = {
@@ -320,7 +320,7 @@ def withdraw_disqualification(db: Database, listing_id: int, reason: str, review
     if not rows:
         raise InputError(f"取消资格名单中没有编号 {listing_id}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明撤销的理由和经办人")
+        raise UsageError("请写明撤销的理由和经办人", field="reason" if not reason.strip() else "reviewer")
     row = {
         **{k: rows[0][k] for k in ("code", "name", "since", "until")},
         "reason": reason.strip(),

@@ -5,10 +5,8 @@ intact (and who signed it), the certificate the register pinned for the unit, an
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -17,7 +15,7 @@ from assembler.core.models import Finding
 from assembler.reviewer.register import db as store
 from assembler.reviewer.register.decisions import Decision, history
 from assembler.reviewer.register.filestore import kept_copy
-from assembler.reviewer.register.records import INTEGRITY_TITLES, Record, beijing_text, from_fen
+from assembler.reviewer.register.records import INTEGRITY_TITLES, Record, beijing_text, diff_lines, from_fen
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -67,6 +65,14 @@ def current_of(db: Database, app_id: int) -> int:
         current = rows[0]["id"]
 
 
+@dataclass(frozen=True)
+class VersionChanges:
+    """One version of the application's chain and how it differs from the version before it, in words."""
+
+    record: Record
+    changes: tuple[str, ...]
+
+
 @dataclass
 class ApplicationView:
     """What the detail page and `dossier applications ID` show."""
@@ -79,6 +85,7 @@ class ApplicationView:
     versions: dict[int, int]  # application id → version number, along the lineage
     kept: bool
     certificate: str
+    lineage: tuple[VersionChanges, ...] = ()  # every version of the chain, newest first
 
     @property
     def replaced_by(self) -> int | None:
@@ -105,7 +112,13 @@ def application_view(db: Database, app_id: int) -> ApplicationView:
     refresh_findings(db, app_id)
     chain = store.lineage(db, app_id)
     decisions = sorted((d for number in chain for d in history(db, number)), key=lambda d: d.id)
-    row: dict[str, Any] = db.table("applications").get(app_id)
+    records = {r.id: r for r in store.load_records(db, chain)}
+    changes = {number: store.version_diff(db, number) for number in chain}
+    lineage = tuple(
+        VersionChanges(records[number], tuple(diff_lines(diff)) if (diff := changes[number]) else ())
+        for number in chain
+        if number in records
+    )
     pinned = store.pinned_certificate(db, record.credit_code)
     certificate = ""
     if pinned is not None:
@@ -118,9 +131,10 @@ def application_view(db: Database, app_id: int) -> ApplicationView:
         record=record,
         findings=store.stored_findings(db, app_id),
         decisions=decisions,
-        diff=json.loads(row["diff"]) if row["diff"] else None,
+        diff=changes[app_id],
         current_id=current_of(db, app_id),
-        versions={r.id or 0: r.version for r in store.load_records(db, chain)},
+        versions={r.id or 0: r.version for r in records.values()},
         kept=kept_copy(db, record.stored_sha256) is not None,
         certificate=certificate,
+        lineage=lineage,
     )
