@@ -83,7 +83,7 @@ def test_register_refusals_carry_their_field_and_the_cli_hint(tmp_path):
     assert caught.value.field == "app_id" and "--" not in caught.value.render()
     register_intake(db, [copy_example("studio", tmp_path)])
     detail = application_detail(db, 1)
-    assert detail.record.id == 1 and [v.record.id for v in detail.versions] == [1] and detail.diff is None
+    assert detail.record.id == 1 and [v.record.id for v in detail.lineage] == [1] and detail.diff is None
     reg = str(tmp_path / "register.sqlite")
     result = CliRunner().invoke(
         cli, ["decide", "1", "--decision", "退回补正", "--reviewer", "王芳", "--register", reg]

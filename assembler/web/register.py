@@ -287,8 +287,6 @@ def decide(app_id: int):
         errors.setdefault("tier", []).append("年度评比档次应为 3000 或 5000 元")
     if not values["decision"]:
         errors.setdefault("decision", []).append("请选择决定（通过、退回补正或不予支持）")
-    if not values["reviewer"]:
-        errors.setdefault("reviewer", []).append("请填写评审人姓名")
     if not errors:
         try:
             with register() as db:
