@@ -266,6 +266,7 @@ def field_of(exc: DossierError) -> str:
 def decide(app_id: int):
     from assembler.api import UnknownApplication, register_decide
     from assembler.core.identifiers import parse_money
+    from assembler.reviewer.register.decisions import form_refusals
 
     keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer", "override")
     values = {k: request.form.get(k, "").strip() for k in keys}
@@ -285,8 +286,8 @@ def decide(app_id: int):
     tier = int(values["tier"]) if values["tier"].isdigit() else None
     if values["tier"] and tier is None:
         errors.setdefault("tier", []).append("年度评比档次应为 3000 或 5000 元")
-    if not values["decision"]:
-        errors.setdefault("decision", []).append("请选择决定（通过、退回补正或不予支持）")
+    for refusal in form_refusals(values["decision"], values["reviewer"]):
+        errors.setdefault(field_of(refusal), []).append(plain(refusal.message))
     if not errors:
         try:
             with register() as db:

@@ -97,9 +97,24 @@ def parse_decision(text: str) -> str:
         return value
     if value in DECISION_CODES:
         return DECISION_CODES[value]
+    if not value:
+        raise UsageError("请选择决定（通过、退回补正或不予支持）", field="decision")
     raise UsageError(
         f"决定“{text}”不是 {'、'.join(DECISIONS.values())} 之一", fix="例如：通过", field="decision"
     )
+
+
+def form_refusals(decision: str, reviewer: str) -> list[UsageError]:
+    """Every refusal of the decision and the reviewer's name at once (a form shows them together; decide
+    raises the first)."""
+    out: list[UsageError] = []
+    try:
+        parse_decision(decision)
+    except UsageError as exc:
+        out.append(exc)
+    if not reviewer.strip():
+        out.append(UsageError("请填写评审人姓名", fix="例如：王芳", field="reviewer"))
+    return out
 
 
 def decide(
@@ -127,9 +142,9 @@ def decide(
     findings (number as listed, or rule id) whose notice words are frozen with the decision for the
     补正通知.
     """
+    if refusals := form_refusals(decision, reviewer):
+        raise refusals[0]
     code = parse_decision(decision)
-    if not reviewer.strip():
-        raise UsageError("请填写评审人姓名", fix="例如：王芳", field="reviewer")
     record = get_record(db, app_id)
     if record is None:
         raise InputError(f"登记簿中没有登记号 {app_id}", field="app_id")
