@@ -740,7 +740,7 @@ def test_findings_link_to_their_inputs_1366_and_390(server, browser, tmp_path):
     """A finding about a field is shown beside its input and, in the findings list, links to that input by
     its form label (placed by the finding's field, never by its words); at 1366 px and at 390 px."""
     for width in (1366, 390):
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         page = context.new_page()
         page.set_default_timeout(90_000)
         open_zip(page, server, tmp_path, "studio")
