@@ -273,6 +273,9 @@ def _size(text: str | None) -> int | None:
     help="输出的 PDF（默认：申请文件夹旁的“<文件夹名>-申报材料.pdf”）。",
 )
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
+@click.option(
+    "--accept-xfa", is_flag=True, help="XFA 动态表单 PDF 也放入（只能放入其静态页面，可能看不到表单内容）。"
+)
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
 @click.option(
     "--sign",
@@ -315,6 +318,7 @@ def build(
     folder: Path,
     out: Path | None,
     allow_incomplete: bool,
+    accept_xfa: bool,
     max_size: str | None,
     split_size: str | None,
     sign_key: Path | None,
@@ -336,6 +340,7 @@ def build(
     opts = BuildOptions(
         out=out,
         allow_incomplete=allow_incomplete,
+        accept_xfa=accept_xfa,
         checklists=checklists,
         templates=templates,
         soffice=soffice,

@@ -168,6 +168,8 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
             )
         if f.note:
             out.append(Finding("EVIDENCE-NOTE", "info", f.note, material=number, path=f.rel))
+        if f.warning and not f.problem:
+            out.append(Finding("EVIDENCE-WARNING", "warning", f.warning, material=number, path=f.rel))
     return out
 
 

@@ -124,8 +124,10 @@ def _has_signature_field(path: Path) -> bool:
     try:
         with pikepdf.open(path) as pdf:
             form = pdf.Root.get("/AcroForm")
-            fields: Any = form.get("/Fields", []) if form is not None else []
-            return any(str(f.get("/FT", "")) == "/Sig" for f in fields)
+            fields: Any = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
+            if not isinstance(fields, pikepdf.Array):  # none, or not of the type a form needs: no signature
+                return False
+            return any(isinstance(f, pikepdf.Dictionary) and str(f.get("/FT", "")) == "/Sig" for f in fields)
     except (pikepdf.PdfError, OSError, ValueError):
         return True  # let pyHanko say what is wrong
 

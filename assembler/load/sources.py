@@ -228,7 +228,13 @@ class ZipSource:
         self.folder: Path | None = None
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except UnicodeDecodeError:  # a member name flagged UTF-8 that is not: zipfile cannot list the zip
+            raise InputError(
+                "压缩包中有文件名已损坏（标为 UTF-8 编码却不是），无法读取",
+                where=self.display,
+                fix="请重新打包，或直接给出申请文件夹。",
+            ) from None
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise InputError(
                 f"不是有效的 zip 压缩包（{exc}）",
                 where=self.display,

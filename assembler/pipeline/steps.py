@@ -100,9 +100,11 @@ def prepare_pdf(path: Path, rel: str) -> tuple[Path, list[str]]:
     A PDF with neither goes in as it is."""
     with pikepdf.open(path) as pdf:
         form = pdf.Root.get("/AcroForm")
-        fields = form is not None and len(form.get("/Fields", pikepdf.Array())) > 0
+        # a form that is not a dictionary, or fields that are not an array, cannot be drawn: dropped below
+        found = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
+        fields = isinstance(found, pikepdf.Array) and len(found) > 0
         removed = remove_active_content(pdf)
-        if not fields and not removed:
+        if not fields and not removed and not (form is not None and not isinstance(found, pikepdf.Array)):
             return path, []
         if fields:
             pdf.generate_appearance_streams()
