@@ -572,6 +572,7 @@ def main() -> None:
 
 # ---- the reviewers' register (assembler/reviewer/register/) -----------------------------------------------
 
+APP_ID = click.IntRange(1, 2**63 - 1)  # a register id: SQLite's INTEGER (2**70 used to crash the lookup)
 _REGISTER = click.option(
     "--register",
     "register_path",
@@ -641,7 +642,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
 
 
 @cli.command()
-@click.argument("app_id", type=int)
+@click.argument("app_id", type=APP_ID)
 @click.option("--decision", required=True, help="通过 / 退回补正 / 不予支持。")
 @click.option("--amount", help="核定金额（元）；通过时默认为复核金额（工作室：按评定档次和匹配金额计算）。")
 @click.option("--tier", type=int, help="评审委员会评定的年度评比档次：3000 或 5000（元）。")
@@ -753,7 +754,7 @@ def disqualify(
 
 
 @cli.command()
-@click.argument("app_id", type=int, required=False)
+@click.argument("app_id", type=APP_ID, required=False)
 @click.option("--year", type=click.IntRange(2021, 2100), help="只列出这一申报年度。")
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")

@@ -15,7 +15,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assembler.errors import InputError
 
@@ -23,6 +23,7 @@ MANIFEST_FORMAT = "dossier-manifest/1"
 # not covered by the binding: they depend on the printed pages (and on how the dossier was split in volumes)
 UNBOUND_KEYS = ("pages", "outline", "binding", "volume")
 Hex64 = Field(pattern=r"^[0-9a-f]{64}$")
+MAX_FEN = 10**15  # far above any amount (limits.AMOUNT_MAX_YUAN is 10**10 fen), far below SQLite's 2**63
 
 
 class _Part(BaseModel):
@@ -34,7 +35,7 @@ class ManifestFile(_Part):
 
     path: str
     sha256: str = Hex64
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=2**62)
     kind: str
     material: str | None
     pages: tuple[int, int]
@@ -89,6 +90,21 @@ class Manifest(_Part):
     binding: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     volume: ManifestVolume | None = None
 
+    @field_validator("check")
+    @classmethod
+    def _award_in_fen(cls, check: dict[str, Any]) -> dict[str, Any]:
+        """`check.award.amount_fen` is whole fen within any real amount (verify, review and intake compute
+        with it: "abc", 1.5, 1e400 or a list used to crash them)."""
+        award = check.get("award")
+        if award is None:
+            return check
+        if not isinstance(award, dict):
+            raise ValueError("check.award 应为对象")
+        fen = award.get("amount_fen")
+        if fen is not None and (not isinstance(fen, int) or isinstance(fen, bool) or abs(fen) > MAX_FEN):
+            raise ValueError("check.award.amount_fen 应为以分计的整数")
+        return check
+
     def expected_pages(self) -> tuple[list[str], list[OutlineEntry]]:
         """The digests and bookmarks this file must show: the whole dossier's, or its volume's share."""
         if self.volume is None:
@@ -104,12 +120,20 @@ def binding_of(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _where(error: Any) -> str:
+    """The field an error is about: its path, or the path our own validators name in their message."""
+    message = str(error.get("msg", ""))
+    if error.get("type") == "value_error" and "应为" in message:
+        return message.removeprefix("Value error, ")
+    return ".".join(str(p) for p in error["loc"]) or "（整体）"
+
+
 def validate_manifest(data: dict[str, Any], where: str) -> Manifest:
     """The typed manifest; InputError (exit 2, 无法核验) naming the first fields that do not fit."""
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        fields = "、".join(".".join(str(p) for p in e["loc"]) or "（整体）" for e in exc.errors()[:5])
+        fields = "、".join(_where(e) for e in exc.errors()[:5])
         raise InputError(
             f"嵌入的清单不完整或格式不对（{fields}），无法核验",
             where=where,
