@@ -274,8 +274,8 @@ def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.P
 
 def _page_tree_problem(pdf, counted: int) -> str | None:  # noqa: ANN001 - a pikepdf.Pdf
     """Why build's reader would see other pages than `counted` (pypdf's count, which check reports): a page
-    tree nested deeper than PDF_MAX_TREE_DEPTH, a page object that is a stream (qpdf drops it), or any other
-    disagreement between the two readers. Walked without recursion, each node once."""
+    tree nested deeper than PDF_MAX_TREE_DEPTH, or any disagreement between the two readers (a page object
+    written as a stream: pypdf counts it, qpdf drops it). Walked without recursion, each node once."""
     import pikepdf
 
     todo: list[tuple[object, int]] = [(pdf.Root.get("/Pages"), 1)]
@@ -284,8 +284,6 @@ def _page_tree_problem(pdf, counted: int) -> str | None:  # noqa: ANN001 - a pik
         node, depth = todo.pop()
         if depth > PDF_MAX_TREE_DEPTH:
             return TREE_TOO_DEEP
-        if isinstance(node, pikepdf.Stream):
-            return "PDF 的页面对象写成了数据流（不规范），页面无法合并：请用 PDF 阅读器“打印为 PDF”后再放入"
         if not isinstance(node, pikepdf.Dictionary):
             continue
         key = node.objgen

@@ -175,7 +175,14 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return info.filename
+    return raw.decode("utf-8", "replace")  # shown with �; the member is refused (UNDECODABLE_NAME)
+
+
+def undecodable_member_name(info: zipfile.ZipInfo) -> bool:
+    """True for a name without the UTF-8 flag that is neither UTF-8 nor GB18030 (bytes such as 0xFF)."""
+    return (
+        not info.flag_bits & 0x800 and "\ufffd" in decode_member_name(info) and "\ufffd" not in info.filename
+    )
 
 
 def _safe_member(name: str, display: str) -> str | None:
@@ -254,7 +261,9 @@ class ZipSource:
                     where=self.display,
                     fix="请删除重复的文件后重新打包。",
                 )
-            if (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
+            if undecodable_member_name(info):
+                problems[name] = UNDECODABLE_NAME
+            elif (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
                 problems[name] = "压缩包中的符号链接，已拒绝"
             elif info.flag_bits & 0x1:
                 problems[name] = "压缩包中的文件设了密码，无法读取"

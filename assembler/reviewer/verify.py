@@ -155,7 +155,10 @@ def _printed_binding(pdf: pikepdf.Pdf, outline: list[OutlineEntry]) -> str | Non
     streams = (
         list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
     )
-    data = b"".join(bytes(s.read_bytes()) for s in streams if isinstance(s, pikepdf.Stream))
+    try:
+        data = b"".join(bytes(s.read_bytes()) for s in streams if isinstance(s, pikepdf.Stream))
+    except pikepdf.PdfError:  # content that does not decode (not valid flate) shows no code
+        return None
     match = re.search(rb"\(" + BINDING_PREFIX.encode() + rb"([0-9a-f]{64})\)", data)
     return match.group(1).decode() if match else None
 

@@ -87,7 +87,7 @@ def jbig2_image(path: Path) -> Path:
 
 def jbig2_generic_region(width: int, height: int) -> bytes:
     """JBIG2 embedded stream (no file header): page information, one immediate generic region coded with
-    MMR of an all-white bitmap, end of page."""
+    MMR of an all-white bitmap."""
     import struct
 
     def segment(number: int, kind: int, body: bytes, page: int = 1) -> bytes:
@@ -99,7 +99,7 @@ def jbig2_generic_region(width: int, height: int) -> bytes:
     bits += "0" * (-len(bits) % 8)
     mmr = int(bits, 2).to_bytes(len(bits) // 8, "big")
     region = struct.pack(">IIIIB", width, height, 0, 0, 0) + b"\x01" + mmr
-    return segment(0, 48, info) + segment(1, 38, region) + segment(2, 49, b"")
+    return segment(0, 48, info) + segment(1, 38, region)
 
 
 def _image_page(path: Path, image: bytes) -> Path:
