@@ -566,7 +566,10 @@ def _echo_calls(checklists: Path | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one temporary folder for the whole run (assembler.rundir)."""
+    from assembler.rundir import begin_run
+
+    begin_run()
     cli(prog_name="dossier")
 
 

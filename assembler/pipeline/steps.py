@@ -80,7 +80,8 @@ def convert_office(job: BuildJob) -> None:
     evidence = [r for r in job.included if job.evidence[r].kind in OFFICE_KINDS]
     inputs = list(job.forms.values()) + [job.snapshots[r] for r in evidence]
     job.progress(f"LibreOffice 转换 {len(inputs)} 个 Word/Excel 文件")
-    converted = job.office.convert(inputs)
+    names = {job.snapshots[r]: r for r in evidence}  # converted under the user's own file names
+    converted = job.office.convert(inputs, names)
     for number, path in job.forms.items():
         job.pdfs[number] = converted[path]
     for rel in evidence:
