@@ -90,6 +90,19 @@ class Manifest(_Part):
     binding: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     volume: ManifestVolume | None = None
 
+    @field_validator("application")
+    @classmethod
+    def _application_blocks(cls, app: dict[str, Any]) -> dict[str, Any]:
+        """The blocks and names that verify, review and intake read before the application is validated
+        as a whole (a forged manifest with `applicant: null` used to crash them)."""
+        for block in ("applicant", "studio", "innovation"):
+            if app.get(block) is not None and not isinstance(app[block], dict):
+                raise ValueError(f"application.{block} 应为对象")
+        for key, value in (app.get("applicant") or {}).items():
+            if key in ("name", "credit_code", "union", "union_code") and not isinstance(value, str | None):
+                raise ValueError(f"application.applicant.{key} 应为文字")
+        return app
+
     @field_validator("check")
     @classmethod
     def _award_in_fen(cls, check: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +113,12 @@ class Manifest(_Part):
             return check
         if not isinstance(award, dict):
             raise ValueError("check.award 应为对象")
+        findings = check.get("findings", [])
+        if not isinstance(findings, list) or not all(
+            isinstance(f, dict) and all(isinstance(f.get(k), str) for k in ("rule", "severity", "message"))
+            for f in findings
+        ):
+            raise ValueError("check.findings 应为问题列表（rule、severity、message）")
         fen = award.get("amount_fen")
         if fen is not None and (not isinstance(fen, int) or isinstance(fen, bool) or abs(fen) > MAX_FEN):
             raise ValueError("check.award.amount_fen 应为以分计的整数")

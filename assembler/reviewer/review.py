@@ -103,7 +103,8 @@ def row_from_verification(v: Verification) -> Row:
             )
     row.hashes = {f["sha256"] for f in m.get("files", [])}
     row.ledger = {
-        (comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.get("ledger", [])
+        (comparable(str(i.get("name") or "")), comparable(str(i.get("proposer") or "")))
+        for i in m.get("ledger", [])
     }
     return row
 

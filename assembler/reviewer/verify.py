@@ -55,7 +55,9 @@ class Verification:
     @property
     def applicant(self) -> dict:
         """The applicant block of the embedded application."""
-        return self.manifest.get("application", {}).get("applicant", {})
+        app = self.manifest.get("application")
+        found = app.get("applicant") if isinstance(app, dict) else None
+        return found if isinstance(found, dict) else {}
 
 
 def read_manifest(pdf: pikepdf.Pdf, path: Path) -> dict:

@@ -185,8 +185,8 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
                 source_name=path.name,
                 kind="申报材料 PDF",
             )
-        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:  # ArithmeticError: Decimal's
-            raise _unfit(path, type(exc).__name__) from None
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:  # a value of a
+            raise _unfit(path, type(exc).__name__) from None  # wrong type; ArithmeticError: Decimal's
         if (bad := _oversized(record)) is not None:
             raise _unfit(path, bad)
         return row, record
