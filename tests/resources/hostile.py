@@ -243,6 +243,31 @@ def ofd_many_objects(path: Path, objects: int = 400_000) -> Path:
     return path
 
 
+def ofd_page(path: Path, body: str) -> Path:
+    """A one-page OFD (A4 landscape-free 210×297 mm) whose layer holds `body` (OFD objects as XML)."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    ofd = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0"><ofd:DocBody><ofd:DocInfo>'
+        "<ofd:DocID>x</ofd:DocID></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody>"
+        "</ofd:OFD>"
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}><ofd:CommonData><ofd:PageArea>'
+        "<ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea><ofd:MaxUnitID>99</ofd:MaxUnitID>"
+        '</ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages>'
+        "</ofd:Document>"
+    )
+    page = (
+        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {ns}><ofd:Content><ofd:Layer ID="2">{body}'
+        "</ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("OFD.xml", ofd)
+        zf.writestr("Doc_0/Document.xml", document)
+        zf.writestr("Doc_0/Pages/Page_0/Content.xml", page)
+    return path
+
+
 def zip_with_names(path: Path, files: dict[str, bytes], raw_names: dict[str, bytes]) -> Path:
     """A zip of `files`, then each name in `raw_names` replaced byte for byte (same length) in the local
     and central headers, with the UTF-8 flag cleared: names no decoder can read."""
