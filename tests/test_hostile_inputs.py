@@ -84,16 +84,18 @@ def test_page_tree_depth_limit_is_data(tmp_path, monkeypatch):
 
 
 def test_odd_pdfs_build_and_verify(tmp_path, shared_cache):
-    """GBK font names, an /AcroForm that is a number, /Fields that is a dictionary, a JBIG2 scan and an XFA
-    form all go through check; build refuses the XFA form until the user accepts its static pages, then the
-    dossier holds every page and verifies."""
+    """GBK font names, an /AcroForm that is a number, /Fields that is a dictionary, a JBIG2 scan, a PDF
+    without its cross-reference table and an XFA form all go through check; build refuses the XFA form
+    until the user accepts its static pages, then the dossier holds every page and verifies."""
     need_tool("jbig2dec")
     folder = copy_example("innovation-count", tmp_path)
-    names = ["gbk-font-names", "acroform-number", "fields-dictionary", "jbig2-image", "xfa-form"]
+    names = ["gbk-font-names", "acroform-number", "fields-dictionary", "jbig2-image", "xfa-form", "no-xref"]
     for name in names:
         hostile.PDFS[name](folder / "2-激励制度" / f"{name}.pdf")
     checked = run("check", folder, "--json")
     assert checked.exit_code == 0, checked.output
+    repaired = finding(checked, "2-激励制度/no-xref.pdf")  # poppler opens it: not called damaged
+    assert repaired["severity"] == "info" and "已自动修复" in repaired["message"], repaired
     xfa = finding(checked, "2-激励制度/xfa-form.pdf")
     assert xfa["severity"] == "warning" and "XFA" in xfa["message"] and "Please wait" in xfa["message"]
     out = tmp_path / "out.pdf"

@@ -50,6 +50,15 @@ def one_page(path: Path, page_extra: bytes = b"", more: list[bytes] | None = Non
     return raw_pdf(path, objs)
 
 
+def no_xref(path: Path) -> Path:
+    """A PDF whose cross-reference table is gone (cut off by a bad download): poppler and qpdf rebuild it,
+    pypdf gives up."""
+    one_page(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"xref")] + b"trailer <</Root 1 0 R>>\n%%EOF\n")
+    return path
+
+
 def deep_page_tree(path: Path, depth: int = 5000) -> Path:
     """A page tree `depth` levels deep: /Pages inside /Pages inside … around one page."""
     objs = [b"<</Type /Catalog /Pages 2 0 R>>"]
@@ -412,6 +421,7 @@ PDFS: dict[str, Callable[[Path], Path]] = {
     "fields-dictionary": fields_wrong_type,
     "xfa-form": xfa_form,
     "stream-page": stream_page,
+    "no-xref": no_xref,
 }
 
 
