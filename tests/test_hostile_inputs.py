@@ -337,3 +337,12 @@ def test_register_with_a_renamed_column(register, example_dossiers):
         result = run(*args, "--register", register)
         assert result.exit_code == 2, result.output
         assert "register.sqlite" in result.output and "applications 缺少列 year" in result.output
+
+
+def test_xfa_texts_in_the_web_app_name_no_command_line_flag():
+    from assembler.load.evidence import XFA_FIX, XFA_NOTE
+    from assembler.web.labels import plain
+
+    for text in (XFA_NOTE, XFA_FIX):
+        shown = plain(text)
+        assert "--" not in shown and "打印为 PDF" in shown, shown

@@ -172,6 +172,7 @@ def _repaired_pages(fh: BinaryIO) -> int | None:
 TREE_TOO_DEEP = (
     f"PDF 的页面树嵌套超过 {PDF_MAX_TREE_DEPTH} 层（上限），无法合并：请用 PDF 阅读器“打印为 PDF”后再放入"
 )
+XFA_FIX = "请在 Adobe Reader 中打开后“打印为 PDF”再放入；确认静态页面可用时加 --accept-xfa。"
 XFA_NOTE = (
     "PDF 是 XFA 动态表单：放入的是其静态页面，可能只显示“Please wait…”等提示而没有表单内容；"
     "请在 Adobe Reader 中打开后“打印为 PDF”再放入（生成时需加 --accept-xfa 才会放入静态页面）"

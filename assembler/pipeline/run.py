@@ -91,14 +91,14 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
 def _refuse_xfa(report: Report, opts: BuildOptions) -> None:
     """An XFA form shows its content only in Adobe's readers: its static pages often say just "Please
     wait…". Check warns; build goes on only when the user accepts those pages (--accept-xfa)."""
-    from assembler.load.evidence import XFA_NOTE
+    from assembler.load.evidence import XFA_FIX, XFA_NOTE
 
     forms = [e.rel for e in report.evidence if e.warning == XFA_NOTE]
     if forms and not opts.accept_xfa:
         raise InputError(
             f"{'、'.join(forms)} 是 XFA 动态表单，放入的只能是其静态页面（常常只有“Please wait…”提示）",
             where=forms[0],
-            fix="请在 Adobe Reader 中打开后“打印为 PDF”再放入；确认静态页面可用时加 --accept-xfa。",
+            fix=XFA_FIX,
         )
 
 

@@ -153,6 +153,9 @@ def plain(text: str) -> str:
     text = re.sub(r"application\.yaml( 第 \d+ 行)?", "申报信息", text)
     text = re.sub(r"[；;]如只需预览[^。]*--allow-incomplete[^。]*", "", text)
     text = text.replace("--allow-incomplete", "预览模式")
+    text = re.sub(
+        r"[；（][^；（）。]*--accept-xfa[^；（）。]*）?", "", text
+    )  # the web app has no such choice
     text = re.sub(r"运行 ?`?dossier \w+`?", "在本页", text)
     text = re.sub(r"`dossier [^`]*`", "本工具", text)
     text = re.sub(r"dossier (build|check|verify|review|init|fill)\b", "本工具", text)
