@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, copy_example, edit_yaml, need_tool
+from conftest import EXAMPLES, IN_CI, copy_example, edit_yaml, need_tool
 from pypdf import PdfReader
 
 from assembler.api import fill
@@ -369,3 +369,28 @@ def test_word_file_name_field_prints_the_users_name(tmp_path, office):
     pdf = office.convert([src], {src: "2-激励制度/奖励办法（2026 修订）.docx"})[src]
     text = pdf_text(pdf)
     assert "奖励办法（2026 修订）" in text and "snapshot" not in text
+
+
+def test_times_new_roman_is_set_in_its_metric_twin(tmp_path, office):
+    """Latin text in Times New Roman, Arial and Courier New is set in Liberation Serif, Sans and Mono (same
+    widths, so a Word file keeps its line breaks and page count), never in a CJK face."""
+    import subprocess
+
+    from docx import Document
+
+    if subprocess.run(["fc-list", ":family=Liberation Serif"], capture_output=True, text=True).stdout == "":
+        if IN_CI:
+            pytest.fail(
+                "CI=true but the Liberation fonts are not installed (the Makefile's setup installs them)"
+            )
+        pytest.skip("the Liberation fonts are not installed")
+    doc = Document()
+    for face in ("Times New Roman", "Arial", "Courier New"):
+        doc.add_paragraph().add_run(f"The quick brown fox in {face}").font.name = face
+    src = tmp_path / "fonts.docx"
+    doc.save(src)
+    fonts = embedded_fonts(office.convert([src])[src])
+    names = " ".join(fonts)
+    for twin in ("LiberationSerif", "LiberationSans", "LiberationMono"):
+        assert twin in names, fonts
+    assert all(fonts.values())
