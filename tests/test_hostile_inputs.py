@@ -346,3 +346,29 @@ def test_xfa_texts_in_the_web_app_name_no_command_line_flag():
     for text in (XFA_NOTE, XFA_FIX):
         shown = plain(text)
         assert "--" not in shown and "打印为 PDF" in shown, shown
+
+
+def test_heic_shows_its_primary_image_not_image_0(tmp_path, corpus):
+    """A HEIC of two images whose primary (item 2) is turned 90°: the page shows the primary."""
+    from pi_heif import register_heif_opener
+    from PIL import Image, ImageChops, ImageStat
+
+    from assembler.convert.images import PhotoSettings, image_to_pdf
+
+    register_heif_opener()
+    src = tmp_path / "two.heic"
+    src.write_bytes(hostile.heic_rotated_primary((corpus / "img" / "hopper.heif").read_bytes()))
+    with Image.open(src) as im:
+        assert im.n_frames == 2
+        im.seek(0)
+        first = im.convert("RGB")
+    assert image_to_pdf(str(src), str(tmp_path / "two.pdf"), PhotoSettings()) == 1
+    with pikepdf.open(tmp_path / "two.pdf") as pdf:
+        xobjects = pdf.pages[0].Resources.XObject
+        shown = pikepdf.PdfImage(xobjects[next(iter(xobjects.keys()))]).as_pil_image().convert("RGB")
+    shown = shown.resize(first.size)
+
+    def distance(a, b) -> float:
+        return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean)
+
+    assert distance(shown, first.rotate(90)) < distance(shown, first) / 3

@@ -277,6 +277,61 @@ def ofd_page(path: Path, body: str) -> Path:
     return path
 
 
+def heic_rotated_primary(single: bytes) -> bytes:
+    """A two-image HEIC made from a one-image HEIC: item 2 shows the same coded picture turned 90° (an
+    'irot' property) and is the primary image, so a reader that shows image #0 shows it unturned."""
+    import struct
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    def children(data: bytes, start: int, end: int) -> dict[bytes, bytes]:
+        out: dict[bytes, bytes] = {}
+        while start < end:
+            size, kind = struct.unpack_from(">I4s", data, start)
+            out[kind] = data[start + 8 : start + size]
+            start += size
+        return out
+
+    top = children(single, 0, len(single))
+    meta = top[b"meta"]
+    parts = children(meta, 4, len(meta))  # after the full box's version and flags
+    iprp = children(parts[b"iprp"], 0, len(parts[b"iprp"]))
+    ipco = iprp[b"ipco"] + box(b"irot", b"\x01")  # property 5: turn 90° anticlockwise
+    count = struct.unpack_from(">I", iprp[b"ipma"], 4)[0]
+    assert count == 1
+    first = iprp[b"ipma"][8:]
+    turned = struct.pack(">HB", 2, first[2] + 1) + first[3:] + b"\x85"
+    ipma = iprp[b"ipma"][:4] + struct.pack(">I", 2) + first + turned
+    iinf = parts[b"iinf"]
+    infe = iinf[6 + 8 :]  # the one infe box's body: version and flags, item_ID, protection, type, name
+    second = infe[:4] + struct.pack(">H", 2) + infe[6:]
+    iinf = iinf[:4] + struct.pack(">H", 2) + box(b"infe", infe) + box(b"infe", second)
+    iloc = parts[b"iloc"]
+    entry = iloc[8:]
+    iloc = iloc[:6] + struct.pack(">H", 2) + entry + struct.pack(">H", 2) + entry[2:]
+
+    def build(base_shift: int) -> bytes:
+        def shifted(item: bytes) -> bytes:
+            return item[:4] + struct.pack(">I", struct.unpack_from(">I", item, 4)[0] + base_shift) + item[8:]
+
+        entries = iloc[8:]
+        size = len(entries) // 2
+        new_iloc = iloc[:8] + shifted(entries[:size]) + shifted(entries[size:])
+        body = (
+            meta[:4]
+            + box(b"hdlr", parts[b"hdlr"])
+            + box(b"pitm", parts[b"pitm"][:4] + struct.pack(">H", 2))
+            + box(b"iloc", new_iloc)
+            + box(b"iinf", iinf)
+            + box(b"iprp", box(b"ipco", ipco) + box(b"ipma", ipma))
+        )
+        return box(b"ftyp", top[b"ftyp"]) + box(b"meta", body) + box(b"mdat", top[b"mdat"])
+
+    grown = len(build(0)) - len(single)
+    return build(grown)
+
+
 def zip_with_names(path: Path, files: dict[str, bytes], raw_names: dict[str, bytes]) -> Path:
     """A zip of `files`, then each name in `raw_names` replaced byte for byte (same length) in the local
     and central headers, with the UTF-8 flag cleared: names no decoder can read."""
