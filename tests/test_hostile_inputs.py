@@ -372,3 +372,16 @@ def test_heic_shows_its_primary_image_not_image_0(tmp_path, corpus):
         return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean)
 
     assert distance(shown, first.rotate(90)) < distance(shown, first) / 3
+
+
+def test_stereo_pair_heic_is_one_page_in_check_and_build(tmp_path, corpus):
+    """A spatial photo's stereo pair: check accepts it and counts the one page build makes."""
+    from assembler.convert.images import PhotoSettings, image_to_pdf
+    from assembler.load.evidence import inspect
+    from assembler.load.sources import Entry, FolderSource
+
+    data = hostile.heic_stereo_pair((corpus / "img" / "hopper.heif").read_bytes())
+    (tmp_path / "spatial.heic").write_bytes(data)
+    found = inspect(FolderSource(tmp_path), Entry("spatial.heic", len(data)))
+    assert found.kind == "image" and found.problem is None and found.pages == 1
+    assert image_to_pdf(str(tmp_path / "spatial.heic"), str(tmp_path / "spatial.pdf"), PhotoSettings()) == 1

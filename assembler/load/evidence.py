@@ -380,7 +380,9 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return 1, None, f"动图（{frames} 帧），只放入第一帧"
     if fmt == "TIFF" and frames > PDF_MAX_PAGES:  # every TIFF frame becomes a page
         return frames, f"多页 TIFF 有 {frames} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分", None
-    return frames, None, None
+    # only a TIFF's frames become pages; a HEIC's other images (a stereo pair, a depth map), an MPO's
+    # second picture or a WebP's frames do not: one page, as build makes it
+    return frames if fmt == "TIFF" else 1, None, None
 
 
 def _check_ofd(fh: BinaryIO) -> tuple[int | None, str | None]:

@@ -332,6 +332,27 @@ def heic_rotated_primary(single: bytes) -> bytes:
     return build(grown)
 
 
+def heic_stereo_pair(single: bytes) -> bytes:
+    """heic_rotated_primary's two images grouped as a stereo pair (a 'ster' entity group, as in a spatial
+    photo), the group box placed after the item properties and the data offsets moved to match."""
+    import struct
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    data = heic_rotated_primary(single)
+    grpl = box(b"grpl", box(b"ster", bytes(4) + struct.pack(">IIII", 100, 2, 1, 2)))
+    ftyp = struct.unpack_from(">I", data, 0)[0]
+    size = struct.unpack_from(">I", data, ftyp)[0]
+    meta = struct.pack(">I", size + len(grpl)) + data[ftyp + 4 : ftyp + size] + grpl
+    out = bytearray(data[:ftyp] + meta + data[ftyp + size :])
+    at = out.find(b"iloc") + 4 + 4 + 2  # past the type, version/flags and the size fields
+    for i in range(struct.unpack_from(">H", out, at)[0]):
+        place = at + 2 + 18 * i + 4  # each entry: item_ID, data_reference_index, then base_offset
+        struct.pack_into(">I", out, place, struct.unpack_from(">I", out, place)[0] + len(grpl))
+    return bytes(out)
+
+
 def zip_with_names(path: Path, files: dict[str, bytes], raw_names: dict[str, bytes]) -> Path:
     """A zip of `files`, then each name in `raw_names` replaced byte for byte (same length) in the local
     and central headers, with the UTF-8 flag cleared: names no decoder can read."""
