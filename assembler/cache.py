@@ -10,25 +10,21 @@ import functools
 import hashlib
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from assembler import __version__
 
 
 def user_folder(env: str, kind: str) -> Path:
-    """A per-user folder of the tool: `$env` if set, else the platform's cache (`kind="cache"`) or data
-    folder.
-    """
+    """A per-user folder of the tool: `$env` if set, else `kind` inside the platform's cache folder
+    (`kind="cache"`) or data folder, as platformdirs knows them (XDG on Linux, %LOCALAPPDATA% on
+    Windows, ~/Library on macOS)."""
     if os.environ.get(env):
         return Path(os.environ[env])
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "dossier" / kind
-    if sys.platform == "darwin":
-        base = "Caches" if kind == "cache" else "Application Support"
-        return Path.home() / "Library" / base / "dossier" / kind
-    xdg = ("XDG_CACHE_HOME", ".cache") if kind == "cache" else ("XDG_DATA_HOME", ".local/share")
-    return Path(os.environ.get(xdg[0], Path.home() / xdg[1])) / "dossier" / kind
+    import platformdirs
+
+    base = platformdirs.user_cache_path if kind == "cache" else platformdirs.user_data_path
+    return base("dossier", appauthor=False) / kind
 
 
 @functools.cache
@@ -50,11 +46,9 @@ def default_cache_dir() -> Path:
 
 def file_key(path: Path, *parts: str) -> str:
     """A cache key from the file's bytes and the settings that shape its conversion."""
-    digest = hashlib.sha256("\0".join(parts).encode() + b"\0")
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        content = hashlib.file_digest(fh, "sha256").digest()
+    return hashlib.sha256("\0".join(parts).encode() + b"\0" + content).hexdigest()
 
 
 def pdf_pages(path: Path) -> int:

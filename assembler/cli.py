@@ -378,7 +378,7 @@ def build(
 def verify(file: Path, as_json: bool) -> None:
     """核验一份申报材料 PDF：是否为本工具生成、生成后是否被改动、申请金额复核是否一致。"""
     from assembler.core.report import SEVERITY_TITLES
-    from assembler.reviewer.verify import verification_to_json
+    from assembler.reviewer.verify import built_with_call, verification_to_json
     from assembler.reviewer.verify import verify as run_verify
 
     result = run_verify(file)
@@ -389,6 +389,8 @@ def verify(file: Path, as_json: bool) -> None:
         click.echo(_shown(f"{file}：{app.get('name', '')}（{app.get('credit_code', '')}）"))
         for f in result.findings:
             click.echo(_shown(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}"))
+        if call := built_with_call(result.manifest):
+            click.echo(f"  生成时依据的申报通知：{call}（请与总工会本年度的申报通知核对）")
         click.echo("结论：完整、未被改动" if result.intact else "结论：未通过核验")
     sys.exit(ExitCode.OK if result.intact else ExitCode.APPLICATION_ERRORS)
 
@@ -475,11 +477,13 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     from assembler.web.app import create_app, default_workspace
     from assembler.web.workspace import copy_application
 
+    if os.name == "posix":
+        os.umask(0o077)  # the workspace, its register and log: readable by this user only
     workspace = workspace or default_workspace()
     root = click.get_current_context().find_root().params
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
     loopback = host in ("127.0.0.1", "localhost", "::1")
-    token = None if loopback else secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once
+    token = secrets.token_urlsafe(24)  # as notebook servers do: the URL carries it once, then a cookie
     app = create_app(workspace, host=host, token=token, port=port)
     path = "/"
     if folder is not None:
@@ -491,7 +495,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
             err=True,
         )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}{path}" + (f"?token={token}" if token else "")
+    url = f"http://{shown}:{port}{path}?token={token}"
     click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
@@ -613,6 +617,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
     from assembler.reviewer.register.intake import STATUS_TITLES, result_to_json, worst_exit
     from assembler.reviewer.register.intake import intake as run_intake
     from assembler.reviewer.register.records import diff_lines, scheme_title
+    from assembler.reviewer.register.views import claimed_text
 
     db = open_register(register_path)
     results = run_intake(db, list(paths))
@@ -629,7 +634,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
             click.echo(
                 f"[{STATUS_TITLES[r.status]}] 登记号 {rec.id}{version}：{rec.unit_name}（{rec.credit_code}）"
                 f"{rec.year} 年度{scheme_title(rec.scheme)}，"
-                f"申请金额 {_yuan_text(rec.claimed_fen)}"
+                f"申请金额 {claimed_text(rec)}"
                 f"（{r.source.name}）"
             )
             if r.diff is not None:
@@ -652,6 +657,17 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
 @click.option("--matched", help="评审确认的匹配金额（元），滨海新区级及以上新命名工作室。")
 @click.option("--reason", "reasons", multiple=True, help="理由（可多次使用）；退回补正和不予支持时必填。")
 @click.option("--reviewer", required=True, help="评审人姓名（记入历史）。")
+@click.option(
+    "--override",
+    default="",
+    help="评审委员会决定突破办法规定（金额不符或仍有错误）时的书面理由，记入历史并显示在详情和年度汇总中。",
+)
+@click.option(
+    "--finding",
+    "ticked",
+    multiple=True,
+    help="写入补正通知的检查结果：dossier show 列出的序号或规则编号（可多次使用），随决定存档。",
+)
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def decide(
@@ -662,6 +678,8 @@ def decide(
     matched: str | None,
     reasons: tuple[str, ...],
     reviewer: str,
+    override: str,
+    ticked: tuple[str, ...],
     register_path: Path | None,
     as_json: bool,
 ) -> None:
@@ -669,6 +687,7 @@ def decide(
     from assembler.reviewer.register.db import open_register
     from assembler.reviewer.register.decisions import decide as run_decide
     from assembler.reviewer.register.decisions import history
+    from assembler.reviewer.register.notices import ticked_words
 
     db = open_register(register_path)
     made = run_decide(
@@ -680,6 +699,8 @@ def decide(
         tier=tier,
         matched=_money_option(matched, "--matched"),
         reasons="；".join(reasons),
+        override=override,
+        ticked=ticked,
     )
     rows = history(db, app_id)
     if as_json:
@@ -696,6 +717,7 @@ def decide(
                         "reasons": d.reasons,
                         "reviewer": d.reviewer,
                         "decided_at": d.decided_at,
+                        "override": d.override or None,
                     }
                     for d in rows
                 ],
@@ -705,18 +727,34 @@ def decide(
         )
         return
     amount_text = f"，核定金额 {_yuan_text(made.approved_fen)}" if made.approved_fen is not None else ""
-    click.echo(f"已记录：登记号 {app_id} {made.title}{amount_text}（{made.reviewer}，{made.decided_at}）")
+    click.echo(
+        f"已记录：登记号 {app_id} {made.title}{amount_text}（{made.reviewer}，{_beijing(made.decided_at)}）"
+    )
     click.echo("历史：")
     for d in rows:
-        extra = "".join(
-            [
-                f" 核定 {_yuan_text(d.approved_fen)}" if d.approved_fen is not None else "",
-                f" 档次 {d.tier} 元" if d.tier else "",
-                f" 匹配 {_yuan_text(d.matched_fen)}" if d.matched_fen is not None else "",
-                f" 理由：{d.reasons}" if d.reasons else "",
-            ]
-        )
-        click.echo(f"  {d.decided_at} {d.reviewer}：{d.title}{extra}")
+        click.echo(f"  {_decision_line(d)}")
+        for words in ticked_words(db, d.id):  # frozen with the decision for the 补正通知
+            click.echo(f"    补正：{words}")
+
+
+def _beijing(stamp: str) -> str:
+    from assembler.reviewer.register.records import beijing_text
+
+    return f"{beijing_text(stamp, minutes=True)}（北京时间）"
+
+
+def _decision_line(d) -> str:  # noqa: ANN001 - a register Decision
+    """One decision of the history in words (time in Beijing time, amounts, reasons, an override)."""
+    extra = "".join(
+        [
+            f" 核定 {_yuan_text(d.approved_fen)}" if d.approved_fen is not None else "",
+            f" 档次 {d.tier} 元" if d.tier else "",
+            f" 匹配 {_yuan_text(d.matched_fen)}" if d.matched_fen is not None else "",
+            f" 理由：{d.reasons}" if d.reasons else "",
+            f" 【突破办法规定，理由：{d.override}】" if d.override else "",
+        ]
+    )
+    return f"{_beijing(d.decided_at)} {d.reviewer}：{d.title}{extra}"
 
 
 @cli.command()
@@ -759,18 +797,25 @@ def disqualify(
 @cli.command()
 @click.argument("app_id", type=APP_ID, required=False)
 @click.option("--year", type=click.IntRange(2021, 2100), help="只列出这一申报年度。")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="把登记号 APP_ID 收到的原文件（登记簿保存的只读副本）写到这个文件夹。",
+)
 @_REGISTER
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
-def applications(app_id: int | None, year: int | None, register_path: Path | None, as_json: bool) -> None:
+def applications(
+    app_id: int | None, year: int | None, export_dir: Path | None, register_path: Path | None, as_json: bool
+) -> None:
     """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
     from rich.table import Table
 
     from assembler.core.report import SEVERITY_TITLES
-    from assembler.reviewer.register.db import get_record, lineage, open_register, stored_findings
-    from assembler.reviewer.register.decisions import history
-    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.db import get_record, lineage, open_register
     from assembler.reviewer.register.outputs import case_title, year_entries
     from assembler.reviewer.register.records import diff_lines, scheme_title
+    from assembler.reviewer.register.views import claimed_text, integrity_text
 
     db = open_register(register_path)
     if app_id is None:
@@ -788,7 +833,8 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
                             "studio": e.record.studio_name,
                             "unit": e.record.unit_name,
                             "credit_code": e.record.credit_code,
-                            "claimed_fen": e.record.claimed_fen,
+                            "claimed_fen": e.record.trusted_claim_fen,
+                            "integrity": e.record.integrity or None,
                             "decision": e.decision.decision if e.decision else None,
                             "approved_fen": e.decision.approved_fen if e.decision else None,
                         }
@@ -800,7 +846,18 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
             )
             return
         table = Table(title="登记簿")
-        for head in ("登记号", "版本", "年度", "基金", "情形/工作室", "单位", "申请金额", "决定", "核定金额"):
+        for head in (
+            "登记号",
+            "版本",
+            "年度",
+            "基金",
+            "情形/工作室",
+            "单位",
+            "申请金额",
+            "核验",
+            "决定",
+            "核定金额",
+        ):
             table.add_column(head, overflow="fold")
         for e in entries:
             r = e.record
@@ -811,7 +868,8 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
                 scheme_title(r.scheme),
                 case_title(r),
                 r.unit_name,
-                _yuan_text(r.claimed_fen),
+                claimed_text(r),
+                integrity_text(r),
                 e.decision.title if e.decision else "未决定",
                 _yuan_text(e.decision.approved_fen) if e.decision and e.decision.approved_fen else "",
             )
@@ -822,26 +880,46 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
         from assembler.errors import InputError
 
         raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
-    refresh_findings(db, app_id)
-    found = stored_findings(db, app_id)
-    decisions = history(db, app_id)
-    row = db.table("applications").get(app_id)
-    diff = json.loads(row["diff"]) if row["diff"] else None
+    if export_dir is not None:
+        from assembler.reviewer.register.filestore import export_copy
+
+        click.echo(f"已导出 {export_copy(db, app_id, export_dir)}")
+        return
+    from assembler.reviewer.register.views import application_view
+
+    view = application_view(db, app_id)
+    found = view.findings
+    decisions = view.decisions
+    diff = view.diff
     if as_json:
         click.echo(
             json.dumps(
                 {
                     "id": record.id,
                     "versions": lineage(db, app_id),
+                    "replaced_by": view.replaced_by,
+                    "current": view.current_id,
                     "year": record.year,
                     "scheme": record.scheme,
                     "unit": record.unit_name,
+                    "integrity": view.integrity,
+                    "claimed_fen": record.trusted_claim_fen,
+                    "received_at": record.received_at,
+                    "kept_copy": view.kept,
+                    "certificate": view.certificate,
                     "diff": diff,
                     "findings": [
                         {"rule": f.rule, "severity": f.severity, "message": f.message} for f in found
                     ],
                     "decisions": [
-                        {"decision": d.decision, "reviewer": d.reviewer, "at": d.decided_at}
+                        {
+                            "application_id": d.application_id,
+                            "decision": d.decision,
+                            "approved_fen": d.approved_fen,
+                            "reviewer": d.reviewer,
+                            "at": d.decided_at,
+                            "override": d.override or None,
+                        }
                         for d in decisions
                     ],
                 },
@@ -853,16 +931,95 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     click.echo(
         f"登记号 {record.id}（第 {record.version} 版；各版本 {'、'.join(map(str, lineage(db, app_id)))}）："
         f"{record.unit_name}（{record.credit_code}）{record.year} 年度{scheme_title(record.scheme)} "
-        f"{case_title(record)}，申请金额 {_yuan_text(record.claimed_fen)}，"
-        f"{record.received_at} 收到 {record.source_name}"
+        f"{case_title(record)}，申请金额 {view.claimed_text}，"
+        f"{_beijing(record.received_at)}收到 {record.source_name}"
     )
+    if view.replaced_by is not None:
+        click.echo(f"  本版已被登记号 {view.current_id} 替换，只能对最新版本作出决定。")
+    click.echo(f"  核验：{view.integrity}")
+    if view.certificate:
+        click.echo(f"  登记簿固定的签名证书：{view.certificate}")
+    click.echo(f"  收到的文件：{'已保存只读副本' if view.kept else '登记簿没有副本'}")
     if diff is not None:
         for line in diff_lines(diff):
             click.echo(f"  与上一版相比：{line}")
-    for f in found:
-        click.echo(f"  [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+    for number, f in enumerate(found, start=1):  # the number is what `decide --finding` takes
+        click.echo(f"  {number}. [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
     for d in decisions:
-        click.echo(f"  决定 {d.decided_at} {d.reviewer}：{d.title} {d.reasons}")
+        earlier = (
+            f"（第 {view.version_of(d.application_id)} 版，登记号 {d.application_id}）"
+            if d.application_id != app_id
+            else ""
+        )
+        click.echo(f"  决定{earlier} {_decision_line(d)}")
+
+
+@cli.group()
+def register() -> None:
+    """登记簿的备份、恢复和总工会申报通知。"""
+
+
+@register.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@_REGISTER
+def register_backup(archive: Path, register_path: Path | None) -> None:
+    """把登记簿和收到的全部文件写入一个备份文件（.zip）。"""
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.filestore import backup
+
+    count, files = backup(open_register(register_path), archive)
+    click.echo(f"已备份 {count} 份申请、{files} 个收到的文件：{archive}")
+
+
+@register.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_REGISTER
+def register_restore(archive: Path, register_path: Path | None) -> None:
+    """从备份文件恢复登记簿和收到的文件（恢复到新位置，不覆盖已有的登记簿）。"""
+    from assembler.reviewer.register.db import default_register_path, open_register
+    from assembler.reviewer.register.filestore import restore
+
+    target = register_path or default_register_path()
+    count, files = restore(archive, target)
+    open_register(target).close()  # brought up to this version's schema
+    click.echo(f"已恢复 {count} 份申请、{files} 个收到的文件：{target}")
+
+
+@register.command("call")
+@click.argument("call_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--year", type=click.IntRange(2021, 2100), help="只显示这一年度的申报通知。")
+@click.option("--reviewer", default="", help="经办人姓名（载入申报通知时必填）。")
+@_REGISTER
+def register_call_command(
+    call_file: Path | None, year: int | None, reviewer: str, register_path: Path | None
+) -> None:
+    """载入总工会某年度的申报通知（YAML），此后登记该年度申请时以它的活动期间为准；不给文件时显示各年度的通知。"""
+    from assembler.reviewer.register.calls import load_call, register_call
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.decisions import stamp
+
+    db = open_register(register_path)
+    if call_file is not None:
+        if not reviewer.strip():
+            raise click.BadParameter("载入申报通知时请写明经办人姓名", param_hint="--reviewer")
+        call = load_call(db, call_file, reviewer, stamp())
+        click.echo(f"已载入 {call.year} 年度申报通知：{call.title}")
+        year = call.year
+    years = [year] if year else [r["year"] for r in db.query("SELECT DISTINCT year FROM calls ORDER BY year")]
+    for y in years:
+        ruling = register_call(db, y)
+        title = ruling.call.title if ruling.call is not None else "无申报通知"
+        click.echo(f"{y} 年度（{ruling.origin}）：{title}")
+        for scheme in ("innovation", "studio"):
+            p = ruling.period(scheme)
+            click.echo(f"  {scheme_title_of(scheme)}活动期间：{p.start} 至 {p.end}")
+
+
+def scheme_title_of(scheme: str) -> str:
+    """The fund's title for the terminal."""
+    from assembler.reviewer.register.records import scheme_title
+
+    return scheme_title(scheme)
 
 
 @cli.command(short_help="写出年度材料：补正通知、公示名单、拨款明细和年度汇总。")
@@ -875,11 +1032,19 @@ def applications(app_id: int | None, year: int | None, register_path: Path | Non
     required=True,
     help="输出文件夹。",
 )
+@click.option(
+    "--union",
+    "union_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="总工会信息文件 union.yaml（发文机关、文号前缀、联系方式、期限）；默认用登记簿旁的 union.yaml。",
+)
 @_REGISTER
-def outputs(year: int, outdir: Path, register_path: Path | None) -> None:
+def outputs(year: int, outdir: Path, register_path: Path | None, union_path: Path | None) -> None:
     """写出年度材料：每份退回申请的补正通知（.docx）、公示名单（.docx、.xlsx）、按基层工会的拨款明细和年度汇总（.xlsx）。"""
-    from assembler.reviewer.register.db import open_register
+    from assembler.load.union import load_union, union_beside
+    from assembler.reviewer.register.db import default_register_path, open_register
     from assembler.reviewer.register.outputs import write_outputs
 
-    for path in write_outputs(open_register(register_path), year, outdir):
+    profile = load_union(union_path or union_beside(register_path or default_register_path()))
+    for path in write_outputs(open_register(register_path), year, outdir, profile):
         click.echo(f"已生成 {path}")

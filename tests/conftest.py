@@ -66,8 +66,16 @@ def web_client(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
     app = create_app(tmp_path / "workspace")
     app.config["TESTING"] = True
-    client = app.test_client()
+    client = signed_in(app.test_client())
     client.workspace = tmp_path / "workspace"
+    return client
+
+
+def signed_in(client):
+    """`client` after opening the app's address with its access token once (the session cookie then
+    carries it), as the browser the app opens does."""
+    token = client.application.config["ACCESS_TOKEN"]
+    assert client.get(f"/?token={token}").status_code == 302
     return client
 
 

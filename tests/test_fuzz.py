@@ -1,6 +1,7 @@
 """Fuzz: whatever application.yaml, ledger cells or an embedded manifest hold, the tool answers with one of
-its own errors (a message and an exit code), never a Python exception; and what `check` accepts, the forms
-and the cover can print. Bounded examples so that it runs in the normal suite and in CI."""
+its own errors (a message and an exit code), never a Python exception; what `check` accepts, the forms and
+the cover can print; its JSON is JSON with the interface's keys; no award leaves the measures' tables.
+Bounded examples so that it runs in the normal suite and in CI."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import copy
 import csv
 import datetime as dt
 import io
+import json
 import math
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 
 from assembler.api import check_source
 from assembler.core.identifiers import rmb_capital
+from assembler.core.report import report_to_json
 from assembler.errors import DossierError
 from assembler.load.ledger import load_ledger_file
 from assembler.load.scaffold import LEDGER_HEADERS
@@ -89,12 +93,39 @@ def _base(name: str) -> dict:
 BASES = {name: _base(name) for name in ("studio", "innovation-bonus")}
 
 
+BONUS_CAP = Decimal(30000)  # 情形二: 最高奖励3万元
+COUNT_TIERS = {Decimal(2000), Decimal(3000), Decimal(5000)}  # 情形一's three tiers
+
+
+def assert_award_within_the_measures(award, scheme: str, case: str | None) -> None:
+    """What any computed award must satisfy, whatever the input: exact, not negative, within the tables."""
+    if award.amount is None:
+        return
+    assert isinstance(award.amount, Decimal) and award.amount.is_finite() and award.amount >= 0
+    assert award.amount_fen == award.amount * 100
+    if scheme == "innovation" and case == "bonus":
+        assert award.amount <= BONUS_CAP
+    if scheme == "innovation" and case == "count":
+        assert award.amount in COUNT_TIERS
+    if award.minimum is not None:
+        assert award.minimum <= award.amount
+
+
 def _check_and_print(folder: Path) -> None:
-    """check, then what build does with the result before LibreOffice: the forms and the capital amount."""
+    """check, then what build does with the result before LibreOffice: the forms and the capital amount.
+    Properties: only our own errors; the JSON report is JSON with the interface's keys and agrees with the
+    findings; the award keeps to the measures' tables and cap."""
     try:
         report, loaded, checklist = check_source(FolderSource(folder))
-    except DossierError:
+    except DossierError as exc:
+        assert exc.message and int(exc.exit_code) in (1, 2, 3)
         return
+    data = json.loads(json.dumps(report_to_json(report), ensure_ascii=False))
+    assert {"scheme", "year", "complete", "award", "materials", "findings"} <= set(data)
+    errors = [f for f in report.findings if f.severity == "error"]
+    assert data["complete"] is (not errors)
+    assert len(data["findings"]) == len(report.findings)
+    assert_award_within_the_measures(report.award, report.scheme, report.case)
     fill_forms(loaded, report, checklist)
     if report.award.amount is not None:
         rmb_capital(report.award.amount)
@@ -206,8 +237,12 @@ def test_ledger_cells(rows, as_csv):
             items = load_ledger_file(FolderSource(folder), rel, "application.yaml 第 9 行")
         except DossierError:
             return
+        # what the loader accepts is a dated item with an exact, finite, non-negative bonus, one per data row
+        assert len(items) <= len(rows)
         for item in items:
+            assert isinstance(item.adopted_on, dt.date) and item.name.strip() and item.proposer.strip()
             if item.bonus is not None:
+                assert isinstance(item.bonus, Decimal) and item.bonus.is_finite() and item.bonus >= 0
                 rmb_capital(item.bonus)
 
 
@@ -234,6 +269,17 @@ def test_manifest_fields(name, data):
         else:
             manifest[target if target != "leaf" else "ledger"] = value
     amount, findings = recompute(manifest)
-    if amount is not None:
-        rmb_capital(amount)
-    assert all(f.severity in ("error", "warning", "info") for f in findings)
+    assert all(
+        f.severity in ("error", "warning", "info") and f.rule.startswith("VERIFY-") or f.rule
+        for f in findings
+    )
+    if amount is None:
+        # an award that cannot be recomputed is always said, never silently taken as 0
+        assert any(f.severity == "error" for f in findings) or not isinstance(manifest["application"], dict)
+        return
+    assert isinstance(amount, Decimal) and amount.is_finite() and amount >= 0
+    app = manifest["application"]
+    if app.get("scheme") == "innovation" and isinstance(app.get("innovation"), dict):
+        if app["innovation"].get("case") == "bonus":
+            assert amount <= BONUS_CAP
+    rmb_capital(amount)

@@ -1462,33 +1462,20 @@ class _Painter:
 # ------------------------------------------------------------------------------------------------
 # seals: the picture inside SES v1 / v4 ASN.1
 # ------------------------------------------------------------------------------------------------
-def _der_items(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(tag, value start, value end) of the DER items between start and end; [] when malformed."""
+def _der_items(data: bytes) -> list[tuple[int, bytes]]:
+    """(identifier octet, content) of the DER/BER items that make up `data`, read by asn1crypto's parser;
+    [] when malformed."""
+    from asn1crypto import parser
+
     items = []
-    pos = start
-    while pos < end:
-        if pos + 2 > end:
+    rest = data
+    while rest:
+        try:
+            class_, method, tag, header, content, trailer = parser.parse(rest, strict=False)
+        except ValueError:
             return []
-        tag = data[pos]
-        pos += 1
-        if tag & 0x1F == 0x1F:
-            while pos < end and data[pos] & 0x80:
-                pos += 1
-            pos += 1
-        if pos >= end:
-            return []
-        length = data[pos]
-        pos += 1
-        if length & 0x80:
-            count = length & 0x7F
-            if count == 0 or count > 4 or pos + count > end:
-                return []
-            length = int.from_bytes(data[pos : pos + count], "big")
-            pos += count
-        if pos + length > end:
-            return []
-        items.append((tag, pos, pos + length))
-        pos += length
+        items.append(((class_ << 6) | (method << 5) | min(tag, 0x1F), content))
+        rest = rest[len(header) + len(content) + len(trailer) :]
     return items
 
 
@@ -1500,31 +1487,31 @@ def find_seal_picture(data: bytes) -> tuple[str, bytes] | None:
     is the seal, so vendor variants of the surrounding structure (and a bare Seal.esl) work too.
     Returns None for other signatures (e.g. a plain PKCS#7 digital signature)."""
 
-    def walk(start: int, end: int, depth: int) -> tuple[str, bytes] | None:
+    def walk(content: bytes, depth: int) -> tuple[str, bytes] | None:
         if depth > MAX_DER_DEPTH:
             return None
-        items = _der_items(data, start, end)
+        items = _der_items(content)
         if (
             len(items) == 4
             and items[0][0] in (0x16, 0x13, 0x0C)
             and items[1][0] == 0x04
             and items[2][0] == 0x02
             and items[3][0] == 0x02
-            and items[1][2] - items[1][1] > 16
+            and len(items[1][1]) > 16
         ):
-            kind = data[items[0][1] : items[0][2]].decode("latin-1", "replace").strip()
+            kind = items[0][1].decode("latin-1", "replace").strip()
             if 0 < len(kind) <= 8:
-                return kind, data[items[1][1] : items[1][2]]
-        for tag, s, e in items:
+                return kind, items[1][1]
+        for tag, inner in items:
             if tag in (0x30, 0x31, 0xA0, 0xA1, 0xA2, 0xA3):
-                found = walk(s, e, depth + 1)
+                found = walk(inner, depth + 1)
                 if found is not None:
                     return found
         return None
 
     if not data or data[0] != 0x30:
         return None
-    return walk(0, len(data), 0)
+    return walk(data, 0)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -253,6 +253,7 @@ class Studio(_Model):
     annual: bool = False
     tier: Count | None = None  # the requested B2 tier; the committee decides it (附件2 四(二))
     tier_reasons: list[Literal["plan", "patents", "major_projects"]] = []  # why the tier is requested
+    plan_completion: str = ""  # 年度计划完成情况, the first criterion of 附件2 四(二), printed on 附件2.1
     projects: list[StudioItem] = []
     results: list[StudioItem] = []
     patents: list[Patent] = []

@@ -42,6 +42,9 @@ class PartSpec(_Spec):
     # when the part is required: always | new = a newly named studio (B1) | matched = a newly named studio
     # whose B1 is matched to the higher union's standard; optional = never (a catch-all for other files)
     when: Literal["always", "new", "matched", "optional"] = "always"
+    # across years: standing = the same file may come again next year (a naming document); None = as the
+    # material says
+    reuse: Literal["standing", "yearly"] | None = None
 
 
 class ClaimSpec(_Spec):
@@ -68,6 +71,10 @@ class MaterialSpec(_Spec):
     parts: tuple[PartSpec, ...] = ()
     claims: ClaimSpec | None = None
     previous_year: bool = False  # files must concern the year before the application year
+    # across years (docs/rules.md): standing = one document valid for years (the unit's policy, naming
+    # documents, patent certificates), so the same file next year is fine; yearly = evidence of one year
+    # (photos, minutes, 签收单, vouchers), so the same file in another year is reuse
+    reuse: Literal["standing", "yearly"] = "yearly"
     hint: str = ""
 
     def applies_to(self, case: str | None) -> bool:

@@ -40,3 +40,13 @@ def parse_date_text(text: str) -> dt.date | None:
 def years_in(text: str) -> set[int]:
     """Four-digit years 2000–2099 written in `text` (e.g. a file name “2025年工会经费缴费凭证.pdf”)."""
     return {int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", text)}
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_now() -> dt.datetime:
+    """The current time in Beijing (aware, UTC+8): the dates on the union's documents are Beijing dates,
+    whatever the server's clock zone.
+    """
+    return dt.datetime.now(BEIJING)

@@ -248,3 +248,16 @@ def parse_money(value: object) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"金额 {amount} 最多保留两位小数（到分）")
     return amount.quantize(Decimal("0.01")) if amount % 1 else amount.quantize(Decimal("1"))
+
+
+def certificate_names(subject: str) -> list[str]:
+    """The names in a certificate subject as pyHanko prints it (“Organization: 甲公司, Common Name: 甲公司”):
+    the common name first, then the organisation; the whole text when it has no such parts. Why: a unit's
+    certificate names the unit, and the register compares that name with the applicant's."""
+    parts = dict(
+        (key.strip(), value.strip())
+        for key, sep, value in (p.partition(":") for p in subject.split(", "))
+        if sep and value.strip()
+    )
+    names = [parts[k] for k in ("Common Name", "Organization") if parts.get(k)]
+    return list(dict.fromkeys(names)) or [subject.strip()]

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from assembler.core.application import FIVE_SMALL, LEVEL_RANK, LedgerItem, LoadedApplication
+from assembler.core.application import FIVE_SMALL, LEVEL_RANK, LedgerItem, LoadedApplication, Studio
 from assembler.core.checklist import ActivityPeriod, Checklist, MaterialSpec, PartSpec
 from assembler.core.dates import years_in
 from assembler.core.identifiers import comparable
@@ -715,6 +715,7 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
                 fix="当年新命名鼓励金只能在命名当年申报一次；其他年度请只申报年度评比（new: false）。",
             )
         )
+    out += _studio_dates_findings(studio, period)
     out += _tier_findings(loaded)
     if studio.patents and studio.level != "national":
         out.append(
@@ -724,6 +725,41 @@ def studio_findings(loaded: LoadedApplication, period: ActivityPeriod) -> list[F
                 "有专利或重大专项的工作室将优先推荐评选升级为上一档次（附件2 四(三)）",
             )
         )
+    return out
+
+
+def _studio_dates_findings(studio: Studio, period: ActivityPeriod) -> list[Finding]:
+    """Projects and results dated outside the activity period (附件2 三(三): 每年承担课题、每年完成成果).
+
+    Reading (docs/rules.md): a result counts in the year it was completed, so one dated outside the period
+    is an error; a project is undertaken in the year but may have been approved earlier, so a date outside
+    the period is a warning to confirm.
+    """
+    window = f"不在活动期间（{period.start} 至 {period.end}）内"
+    out = [
+        Finding(
+            "B-PROJECT-OUT-OF-PERIOD",
+            "warning",
+            f"第 {n} 项课题或攻关项目“{item.title}”的日期 {item.date} {window}：请核实本年度仍在承担",
+            path="application.yaml studio.projects",
+            field=f"studio.projects[{n - 1}].date",
+            fix="如课题跨年度进行，请在说明中写明本年度的进展。",
+        )
+        for n, item in enumerate(studio.projects, 1)
+        if item.date is not None and item.date not in period
+    ]
+    out += [
+        Finding(
+            "B-RESULT-OUT-OF-PERIOD",
+            "error",
+            f"第 {n} 项创新成果“{item.title}”的日期 {item.date} {window}：年度评比只计本年度完成的成果",
+            path="application.yaml studio.results",
+            field=f"studio.results[{n - 1}].date",
+            fix="请只列本年度的成果（以前年度的成果已在当年申报）。",
+        )
+        for n, item in enumerate(studio.results, 1)
+        if item.date is not None and item.date not in period
+    ]
     return out
 
 

@@ -32,6 +32,7 @@ class SignatureInfo:
     fingerprint: str  # SHA-256 of the signing certificate (what the register pins)
     intact: bool  # the signed bytes are unchanged and the signature is mathematically valid
     whole_file: bool  # nothing was added after signing
+    readable: bool = True  # False: the signature's data (CMS) is damaged and could not be read at all
 
 
 def default_key_path() -> Path:
@@ -124,9 +125,9 @@ def _has_signature_field(path: Path) -> bool:
     try:
         with pikepdf.open(path) as pdf:
             form = pdf.Root.get("/AcroForm")
-            fields: Any = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
-            if not isinstance(fields, pikepdf.Array):  # none, or not of the type a form needs: no signature
-                return False
+            fields: Any = form.get("/Fields", []) if isinstance(form, pikepdf.Dictionary) else []
+            if not isinstance(fields, pikepdf.Array):
+                return False  # no signature field of any form (verify reports the odd form itself)
             return any(isinstance(f, pikepdf.Dictionary) and str(f.get("/FT", "")) == "/Sig" for f in fields)
     except (pikepdf.PdfError, OSError, ValueError):
         return True  # let pyHanko say what is wrong
@@ -145,17 +146,21 @@ def signature_of(path: Path) -> SignatureInfo | None:
     from pyhanko_certvalidator import ValidationContext
 
     with path.open("rb") as fh:
-        reader = PdfFileReader(fh, strict=False)
-        signatures = reader.embedded_signatures
-        if not signatures:
-            return None
-        sig = signatures[-1]
-        cert = sig.signer_cert
+        try:
+            reader = PdfFileReader(fh, strict=False)
+            signatures = reader.embedded_signatures
+            if not signatures:
+                return None
+            sig = signatures[-1]
+            cert = sig.signer_cert
+        except Exception as exc:  # noqa: BLE001 - asn1crypto and pyHanko raise many kinds on damaged data
+            log.info("signature of %s cannot be read: %s: %s", path, type(exc).__name__, exc)
+            return SignatureInfo(signer="", fingerprint="", intact=False, whole_file=False, readable=False)
         try:
             status = validate_pdf_signature(sig, ValidationContext(trust_roots=[cert]))
             intact = bool(status.intact and status.valid)
             whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        except (SignatureValidationError, ValueError) as exc:
+        except (SignatureValidationError, ValueError, TypeError, KeyError) as exc:
             log.info("signature of %s does not validate: %s", path, exc)
             intact, whole = False, False
         return SignatureInfo(

@@ -7,9 +7,7 @@ the folder (zip-slip) make the whole zip refused; symlinks leading outside a fol
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import stat
 import zipfile
 import zlib
@@ -64,8 +62,6 @@ class Source(Protocol):
 
     def entries(self) -> list[Entry]: ...
 
-    def materialize(self, rel: str, workdir: Path) -> Path: ...
-
 
 class FolderSource:
     """An application folder on disk."""
@@ -95,10 +91,6 @@ class FolderSource:
 
     def open(self, rel: str) -> BinaryIO:
         return self._path(rel).open("rb")
-
-    def materialize(self, rel: str, workdir: Path) -> Path:
-        """The file on disk: the application's own file (read only, never changed)."""
-        return self._path(rel)
 
     def entries(self) -> list[Entry]:
         out: list[Entry] = []
@@ -314,29 +306,6 @@ class ZipSource:
             return self._zip.open(self._members[rel])  # type: ignore[return-value]
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             raise InputError(f"压缩包中的“{rel}”无法解压（{exc}）", where=self.display) from None
-
-    def materialize(self, rel: str, workdir: Path) -> Path:
-        """The member extracted into `workdir` (streamed, one at a time), keeping its extension."""
-        target = (
-            workdir
-            / "zip"
-            / (hashlib.sha256(rel.encode()).hexdigest()[:24] + PurePosixPath(rel).suffix.lower())
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            partial = target.with_name(target.name + ".part")
-            try:
-                with self.open(rel) as src, partial.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except _UNREADABLE_MEMBER as exc:
-                partial.unlink(missing_ok=True)
-                raise InputError(
-                    f"压缩包中的“{rel}”已损坏，无法解压（{type(exc).__name__}）",
-                    where=self.display,
-                    fix="请重新打包。",
-                ) from None
-            partial.replace(target)
-        return target
 
     def entries(self) -> list[Entry]:
         return sorted(

@@ -26,7 +26,9 @@ import pikepdf
 from assembler.core.models import Part, Section
 from assembler.errors import FileSystemError, InputError, SelfAuditError
 from assembler.files import usual_permissions
+from assembler.integrity.document import info_digest
 from assembler.integrity.manifest import validate_manifest
+from assembler.integrity.pagedigest import SCHEME as DIGEST_SCHEME
 from assembler.integrity.pagedigest import page_digests
 from assembler.pipeline.pages import LinkArea
 
@@ -222,7 +224,12 @@ class DossierWriter:
             pdf.Root.PageMode = pikepdf.Name.UseOutlines
             digests = page_digests(pdf)
             result = Assembly(total, outline, digests)
-            manifest["pages"] = {"count": total, "digests": digests}
+            manifest["pages"] = {
+                "count": total,
+                "digests": digests,
+                "scheme": DIGEST_SCHEME,
+                "info": info_digest(metadata),
+            }
             manifest["outline"] = outline
             try:
                 validate_manifest(manifest, str(out))

@@ -80,9 +80,7 @@ class StampSpec:
 
 
 BLANK_MARK = "此页无正文"
-BINDING_PREFIX = (
-    "sha256:"  # before the manifest's binding on the 文件清单 page (a core font: readable by verify)
-)
+BINDING_PREFIX = "sha256:"  # before the manifest's binding on the 文件清单 page (verify reads it back)
 
 
 def _printable(text: str) -> str:
@@ -332,11 +330,7 @@ class PageMaker:
         self._text(20, 20, 170, 10, "文 件 清 单", 18, "C")
         if binding and self._drawing:
             self._text(20, 283, 22, 4, "清单核验码", 7, color=GREY)
-            self.pdf.set_font("helvetica", size=6.5)
-            self.pdf.set_text_color(*GREY)
-            self.pdf.set_xy(42, 283)
-            self.pdf.cell(150, 4, f"{BINDING_PREFIX}{binding}")
-            self.pdf.set_text_color(*BLACK)
+            self._text(42, 283, 150, 4, f"{BINDING_PREFIX}{binding}", 6.5, color=GREY)
         y = 31.0
         for line in self._lines(header, 170, 9):
             self._text(20, y, 170, 5, line, 9, color=GREY)

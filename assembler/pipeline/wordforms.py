@@ -8,6 +8,7 @@ rendered .docx is normalised (fixed zip timestamps) so that the same application
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from assembler.core.application import LEVEL_TITLES, LoadedApplication
-from assembler.core.checklist import Checklist, MaterialSpec
+from assembler.core.awards import bonus_tier, count_tier
+from assembler.core.checklist import AwardSpec, Checklist, MaterialSpec
 from assembler.core.identifiers import rmb_capital
 from assembler.core.models import Report
 from assembler.errors import InputError, UsageError
@@ -95,7 +97,7 @@ def innovation_application_context(loaded: LoadedApplication, report: Report) ->
         "case_count_box": CHECKED if inn.case == "count" else UNCHECKED,
         "case_bonus_box": CHECKED if inn.case == "bonus" else UNCHECKED,
         "item_count": len(loaded.items),
-        "bonus_total": _money(_bonus_total(loaded)) if inn.case == "bonus" else None,
+        "bonus_total": _money(_bonus_total(loaded)),  # as 附件1.2 totals it, in both cases
         "meetings": "\n".join(_meeting_line(m) for m in inn.meetings)
         + (
             ""
@@ -105,11 +107,66 @@ def innovation_application_context(loaded: LoadedApplication, report: Report) ->
     }
 
 
-def project_summary_context(loaded: LoadedApplication, report: Report) -> dict[str, Any]:
-    """附件1.2: one row per adopted item, the total row and the filler's block."""
+def _item_award(bonus: Decimal | None, award: AwardSpec | None) -> str:
+    """情形二: the 鼓励金 of one item by its enterprise bonus (0.00 at or below the lowest tier)."""
+    if award is None or bonus is None:
+        return EMPTY
+    tier = bonus_tier(bonus, award.bonus_tiers)
+    return _money(tier.amount if tier else Decimal(0), "")
+
+
+def _subtotals(loaded: LoadedApplication, report: Report, award: AwardSpec | None) -> list[dict[str, str]]:
+    """The rows between the items and the total that show how the claimed amount is reached: per 情形二
+    tier (count × amount), the 3万元 cap when it applies; in 情形一 the count's tier.
+    """
+    inn = loaded.app.innovation
+    assert inn is not None
+    if award is None:
+        return []
+    if inn.case == "count":
+        counted = count_tier(len(loaded.items), award.count_tiers)
+        if counted is None:
+            return [
+                {"label": f"被采纳 {len(loaded.items)} 项，未达到最低档", "amount": _money(Decimal(0), "")}
+            ]
+        span = f"{counted.min}—{counted.max} 条" if counted.max is not None else f"{counted.min} 条以上"
+        line = f"情形一：被采纳 {len(loaded.items)} 项，属 {span} 档"
+        return [{"label": line, "amount": _money(counted.amount, "")}]
+    rows = []
+    total = Decimal(0)
+    for tier in award.bonus_tiers:
+        n = sum(
+            1 for i in loaded.items if i.bonus is not None and bonus_tier(i.bonus, award.bonus_tiers) == tier
+        )
+        if n:
+            upto = f"{tier.upto:,.0f}]" if tier.upto is not None else "+∞)"
+            rows.append(
+                {
+                    "label": f"小计：奖励金额 ({tier.above:,.0f}, {upto} 元，{n} 项 × {tier.amount:,.0f} 元",
+                    "amount": _money(tier.amount * n, ""),
+                }
+            )
+            total += tier.amount * n
+    if award.bonus_cap is not None and total > award.bonus_cap:
+        rows.append(
+            {
+                "label": f"逐项合计 {total:,.2f} 元，超过最高奖励 {award.bonus_cap:,.0f} 元，按最高奖励计",
+                "amount": _money(award.bonus_cap, ""),
+            }
+        )
+    return rows
+
+
+def project_summary_context(
+    loaded: LoadedApplication, report: Report, award: AwardSpec | None = None
+) -> dict[str, Any]:
+    """附件1.2: one row per adopted item (in 情形二 with its 鼓励金), the subtotal rows that lead to the
+    claimed amount, the total row and the filler's block.
+    """
     inn = loaded.app.innovation
     assert inn is not None
     common = _common(loaded, report)
+    per_item = inn.case == "bonus"
     items = [
         {
             "seq": str(i),
@@ -120,6 +177,7 @@ def project_summary_context(loaded: LoadedApplication, report: Report) -> dict[s
             "adopted_on": item.adopted_on.isoformat(),
             "effect": _text(item.effect),
             "bonus": _money(item.bonus, ""),
+            "award": _item_award(item.bonus, award) if per_item else "—",
             "meeting": _text(item.meeting.isoformat() if item.meeting else None),
         }
         for i, item in enumerate(loaded.items, start=1)
@@ -134,6 +192,8 @@ def project_summary_context(loaded: LoadedApplication, report: Report) -> dict[s
         "items": items,
         "item_count": len(items),
         "bonus_total": _money(_bonus_total(loaded), ""),
+        "subtotals": _subtotals(loaded, report, award),
+        "award_total": _money(report.award.amount, ""),
     }
 
 
@@ -160,7 +220,26 @@ def studio_application_context(loaded: LoadedApplication, report: Report) -> dic
         "projects": _numbered([item_line(p) for p in st.projects]),
         "results": _numbered([item_line(r) for r in st.results]),
         "patents": _numbered([" ".join(x for x in (p.title, p.kind, p.number) if x) for p in st.patents]),
+        "plan_completion": st.plan_completion,
+        "award_lines": "\n".join(form_words(line) for line in report.award.lines),
     }
+
+
+# the award's explanation speaks of the measures and the form, never of keys or the tool
+_FORM_WORDS = (
+    (re.compile(r"各项如获批准，办法保证的最低金额合计"), "如各项均获批准，按年度评比最低档计，至少为"),
+    (re.compile(r"matched_amount（([^）]*)）"), r"填报的匹配金额（\1）"),
+    (re.compile(r"（annual: ?false）"), ""),
+    (re.compile(r"（new）|（annual）"), ""),
+    (re.compile(r"studio\.tier"), "申请档次"),
+)
+
+
+def form_words(line: str) -> str:
+    """One line of the award's explanation in the words of the form (no keys, no tool words)."""
+    for pattern, words in _FORM_WORDS:
+        line = pattern.sub(words, line)
+    return line
 
 
 _CONTEXTS = {
@@ -170,10 +249,17 @@ _CONTEXTS = {
 }
 
 
-def form_context(spec: MaterialSpec, loaded: LoadedApplication, report: Report) -> dict[str, Any]:
-    """The values for one generated material's template; empty values become 无."""
-    context = _CONTEXTS[(loaded.app.scheme, str(spec.generated))](loaded, report)
-    return {k: (v if k == "items" else _text(v)) for k, v in context.items()}
+def form_context(
+    spec: MaterialSpec, loaded: LoadedApplication, report: Report, award: AwardSpec | None = None
+) -> dict[str, Any]:
+    """The values for one generated material's template; empty values become 无. `award` (the
+    checklist's award tables) gives 附件1.2 its per-item 鼓励金 and subtotals.
+    """
+    if (loaded.app.scheme, str(spec.generated)) == ("innovation", "project_summary"):
+        context = project_summary_context(loaded, report, award)
+    else:
+        context = _CONTEXTS[(loaded.app.scheme, str(spec.generated))](loaded, report)
+    return {k: (v if k in ("items", "subtotals") else _text(v)) for k, v in context.items()}
 
 
 @dataclass(frozen=True)
@@ -277,7 +363,7 @@ def fill_forms(
         if not spec.generated or not spec.applies_to(case):
             continue
         path = template_path(spec, templates)
-        context = form_context(spec, loaded, report)
+        context = form_context(spec, loaded, report, checklist.award)
         cov = coverage(path, context)
         if cov.unknown:
             raise InputError(

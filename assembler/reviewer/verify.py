@@ -27,13 +27,20 @@ from assembler.core.models import Finding
 from assembler.core.rules import application_findings, ledger_findings, studio_findings
 from assembler.errors import DossierError, InputError
 from assembler.integrity.activecontent import find_active_content
+from assembler.integrity.document import document_findings, layout_findings
 from assembler.integrity.manifest import MANIFEST_FORMAT, OutlineEntry, binding_of, validate_manifest
+from assembler.integrity.pagedigest import SCHEME as DIGEST_SCHEME
 from assembler.integrity.pagedigest import page_digests
+from assembler.integrity.pagetext import page_text
 from assembler.integrity.sign import SignatureInfo, signature_of
 from assembler.load.checklists import load_checklist
 from assembler.pipeline.pages import BINDING_PREFIX
 
 log = logging.getLogger(__name__)
+UNSIGNED = (
+    "本文件未签名：核验证明了页面与嵌入的清单彼此一致，但不能证明文件由谁生成"
+    "——要证明来源，需要申请单位的电子签名。"
+)
 
 
 @dataclass
@@ -153,16 +160,25 @@ def _printed_binding(pdf: pikepdf.Pdf, outline: list[OutlineEntry]) -> str | Non
     page_no = next((o.page for o in outline if o.level == 0 and o.title == "文件清单"), None)
     if page_no is None or not 1 <= page_no <= len(pdf.pages):
         return None
-    contents = pdf.pages[page_no - 1].obj.get("/Contents")
-    streams = (
-        list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
-    )
     try:
-        data = b"".join(bytes(s.read_bytes()) for s in streams if isinstance(s, pikepdf.Stream))
-    except pikepdf.PdfError:  # content that does not decode (not valid flate) shows no code
+        text = page_text(pdf.pages[page_no - 1])
+    except (pikepdf.PdfError, ValueError, TypeError):
         return None
-    match = re.search(rb"\(" + BINDING_PREFIX.encode() + rb"([0-9a-f]{64})\)", data)
-    return match.group(1).decode() if match else None
+    match = re.search(re.escape(BINDING_PREFIX) + r"([0-9a-f]{64})", text)
+    return match.group(1) if match else None
+
+
+def _digest_scheme(manifest: dict, path: Path) -> int:
+    """The page digest the dossier was built with (1 before build recorded it); InputError for one this
+    version does not know."""
+    scheme = manifest.get("pages", {}).get("scheme", 1)
+    if isinstance(scheme, bool) or not isinstance(scheme, int) or not 1 <= scheme <= DIGEST_SCHEME:
+        raise InputError(
+            "嵌入的清单使用了本版本不认识的页面摘要方式，无法核验",
+            where=str(path),
+            fix="请升级 dossier 后再核验。",
+        )
+    return scheme
 
 
 def _period(manifest: dict, app: Application, checklist) -> ActivityPeriod:
@@ -219,8 +235,9 @@ def verify(path: Path) -> Verification:
         result = Verification(path, manifest)
         found = result.findings
         count = len(pdf.pages)
+        scheme = _digest_scheme(manifest, path)
         try:
-            actual = page_digests(pdf)
+            actual = page_digests(pdf, scheme)
         except (pikepdf.PdfError, AttributeError, TypeError, ValueError, KeyError) as exc:
             raise InputError(f"PDF 页面结构损坏，无法核验（{type(exc).__name__}）", where=str(path)) from None
         expected, expected_outline = typed.expected_pages()
@@ -239,24 +256,31 @@ def verify(path: Path) -> Verification:
         labels = pdf.Root.get("/PageLabels")
         if labels is None:
             found.append(Finding("VERIFY-LABELS", "warning", "页码标签已被删除"))
-        if typed.binding is None:
-            found.append(
-                Finding("VERIFY-UNBOUND", "warning", "旧版本生成：嵌入的清单与印出的页面没有核验码绑定")
+        if typed.binding is None:  # deleted, or set to null, after an edit: nothing ties it to the pages
+            raise InputError(
+                "嵌入的清单没有核验码（binding 缺失或为空），无法核验",
+                where=str(path),
+                fix="请向申请单位索取用 dossier build 生成的原件。",
             )
-        else:
-            if binding_of(manifest) != typed.binding:
-                found.append(
-                    Finding(
-                        "VERIFY-MANIFEST-EDITED", "error", "嵌入的清单（申请数据、台账或金额）在生成后被改动"
-                    )
-                )
-            holds_file_list = any(o.title == "文件清单" and o.level == 0 for o in expected_outline)
-            if holds_file_list and _printed_binding(pdf, expected_outline) != typed.binding:
-                found.append(
-                    Finding("VERIFY-BINDING-MISMATCH", "error", "文件清单页印出的核验码与嵌入的清单不符")
-                )
+        held = typed.volume.pages if typed.volume is not None else list(range(1, typed.pages.count + 1))
+        try:
+            found += document_findings(pdf, manifest, held)
+        except (pikepdf.PdfError, AttributeError, TypeError, ValueError, KeyError) as exc:
+            raise InputError(f"PDF 文档结构损坏，无法核验（{type(exc).__name__}）", where=str(path)) from None
+        found += layout_findings(manifest, count, manifest.get("volume"))
+        if binding_of(manifest) != typed.binding:
+            found.append(
+                Finding("VERIFY-MANIFEST-EDITED", "error", "嵌入的清单（申请数据、台账或金额）在生成后被改动")
+            )
+        holds_file_list = any(o.title == "文件清单" and o.level == 0 for o in expected_outline)
+        if holds_file_list and _printed_binding(pdf, expected_outline) != typed.binding:
+            found.append(
+                Finding("VERIFY-BINDING-MISMATCH", "error", "文件清单页印出的核验码与嵌入的清单不符")
+            )
         result.signature = signature_of(path)
-        if result.signature is not None:
+        if result.signature is None:
+            found.append(Finding("VERIFY-UNSIGNED", "info", UNSIGNED))
+        else:
             sig = result.signature
             if sig.intact and sig.whole_file:
                 found.append(
@@ -273,7 +297,9 @@ def verify(path: Path) -> Verification:
                         "error",
                         "签名不成立：签名之后文件又被改动"
                         if sig.intact
-                        else "签名不成立：签名与文件内容不符",
+                        else "签名不成立：签名与文件内容不符"
+                        if sig.readable
+                        else "签名不成立：签名数据已损坏，无法读取",
                     )
                 )
         active = find_active_content(pdf)
@@ -319,6 +345,7 @@ def verify(path: Path) -> Verification:
         "intact" if result.intact else "not intact",
         len(result.findings),
     )
+    found += signer_findings(manifest, result.signature)
     tool = manifest.get("tool", {})
     found.append(
         Finding(
@@ -329,6 +356,35 @@ def verify(path: Path) -> Verification:
         )
     )
     return result
+
+
+def built_with_call(manifest: dict) -> str | None:
+    """The call (and activity period) the dossier was built with, in words, so the reviewer can hold it
+    against the union's own call (an applicant's own call file must not widen the period)."""
+    period = manifest.get("check", {}).get("period") or {}
+    if not (period.get("start") and period.get("end")):
+        return None
+    return f"{period.get('source') or '（未记录）'}；活动期间 {period['start']} 至 {period['end']}"
+
+
+def signer_findings(manifest: dict, signature: SignatureInfo | None) -> list[Finding]:
+    """A warning when the signing certificate names another unit than the applicant (nor its union)."""
+    from assembler.core.identifiers import certificate_names, comparable
+
+    out: list[Finding] = []
+    applicant = manifest.get("application", {}).get("applicant", {})
+    names = {comparable(str(applicant.get(k) or "")) for k in ("name", "union")} - {""}
+    signer = certificate_names(signature.signer) if signature is not None and signature.intact else []
+    if signer and names and not names & {comparable(n) for n in signer}:
+        out.append(
+            Finding(
+                "VERIFY-SIGNER-OTHER-UNIT",
+                "warning",
+                f"签名证书属于“{signer[0]}”，不是申请单位“{applicant.get('name', '')}”",
+                fix="请向申请单位核实：材料应由申请单位用本单位的签名密钥签名。",
+            )
+        )
+    return out
 
 
 def verification_to_json(v: Verification) -> dict:
@@ -343,6 +399,7 @@ def verification_to_json(v: Verification) -> dict:
         "case": v.manifest.get("case"),
         "year": app.get("year"),
         "measures": v.manifest.get("measures"),
+        "call": built_with_call(v.manifest),
         "claimed_yuan": None if v.claimed is None else str(v.claimed),
         "recomputed_yuan": None if v.recomputed is None else str(v.recomputed),
         "pages": v.manifest.get("pages", {}).get("count"),

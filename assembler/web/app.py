@@ -2,9 +2,9 @@
 
 Four blueprints — the applicant's pages (applicant.py), the builds in the background (jobs.py), the
 reviewer's summary (reviewer.py) and the reviewers' register (register.py) — and, here, what every request
-goes through: the Host check against DNS rebinding, the access token when the app listens beyond this
-machine, the CSRF token of every form, security headers, and one set of Chinese error pages
-(400/403/404/405/413/500 and the project's own exception family)
+goes through (guard.py): the Host check against DNS rebinding, the access token, the other accounts of
+this machine turned away, the Origin of every POST and the CSRF token of every form, ids checked, security
+headers, and one set of Chinese error pages (400/403/404/405/413/500 and the project's own exception family)
 that never show a traceback or a server path.
 """
 
@@ -27,6 +27,7 @@ from assembler.errors import DossierError
 from assembler.limits import UPLOAD_MAX_BYTES
 from assembler.load.checklists import fund_titles
 from assembler.web.common import Site, web_message
+from assembler.web.guard import other_local_user, owner_only, same_origin, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -101,32 +102,39 @@ class _SessionInterface(SecureCookieSessionInterface):
 def create_app(
     workspace: Path, host: str = "127.0.0.1", token: str | None = None, port: int | None = None
 ) -> Flask:
-    """The web app over `workspace` (created if needed), answering to `host` (the address it listens on) and,
-    when `token` is given, only to browsers that opened it with ?token=… once. With `port`, the session
+    """The web app over `workspace` (created if needed, owner-only), answering to `host` (the address it
+    listens on) and only to browsers that opened it with ?token=`token` once (a fresh secret when None, in
+    app.config["ACCESS_TOKEN"]) from the account that started it. With `port`, the session
     cookie is named after it: cookies are not kept per port, and two apps on one machine must not overwrite
     each other's sessions."""
     app = Flask(__name__)
-    workspace.mkdir(parents=True, exist_ok=True)
+    workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
+    owner_only(workspace)
+    token = token or secrets.token_urlsafe(24)
     app.config.update(
         SECRET_KEY=secret_key(workspace),
         MAX_CONTENT_LENGTH=MAX_UPLOAD,
         SESSION_COOKIE_NAME=f"dossier_session_{port}" if port else "dossier_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        # the cookie is sent again only when the session changes: a page's parallel requests (a style sheet,
+        # a job's status) must not answer with an older copy that drops a message stored for the next page
+        SESSION_REFRESH_EACH_REQUEST=False,
         ACCESS_TOKEN=token,
         BOUND_HOST=host,
     )
     app.session_interface = _SessionInterface()
     state = Site(workspace)
     for d in (state.apps_dir, state.out_dir, state.review_dir, state.jobs_dir):
-        d.mkdir(parents=True, exist_ok=True)
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
     app.extensions["dossier"] = state
 
     @app.after_request
     def headers(response):  # noqa: ANN001, ANN202 - Flask hook
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with its own forms
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -163,22 +171,34 @@ def create_app(
         # listening on every interface: any address typed as an IP (a rebinding attack needs a domain name)
         return bound in ("0.0.0.0", "::") and is_ip(name)
 
+    @app.url_value_preprocessor
+    def known_ids(endpoint, values):  # noqa: ANN001, ANN202 - Flask hook
+        if any(key != "filename" and not valid_id(value) for key, value in (values or {}).items()):
+            abort(404)
+
     @app.before_request
     def guard():  # noqa: ANN202 - Flask hook
-        if not allowed_host(host_only(request.host)):
+        if not request.environ.get("HTTP_HOST", "").strip() or not allowed_host(host_only(request.host)):
             abort(
                 400,
                 "网址中的主机名不是本工具的地址，已拒绝（防止其他网页冒用本工具）。请用启动时显示的网址打开。",
             )
+        if other_local_user(request.environ):
+            abort(403, "本工具只为启动它的用户服务；本机其他用户不能访问。")
         wanted = app.config["ACCESS_TOKEN"]
-        if wanted and not session.get("access"):
+        # the style sheet and script are the package's own files, the same for everyone (a refusal is styled)
+        public = request.endpoint == "static" and request.method == "GET"
+        if session.get("access") is not True and not public:  # signed by the workspace's owner-only key
             given = request.args.get("token", "")
-            if not given or not hmac.compare_digest(given, wanted):
+            if not given or not hmac.compare_digest(given.encode(), wanted.encode()):
                 abort(403, "需要访问令牌：请使用启动本工具时显示的完整网址（含 token=…）打开。")
             session["access"] = True
             session.permanent = True
             return redirect(request.path)  # the token leaves the address bar and the history
         if request.method == "POST":
+            origin = request.headers.get("Origin") or request.headers.get("Referer")
+            if origin is not None and not same_origin(origin, request.host_url):
+                abort(403, "请求来自其他网页，已拒绝（只接受本工具自己页面上的操作）。")
             sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token")
             if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
                 abort(400, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
@@ -212,9 +232,11 @@ def create_app(
     from assembler.web.jobs import bp as jobs
     from assembler.web.register import bp as register
     from assembler.web.reviewer import bp as reviewer
+    from assembler.web.union import bp as union
 
     app.register_blueprint(applicant)
     app.register_blueprint(jobs)
     app.register_blueprint(reviewer)
     app.register_blueprint(register)
+    app.register_blueprint(union)
     return app

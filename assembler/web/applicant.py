@@ -122,8 +122,12 @@ def upload():
 def open_folder():
     if request.remote_addr not in ("127.0.0.1", "::1"):
         abort(403, "只有在本机上才能打开本机文件夹。")
+    typed = Path(request.form.get("path", "").strip())
+    if not typed.is_absolute():  # never the server's own working folder
+        flash("请填写申请文件夹的完整路径（例如 /home/用户名/申请材料）。", "error")
+        return redirect(url_for("applicant.index"))
     try:
-        app_id = copy_application(Path(request.form.get("path", "").strip()), site().apps_dir)
+        app_id = copy_application(typed, site().apps_dir)
     except DossierError as exc:
         flash(web_message(exc), "error")
         return redirect(url_for("applicant.index"))

@@ -7,7 +7,6 @@ functions; nothing here checks or decides by itself."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
@@ -31,29 +30,23 @@ from assembler.web.workspace import safe_name
 
 bp = Blueprint("register", __name__)
 REGISTER_FILE = "register.sqlite"
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 UNDECIDED = "undecided"
+FUND_SHORT = {"innovation": "职工创新创效", "studio": "创新工作室"}
 STATES = {UNDECIDED: "未决定", **DECISIONS}
 FINDING_GROUPS = {
     "VERIFY-": "核验",
     "REGISTER-": "登记簿跨年度检查",
     "SIGNATURE-": "电子签名",
 }
-FIELD_WORDS = {  # the decide form's inputs, by the words of decide()'s refusals
-    "reviewer": ("评审人",),
-    "reasons": ("理由",),
-    "tier": ("档次",),
-    "matched": ("匹配",),
-    "amount": ("核定金额",),
-    "decision": ("决定“",),
-}
-OPTION_WORDS = {  # decide()'s refusals name the command line's options; the page names its inputs
-    "--amount": "“核定金额”",
-    "--matched": "“核定匹配金额”",
-    "--tier": "“年度评比档次”",
-    "--reviewer": "“评审人姓名”",
-    "--reason": "“理由”",
-    "--decision": "“决定”",
+FORM_FIELDS = {  # decide()'s `field=` → the decide form's input ("" for the form as a whole)
+    "decision": "decision",
+    "amount": "amount",
+    "tier": "tier",
+    "matched": "matched",
+    "reasons": "reasons",
+    "reviewer": "reviewer",
+    "override": "override",
+    "findings": "findings",
 }
 
 
@@ -70,14 +63,10 @@ def register() -> Iterator[Database]:
 
 
 def beijing(stamp: str) -> str:
-    """A stored UTC time (ISO) as the reviewers read it: Beijing time, to the minute."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """A stored time (ISO) as the reviewers read it: Beijing time, to the minute."""
+    from assembler.reviewer.register.records import beijing_text
+
+    return beijing_text(stamp, minutes=True)
 
 
 def yuan(fen: int | None) -> str:
@@ -100,11 +89,21 @@ def years_of(db: Database) -> list[int]:
     return [r["year"] for r in db.query("SELECT DISTINCT year FROM applications ORDER BY year DESC")]
 
 
-def error_counts(db: Database) -> dict[int, int]:
-    rows = db.query(
-        "SELECT application_id, COUNT(*) AS n FROM findings WHERE severity = 'error' GROUP BY application_id"
-    )
-    return {r["application_id"]: r["n"] for r in rows}
+def shorten(text: str, limit: int = 60) -> str:
+    """A finding's words for a table cell: at most `limit` characters (the detail page has them whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def findings_by_application(db: Database) -> dict[int, list]:
+    """Every kept finding, by application (for the inbox's 问题 column)."""
+    from assembler.core.models import Finding
+
+    out: dict[int, list] = {}
+    for r in db.query("SELECT * FROM findings ORDER BY application_id, rowid"):
+        out.setdefault(r["application_id"], []).append(
+            Finding(r["rule"], r["severity"], r["message"], r["material"], r["path"], r["fix"])
+        )
+    return out
 
 
 @bp.get("/register")
@@ -114,24 +113,36 @@ def inbox():
     year = year_of(request.args.get("year", ""))
     state = request.args.get("status", "")
     fund = request.args.get("fund", "")
+    from assembler.reviewer.register.calls import register_call
+    from assembler.reviewer.register.views import claimed_text, integrity_text, worst_finding
+
     with register() as db:
         entries = year_entries(db, year)
-        errors = error_counts(db)
+        found = findings_by_application(db)
         years = years_of(db)
+        shown_year = year or (years[0] if years else None)
+        ruling = register_call(db, shown_year) if shown_year else None
     if state in STATES:
         entries = [e for e in entries if (e.decision.decision if e.decision else UNDECIDED) == state]
     if fund in fund_titles()[0]:
         entries = [e for e in entries if e.record.scheme == fund]
-    rows = [
-        {
-            "entry": e,
-            "case": case_title(e.record),
-            "claimed": yuan(e.record.claimed_fen),
-            "errors": errors.get(e.record.id or 0, 0),
-            "state": e.decision.decision if e.decision else UNDECIDED,
-        }
-        for e in entries
-    ]
+    rows = []
+    for e in entries:
+        mine = found.get(e.record.id or 0, [])
+        worst = worst_finding(mine)
+        rows.append(
+            {
+                "entry": e,
+                "case": case_title(e.record),
+                "claimed": claimed_text(e.record, short=True),
+                "integrity": integrity_text(e.record),
+                "integrity_code": e.record.integrity or "unknown",
+                "errors": sum(f.severity == "error" for f in mine),
+                "worst": shorten(plain(worst.message)) if worst else "",
+                "worst_severity": worst.severity if worst else "",
+                "state": e.decision.decision if e.decision else UNDECIDED,
+            }
+        )
     units = {e.record.credit_code or e.record.unit_name for e in entries}
     return render_template(
         "register.html",
@@ -144,7 +155,17 @@ def inbox():
         STATES=STATES,
         FUNDS=fund_titles()[0],
         outputs_year=year or (years[0] if years else None),
+        call=call_words(ruling) if ruling else "",
     )
+
+
+def call_words(ruling) -> str:  # noqa: ANN001 - calls.RegisterCall
+    """The union's call ruling a year, in words for the inbox: its title, where it comes from, the periods."""
+    title = f"《{ruling.call.title}》" if ruling.call is not None else "无申报通知，按申报年度自然年"
+    periods = "；".join(
+        f"{FUND_SHORT[s]} {p.start} 至 {p.end}" for s in ("innovation", "studio") for p in [ruling.period(s)]
+    )
+    return f"{ruling.year} 年度申报通知：{title}（{ruling.origin}）；活动期间：{periods}"
 
 
 @bp.post("/register")
@@ -175,48 +196,58 @@ def upload():
                 continue
             version = f"（第 {rec.version} 版，替换登记号 {rec.previous_id}）" if rec.previous_id else ""
             errors = sum(f.severity == "error" for f in result.findings)
-            found = f"，发现 {errors} 个问题" if errors else ""
+            found = f"，发现 {errors} 个错误" if errors else ""
             flash(f"{name}：{title}，登记号 {rec.id}{version}：{rec.unit_name}{found}。", "info")
     return redirect(url_for("register.inbox"))
 
 
 def detail_page(app_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
-    from assembler.reviewer.register.db import get_record, lineage, stored_findings
-    from assembler.reviewer.register.decisions import history
-    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.reviewer.register.db import get_record, lineage
+    from assembler.reviewer.register.decisions import allowance_of
+    from assembler.reviewer.register.notices import ticked_words
     from assembler.reviewer.register.outputs import case_title
     from assembler.reviewer.register.records import diff_lines
+    from assembler.reviewer.register.views import application_view
 
     with register() as db:
-        record = get_record(db, app_id)
-        if record is None:
+        if get_record(db, app_id) is None:
             abort(404)
-        refresh_findings(db, app_id)
-        found = stored_findings(db, app_id)
-        decisions = history(db, app_id)
+        view = application_view(db, app_id)
+        record = view.record
+        frozen = {d.id: ticked_words(db, d.id) for d in view.decisions}  # what each notice says, as issued
         versions = []
         for number in lineage(db, app_id):
             row = db.table("applications").get(number)
             earlier = get_record(db, number)
             diff = json.loads(row["diff"]) if row["diff"] else None
             versions.append({"record": earlier, "lines": diff_lines(diff) if diff else []})
+        try:
+            allowed = allowance_of(record).text
+        except DossierError:
+            allowed = ""
     findings: list[dict[str, Any]] = [
         {"f": f, "group": group_of(f.rule), "text": plain(f.message), "fix": plain(f.fix or "")}
-        for f in found
+        for f in view.findings
     ]
     return render_template(
         "register_entry.html",
         r=record,
+        view=view,
+        allowed=allowed,
         case=case_title(record),
-        claimed=yuan(record.claimed_fen),
-        recomputed=yuan(record.recomputed_fen),
+        claimed=view.claimed_text,
+        recomputed=yuan(record.recomputed_fen)
+        if record.integrity != "tampered"
+        else "无法确认（核验未通过）",
         matched=yuan(record.matched_fen),
         findings=[x for x in findings if not x["f"].rule.startswith("REGISTER-")],
         hits=[x for x in findings if x["f"].rule.startswith("REGISTER-")],
         versions=versions,
-        decisions=decisions,
+        decisions=view.decisions,
         values=values or {},
         errors=errors or {},
+        ticks=findings,  # every finding, numbered as decide() takes them for the 补正通知
+        frozen=frozen,
         yuan=yuan,
         beijing=beijing,
         DECISIONS=DECISIONS,
@@ -229,25 +260,14 @@ def detail(app_id: int):
     return detail_page(app_id)
 
 
-def form_words(message: str) -> str:
-    """A refusal of decide() in the form's words: “请用 --tier 写明…” → “请在“年度评比档次”中写明…”."""
-    for option, words in OPTION_WORDS.items():
-        message = message.replace(f"用 {option} ", f"在{words}中").replace(option, words)
-    return plain(message)
-
-
-def field_of(message: str) -> str:
-    """The input of the decide form a refusal belongs to ("" for the form as a whole)."""
-    return next((name for name, words in FIELD_WORDS.items() if any(w in message for w in words)), "")
-
-
 @bp.post("/register/<int:app_id>/decide")
 def decide(app_id: int):
     from assembler.core.identifiers import parse_money
     from assembler.reviewer.register.decisions import decide as run_decide
 
-    keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer")
+    keys = ("decision", "amount", "tier", "matched", "reasons", "reviewer", "override")
     values = {k: request.form.get(k, "").strip() for k in keys}
+    ticked = tuple(request.form.getlist("ticked"))  # the findings to put in the 补正通知
     errors: dict[str, list[str]] = {}
 
     def money(name: str):  # noqa: ANN202 - Decimal | None
@@ -263,6 +283,10 @@ def decide(app_id: int):
     tier = int(values["tier"]) if values["tier"].isdigit() else None
     if values["tier"] and tier is None:
         errors.setdefault("tier", []).append("年度评比档次应为 3000 或 5000 元")
+    if not values["decision"]:
+        errors.setdefault("decision", []).append("请选择决定（通过、退回补正或不予支持）")
+    if not values["reviewer"]:
+        errors.setdefault("reviewer", []).append("请填写评审人姓名")
     if not errors:
         try:
             with register() as db:
@@ -275,21 +299,42 @@ def decide(app_id: int):
                     tier=tier,
                     matched=matched,
                     reasons=values["reasons"],
+                    override=values["override"],
+                    ticked=ticked,
                 )
         except DossierError as exc:
-            text = form_words(exc.message)
-            if "登记簿中没有登记号" in text:
+            if exc.field is None and "登记簿中没有登记号" in exc.message:
                 abort(404)
-            errors.setdefault(field_of(text), []).append(text)
+            text = plain(exc.message + (f"（{exc.fix}）" if exc.fix else ""))
+            errors.setdefault(FORM_FIELDS.get(exc.field or "", ""), []).append(text)
         else:
             amount = f"，核定金额 {yuan(made.approved_fen)}" if made.approved_fen is not None else ""
             flash(f"已记录：登记号 {app_id} {made.title}{amount}（{made.reviewer}）。", "info")
             return redirect(url_for("register.detail", app_id=app_id) + "#history")
-    return detail_page(app_id, values, errors, 400)
+    return detail_page(app_id, {**values, "ticked": list(ticked)}, errors, 400)
+
+
+@bp.get("/register/<int:app_id>/file")
+def received_file(app_id: int):
+    """The kept copy of what the register received, under its received name."""
+    from assembler.reviewer.register.filestore import export_name, kept_copy
+
+    with register() as db:
+        rows = list(db.query("SELECT * FROM applications WHERE id = ?", [app_id]))
+        row = rows[0] if rows else None
+        copy = kept_copy(db, (row or {}).get("stored_sha256") or "")
+    if row is None or copy is None:
+        abort(404)
+    name = export_name(row["source_name"] or f"登记号{app_id}", row["kind"] or "")
+    mimetype = "application/pdf" if name.lower().endswith(".pdf") else "application/zip"
+    return send_file(
+        copy, mimetype=mimetype, as_attachment=not name.lower().endswith(".pdf"), download_name=name
+    )
 
 
 @bp.get("/register/outputs")
 def outputs():
+    from assembler.load.union import UNION_FILE, load_union
     from assembler.reviewer.register.outputs import write_outputs, year_entries
 
     year = year_of(request.args.get("year", "")) or 0
@@ -304,10 +349,15 @@ def outputs():
                 back=url_for("register.inbox"),
                 back_title="返回登记簿",
             ), 404
+        try:  # the documents name the issuer and contact: asked for, never left blank
+            profile = load_union(site().workspace / UNION_FILE)
+        except DossierError:
+            flash("请先填写总工会信息（发文机关、文号前缀、联系方式），公文中不留空白。", "error")
+            return redirect(url_for("union.edit"))
         buffer = io.BytesIO()
         with tempfile.TemporaryDirectory(dir=site().workspace, prefix="outputs-") as tmp:
             try:
-                written = write_outputs(db, year, Path(tmp))
+                written = write_outputs(db, year, Path(tmp), profile)
             except DossierError as exc:
                 flash(web_message(exc), "error")
                 return redirect(url_for("register.inbox"))

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from assembler.errors import DossierError
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
-from assembler.web.workspace import new_id, safe_name
+from assembler.web.workspace import new_id, unique_path
 
 bp = Blueprint("reviewer", __name__)
 DISQUALIFIED = "disqualified.txt"
@@ -70,7 +70,7 @@ def review_upload():
     count = 0
     for file in request.files.getlist("files"):
         if file.filename and file.filename.lower().endswith((".pdf", ".zip")):
-            file.save(inbox / safe_name(file.filename))
+            file.save(unique_path(inbox, file.filename))
             count += 1
     listed = request.files.get("disqualified")
     if listed is not None and listed.filename:

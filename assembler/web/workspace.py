@@ -11,6 +11,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -131,19 +132,27 @@ def place_evidence(
     if meeting:
         target_dir = meeting_folder(target_dir, meeting)
     target_dir.mkdir(parents=True, exist_ok=True)
-    name = safe_name(filename)
-    target = target_dir / name
-    stem, dot, ext = name.rpartition(".")
-    n = 2
-    while target.exists():
-        target = target_dir / (f"{stem}（{n}）.{ext}" if dot else f"{name}（{n}）")
-        n += 1
+    target = unique_path(target_dir, filename)
+    name = target.name
     try:
         copy_bounded(stream, target, FILE_MAX_BYTES, name)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     return target.relative_to(folder).as_posix()
+
+
+def unique_path(folder: Path, filename: str) -> Path:
+    """A path in `folder` for a file named `filename` (made safe) that no file has yet: 申报材料.pdf, else
+    申报材料（2）.pdf, … — two uploads of the same name are both kept."""
+    name = safe_name(filename)
+    target = folder / name
+    stem, dot, ext = name.rpartition(".")
+    n = 2
+    while target.exists():
+        target = folder / (f"{stem}（{n}）.{ext}" if dot else f"{name}（{n}）")
+        n += 1
+    return target
 
 
 def copy_bounded(stream: IO[bytes], target: Path, limit: int, name: str) -> int:
@@ -245,24 +254,35 @@ def _copy_regular_files(folder: Path, target: Path) -> None:
     """Copy the regular files below `folder` (system litter left out) into `target`.
 
     A symbolic link is never followed nor copied (opening a folder once copied /etc/shadow into the
-    workspace as a plain file), nor is anything that is not a regular file (a FIFO would block the copy for
-    ever); the copy stops at the limits a zip upload has (limits.py)."""
+    workspace as a plain file): the walk holds each folder open (os.fwalk) and opens every name relative to
+    it without following links, so a folder swapped for a link during the copy is not entered either. Nor is
+    anything copied that is not a regular file (a FIFO would block the copy for ever), nor anything the user
+    could not read; the copy stops at the limits a zip upload has (limits.py)."""
+    if not os.access(folder, os.R_OK | os.X_OK) or not os.access(folder / APPLICATION_FILE, os.R_OK):
+        raise UsageError(
+            "没有读取这个文件夹的权限",
+            where=str(folder),
+            fix="请选择自己有权读取的申请文件夹。",
+        )
     total = 0
     target.mkdir(parents=True)
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    nofollow = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    walk: Iterator[tuple[str, list[str], list[str], int | None]]
+    if not hasattr(os, "fwalk"):  # Windows: no dir_fd; links are still skipped by lstat below
+        walk = ((d, sorted(ds), sorted(fs), None) for d, ds, fs in os.walk(folder, followlinks=False))
+    else:
+        walk = ((d, ds, fs, fd) for d, ds, fs, fd in os.fwalk(folder, follow_symlinks=False))
+    for dirpath, dirnames, filenames, dir_fd in walk:
         base = Path(dirpath)
         rel_dir = base.relative_to(folder)
-        dirnames[:] = sorted(
-            d for d in dirnames if not (base / d).is_symlink() and not is_ignored((rel_dir / d).as_posix())
-        )
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored((rel_dir / d).as_posix()))
         (target / rel_dir).mkdir(parents=True, exist_ok=True)
         for name in sorted(filenames):
             rel = (rel_dir / name).as_posix()
-            src = base / name
             if is_ignored(rel):
                 continue
             try:
-                info = src.lstat()
+                info = os.lstat(name, dir_fd=dir_fd) if dir_fd is not None else (base / name).lstat()
             except OSError:
                 continue
             if not stat.S_ISREG(info.st_mode):
@@ -275,7 +295,18 @@ def _copy_regular_files(folder: Path, target: Path) -> None:
                     where=str(folder),
                     fix="请删减材料（如降低扫描分辨率）后再打开。",
                 )
-            fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            try:
+                fd = (
+                    os.open(name, os.O_RDONLY | nofollow, dir_fd=dir_fd)
+                    if dir_fd is not None
+                    else os.open(base / name, os.O_RDONLY | nofollow)
+                )
+            except PermissionError:
+                raise UsageError(
+                    f"没有读取文件夹中“{rel}”的权限", where=str(folder), fix="请选择自己有权读取的文件夹。"
+                ) from None
+            except OSError:
+                continue  # swapped for a link meanwhile
             with os.fdopen(fd, "rb") as fh:
                 if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for something else meanwhile
                     continue

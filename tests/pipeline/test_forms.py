@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from assembler.api import check_source, fill
 from assembler.cli import cli
 from assembler.load.ledger import load_ledger_file
 from assembler.load.sources import FolderSource
-from assembler.pipeline.wordforms import coverage, form_context, template_path
+from assembler.pipeline.wordforms import coverage, form_context, form_words, template_path
 from assembler.resources import bundled
 
 FORM_11 = "附件1.1-职工创新创效鼓励金申请表.docx"
@@ -76,7 +77,8 @@ def test_application_form_values(filled, name, amount, capital):
     ]:
         assert value in text, value
     for line in report.award.lines:
-        assert line in text
+        assert form_words(line) in text
+    assert "办法保证" not in text and "matched_amount" not in text  # the form's words, not the tool's
     assert "None" not in text and "{{" not in text and "{%" not in text
 
 
@@ -101,12 +103,24 @@ def test_project_summary_has_every_row_and_total(filled, name, ledger, total):
     table = doc.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0][:2] == ["序号", "项目名称"]
-    body = rows[1:-1]
+    body = [r for r in rows[1:] if r[0].isdigit()]
     assert len(body) == len(items)
     for row, item in zip(body, items):
         assert row[1] == item.name and row[3] == item.proposer and row[5] == item.adopted_on.isoformat()
     expected_total = total or f"{sum(i.bonus for i in items):,.2f}"
-    assert rows[-1][0] == "合计" and expected_total in rows[-1] and f"共 {len(items)} 项" in rows[-1]
+    total_row = rows[-2]
+    assert total_row[0] == "合计" and expected_total in total_row and f"共 {len(items)} 项" in total_row
+    assert rows[-1][0].startswith("填表人") and "注：" in rows[-1][0]  # the note stays in the table
+    claimed = check_source(FolderSource(EXAMPLES / name))[0].award.amount
+    assert total_row[8] == f"{claimed:,.2f}"
+    subtotals = rows[1 + len(items) : -2]
+    if name == "innovation-bonus":  # 情形二: per-item 鼓励金 and tier subtotals that lead to the claim
+        per_item = sum(Decimal(r[8].replace(",", "")) for r in body)
+        tiers = [r for r in subtotals if r[0].startswith("小计")]
+        assert sum(Decimal(r[8].replace(",", "")) for r in tiers) == per_item == Decimal(31200)
+        assert "最高奖励" in subtotals[-1][0] and subtotals[-1][8] == "30,000.00"
+    else:
+        assert {r[8] for r in body} == {"—"} and "31—50 条" in subtotals[0][0]
     header_pr = table.rows[0]._tr.trPr
     assert header_pr is not None and header_pr.find(qn("w:tblHeader")) is not None  # repeated on every page
 
@@ -176,7 +190,7 @@ def test_escaping_renders_literally_and_opens(tmp_path):
     assert "天津 A&B <示例> 公司 {{ x }}" in text11
     assert "一行\n二行" in text11
     doc = Document(out / FORM_12)
-    names = [r.cells[1].text for r in doc.tables[0].rows[1:-1]]
+    names = [r.cells[1].text for r in doc.tables[0].rows[1:] if r.cells[0].text.isdigit()]
     assert names == [i["name"] for i in items]
     assert "{{ 1 + 1 }} 与 {% if x %}1" in names and "2 与" not in "".join(names)
     assert doc.tables[0].rows[1].cells[3].text == "张<三>" and doc.tables[0].rows[1].cells[4].text == "&amp;"
@@ -220,7 +234,7 @@ def test_thousand_rows(tmp_path):
     (app / "ledger.csv").write_text("\n".join(lines), encoding="utf-8")
     fill(app, tmp_path / "out")
     rows = Document(tmp_path / "out" / FORM_12).tables[0].rows
-    assert len(rows) == 1 + 1000 + 1
+    assert len(rows) == 1 + 1000 + 4 + 1 + 1  # header, items, three tier subtotals and the cap, total, note
     assert rows[1000].cells[1].text == "项目1000"
 
 

@@ -163,7 +163,11 @@ def test_one_application_per_unit_fund_year_and_per_studio():
 
 def test_disqualified_union_at_that_date():
     listing = Disqualification("UNIONCODE", "2026-06-01", "挪用 2025 年度鼓励金", until="2028-05-31")
-    before = rec(1, 2026, union_code="UNIONCODE", received_at="2026-05-31T23:00:00+00:00")
+    before = rec(1, 2026, union_code="UNIONCODE", received_at="2026-05-31T15:59:00+00:00")  # 23:59 北京
+    # 2026-05-31 23:00 UTC is 2026-06-01 07:00 in Beijing: the listing is in force that day
+    first_day = rec(4, 2026, union_code="UNIONCODE", received_at="2026-05-31T23:00:00+00:00")
+    assert first_day.received_on == "2026-06-01"
+    assert rules(crossyear.disqualified_findings(first_day, [listing])) == ["REGISTER-DISQUALIFIED"]
     during = rec(2, 2027, union_code="UNIONCODE", received_at="2027-04-01T08:00:00+00:00")
     after = rec(3, 2029, union_code="UNIONCODE", received_at="2029-04-01T08:00:00+00:00")
     assert crossyear.disqualified_findings(before, [listing]) == []
@@ -220,10 +224,22 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
     path = tmp_path / "reg" / "register.sqlite"
     db = open_register(path)
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
+    assert schema_version(db) == [
+        "m001_applications",
+        "m002_decisions_and_disqualified",
+        "m003_certificates",
+        "m004_measures",
+        "m005_decision_findings",
+    ]
     db.close()
     db = open_register(path)  # reopening applies nothing twice
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
+    assert schema_version(db) == [
+        "m001_applications",
+        "m002_decisions_and_disqualified",
+        "m003_certificates",
+        "m004_measures",
+        "m005_decision_findings",
+    ]
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]
     made = decide(db, app_id, "退回补正", "王芳", reasons="缺照片")
@@ -287,8 +303,9 @@ def test_decisions_history_and_amounts(tmp_path):
     assert decide(db, inn, "通过", "王芳").approved == Decimal(3000)
     assert decide(db, inn, "退回补正", "李强", reasons="照片不清").approved is None
     assert [(d.title, d.reviewer) for d in history(db, inn)] == [("通过", "王芳"), ("退回补正", "李强")]
-    with pytest.raises(UsageError, match="--matched"):
+    with pytest.raises(UsageError, match="匹配金额") as refused:
         decide(db, studio, "通过", "王芳", tier=5000)
+    assert refused.value.field == "matched"
     made = decide(db, studio, "通过", "王芳", tier=3000, matched=Decimal("8000.50"))
     assert made.approved_fen == 1100050 and made.tier == 3000 and made.matched_fen == 800050
 
@@ -541,7 +558,7 @@ def test_command_line_over_folders(tmp_path):
 
     assert run("decide", 1, "--decision", "通过", "--reviewer", "王芳", "--register", register).exit_code == 0
     refused = run("decide", 2, "--decision", "通过", "--reviewer", "王芳", "--register", register)
-    assert refused.exit_code == 2 and "--matched" in refused.output
+    assert refused.exit_code == 2 and "匹配金额" in refused.output
     made = run(
         "decide", 2, "--decision", "通过", "--tier", "5000", "--matched", "10000", "--reviewer", "王芳",
         "--register", register, "--json",
@@ -566,15 +583,16 @@ def test_command_line_over_folders(tmp_path):
     assert "REGISTER-DISQUALIFIED" in shown.output  # the register's findings are recomputed on showing
 
     out = tmp_path / "out"
-    written = run("outputs", "--year", 2026, "-o", out, "--register", register)
+    union = Path(__file__).resolve().parents[2] / "examples" / "union.yaml"
+    written = run("outputs", "--year", 2026, "-o", out, "--register", register, "--union", union)
     assert written.exit_code == 0, written.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [
-            "补正通知-0002-天津示例新能源装备有限公司.docx",
-            "公示名单-2026.docx",
-            "公示名单-2026.xlsx",
-            "拨款明细-2026.xlsx",
-            "年度汇总-2026.xlsx",
+            "补正通知-2026-0002-天津示例新能源装备有限公司.docx",
+            "2026年度公示名单-公示.docx",
+            "2026年度公示名单-表格.xlsx",
+            "2026年度拨款明细.xlsx",
+            "2026年度汇总.xlsx",
         ]
     )
     not_a_register = tmp_path / "notes.txt"
@@ -595,7 +613,7 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
         app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
     old.close()
     db = open_register(path)
-    assert schema_version(db)[-1] == "m003_certificates"
+    assert schema_version(db)[-1] == "m005_decision_findings"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
 
 

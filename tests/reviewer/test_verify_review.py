@@ -38,7 +38,7 @@ def test_fresh_builds_verify(dossiers, name):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["intact"] is True and data["claimed_yuan"] == data["recomputed_yuan"]
-    assert [f["rule"] for f in data["findings"]] == ["VERIFY-BUILT-BY"]
+    assert [f["rule"] for f in data["findings"]] == ["VERIFY-UNSIGNED", "VERIFY-BUILT-BY"]
 
 
 def test_appended_page_is_caught(dossiers, tmp_path):

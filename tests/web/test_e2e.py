@@ -19,6 +19,7 @@ from assembler.web.app import create_app
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
+TOKEN = "e2e-access-token"  # the address `dossier serve` opens carries a fresh one
 SHOTS = Path(os.environ.get("DOSSIER_SCREENSHOTS", "")) if os.environ.get("DOSSIER_SCREENSHOTS") else None
 
 
@@ -29,7 +30,7 @@ def server(tmp_path_factory):
 
     workspace = tmp_path_factory.mktemp("workspace")
     os.environ.setdefault("DOSSIER_CACHE", str(tmp_path_factory.mktemp("cache")))
-    app = create_app(workspace)
+    app = create_app(workspace, token=TOKEN)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -68,10 +69,17 @@ def browser():
         browser.close()
 
 
+def enter(context, server: str):
+    """`context` (a browser's cookies) after opening the app's address with its access token once."""
+    assert context.request.get(f"{server}/?token={TOKEN}").ok
+    return context
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}
+def page(browser, server):
+    context = enter(
+        browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900}),
+        server,
     )
     page = context.new_page()
     # generous: under `pytest -n 2` a check or LibreOffice conversion on the other core slows every request
@@ -323,7 +331,7 @@ def test_refused_save_keeps_everything_and_says_where(server, page, tmp_path):
 
 def test_two_tabs_the_older_save_is_refused(server, browser, tmp_path):
     """Item 4: two tabs on one application; the second save, based on an older version, is refused."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context = enter(browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}), server)
     first = context.new_page()
     open_zip(first, server, tmp_path, "studio")
     second = context.new_page()
@@ -352,10 +360,47 @@ def test_host_header_refused_in_the_browser(server, page):
 PAGES_AT = [1366, 390]
 
 
+def answer_with(html: str):
+    """A Playwright route handler answering every request with `html`."""
+    return lambda route: route.fulfill(content_type="text/html", body=html)
+
+
+def test_only_the_address_with_the_token_opens_the_app(server, browser):
+    """A browser without the token gets a Chinese refusal that says what to do; the address with it opens the
+    app and leaves the address bar without the token; a form posted from another page (another port of this
+    machine, the same site for cookies) is refused by its Origin even with the right CSRF token."""
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(server + "/")
+        assert "需要访问令牌" in page.inner_text("main") and "申请" not in page.title()
+        shot(page, f"30-token-refused-{width}")
+        page.goto(f"{server}/review?token={TOKEN}")
+        assert page.url == server + "/review" and page.locator("input[name=files]").count() == 1
+        page.goto(server + "/")
+        assert page.locator("form[action='/new']").count() == 1
+        shot(page, f"31-home-after-token-{width}")
+        csrf = page.get_attribute("input[name=csrf]", "value")
+        foreign = server.rsplit(":", 1)[0] + ":1/"
+        form = (
+            f'<form method=post action="{server}/new"><input name=csrf value="{csrf}">'
+            "<input name=scheme value=studio><input name=year value=2026><button id=go>go</button></form>"
+        )
+        page.route(foreign, answer_with(form))
+        page.goto(foreign)
+        page.click("#go")
+        page.wait_for_load_state()
+        assert page.url == server + "/new" and "其他网页" in page.inner_text("main")
+        shot(page, f"32-foreign-origin-refused-{width}")
+        width_left = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        assert page.evaluate(width_left) <= 0
+        context.close()
+
+
 def test_every_page_fits_1366_and_390(server, browser, tmp_path):
     """Item 8: a viewport meta tag, no horizontal overflow, no English leftovers or server paths."""
     for width in PAGES_AT:
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         page = context.new_page()
         page.set_default_timeout(30_000)
         open_zip(page, server, tmp_path, "innovation-count")
@@ -551,8 +596,11 @@ def test_register_upload_decide_inbox(server, page, browser, example_dossiers, t
     detail_url = page.url
     assert "innovation-bonus.pdf" in page.inner_text("#record")
     shot(page, "31-register-detail")
-    page.click("#decide-submit")  # no reviewer's name: refused beside the field
+    assert page.input_value("#decision") == ""  # never preset to 通过
+    page.click("#decide-submit")  # no decision, no reviewer's name: refused beside the fields
     assert "评审人姓名" in page.inner_text("#reviewer-error")
+    assert "请选择决定" in page.inner_text("#decision-error")
+    page.select_option("#decision", "通过")
     page.fill("#reviewer", "王芳")
     page.click("#decide-submit")
     page.wait_for_url("**/register/*#history")
@@ -561,10 +609,128 @@ def test_register_upload_decide_inbox(server, page, browser, example_dossiers, t
     row = page.locator("#register-table tr", has_text="天津高新区示例电子科技股份有限公司")
     assert row.get_attribute("data-state") == "approved" and "通过" in row.inner_text()
     for width in PAGES_AT:
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         narrow = context.new_page()
         for name, url in [("inbox", f"{server}/register"), ("detail", detail_url.split("#")[0])]:
             narrow.goto(url)
             shot(narrow, f"32-register-{name}-{width}")
             no_overflow(narrow, tmp_path)
         context.close()
+
+
+def _zip_of(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            zf.write(path, path.relative_to(folder).as_posix())
+    return target
+
+
+def test_register_keeps_to_the_measures(server, page, browser, example_dossiers, tmp_path):
+    """The clerk sees 核验 and the worst problem in the inbox, a forged claim is never the 申请金额, an
+    amount outside the measures is refused beside its field and an override is kept and shown, and an old
+    version says it was replaced; both widths fit."""
+    import json as _json
+    import shutil
+
+    import pikepdf
+    from conftest import copy_example, edit_yaml
+
+    forged = tmp_path / "改过的申报材料.pdf"
+    with pikepdf.open(example_dossiers["studio"]) as pdf:
+        manifest = _json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        manifest["check"]["award"]["amount_fen"] = 9999900
+        pdf.attachments["manifest.json"] = pikepdf.AttachedFileSpec(
+            pdf, _json.dumps(manifest, ensure_ascii=False).encode(), filename="manifest.json"
+        )
+        pdf.save(forged)
+    src = tmp_path / "src"
+    src.mkdir()
+    folder = copy_example("innovation-count", src)
+    first = _zip_of(folder, tmp_path / "精密机械-第一版.zip")
+    page.goto(f"{server}/register")
+    page.set_input_files("#register-files", [str(forged), str(first)])
+    page.click("#register-submit")
+    page.wait_for_url("**/register")
+    tampered = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=tampered]")
+    )
+    assert tampered.locator("td.integrity").inner_text().startswith("被改动")
+    assert "嵌入的清单" in tampered.locator("td.problem").inner_text()
+    assert "99,999" not in tampered.inner_text() and "取自核验一致的页面" in tampered.inner_text()
+    zipped = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=unverifiable]")
+    )
+    assert "无法核验" in zipped.locator("td.integrity").inner_text()
+    assert "2026 年度申报通知：无申报通知，按申报年度自然年（默认解读）" in page.inner_text("#year-call")
+    shot(page, "40-register-inbox-integrity")
+
+    tampered.locator("a").first.click()
+    page.wait_for_url("**/register/*")
+    forged_url = page.url
+    assert "被改动" in page.inner_text("#integrity") and "99,999" not in page.inner_text("#claimed")
+    assert "取自核验一致的封面页" in page.inner_text("#claimed")
+    assert page.input_value("#decision") == ""
+    page.select_option("#decision", "通过")
+    page.fill("#amount", "99999")
+    page.select_option("#tier", "5000")
+    page.fill("#reviewer", "王芳")
+    page.click("#decide-submit")
+    assert "超过" in page.inner_text("#amount-error") or "不符" in page.inner_text("#amount-error")
+    page.fill("#amount", "")
+    page.fill("#matched", "10000")
+    page.click("#decide-submit")
+    assert "未解决的错误" in page.inner_text("#decision-error")
+    page.fill("#override", "评审委员会现场核对了纸质原件，金额以原件为准")
+    page.click("#decide-submit")
+    page.wait_for_url("**/register/*#history")
+    assert "突破办法规定，理由：评审委员会现场核对了纸质原件" in page.inner_text("#decisions")
+    shot(page, "41-register-detail-override")
+
+    page.goto(f"{server}/register")
+    tampered = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=tampered]")
+    )
+    assert "突破办法规定" in tampered.locator("td.state").inner_text()
+    zipped = page.locator("#register-table tbody tr").filter(
+        has=page.locator("td[data-integrity=unverifiable]")
+    )
+    zipped.locator("a").first.click()
+    page.wait_for_url("**/register/*")
+    old_url = page.url
+    with page.expect_download() as got:
+        page.click("#received-file")
+    assert got.value.suggested_filename == "精密机械-第一版.zip"
+    page.select_option("#decision", "退回补正")
+    page.fill("#reasons", "照片不清")
+    page.fill("#reviewer", "王芳")
+    page.click("#decide-submit")
+    page.wait_for_url("**/register/*#history")
+    edit_yaml(folder, lambda d: d["applicant"]["contact"].update(phone="022-58009999"))
+    second = _zip_of(folder, tmp_path / "精密机械-第二版.zip")
+    page.goto(f"{server}/register")
+    page.set_input_files("#register-files", [str(second)])
+    page.click("#register-submit")
+    page.wait_for_url("**/register")
+    assert "已登记为新版本" in page.inner_text(".flashes")
+    page.goto(old_url)
+    assert "本版已被新版本替换" in page.inner_text("#replaced")
+    assert page.locator("#decide-form").count() == 0
+    page.click("#replaced a")
+    page.wait_for_url("**/register/*")
+    assert "此前的决定针对较早的版本" in page.inner_text("#history")
+    assert "退回补正" in page.inner_text("#decisions") and "第 1 版" in page.inner_text("#decisions")
+    current_url = page.url
+    for width in PAGES_AT:
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        narrow = context.new_page()
+        for name, url in [
+            ("inbox", f"{server}/register"),
+            ("forged", forged_url.split("#")[0]),
+            ("old", old_url),
+            ("current", current_url),
+        ]:
+            narrow.goto(url)
+            shot(narrow, f"42-register-{name}-{width}")
+            no_overflow(narrow, tmp_path)
+        context.close()
+    shutil.rmtree(src)

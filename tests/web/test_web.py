@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, csrf_token, need_tool
+from conftest import EXAMPLES, csrf_token, need_tool, signed_in
 from openpyxl import load_workbook
 
 from assembler.cli import cli
@@ -306,9 +306,13 @@ def test_serve_command_starts_on_loopback(tmp_path):
         text=True,
     )
     try:
+        started = proc.stdout.readline()  # 网页版已启动：<url with its token>（…）
+        url = re.search(r"http://\S+?\?token=[\w-]+", started).group(0)
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         for _ in range(100):
             try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                page = browser.open(url.split("/a/")[0] + "/?token=" + url.split("=")[1], timeout=2)
+                page = page.read().decode()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -319,7 +323,7 @@ def test_serve_command_starts_on_loopback(tmp_path):
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
-    assert f"http://127.0.0.1:{port}/a/" in output and "警告" not in output
+    assert url.startswith(f"http://127.0.0.1:{port}/a/") and "警告" not in started + output
 
 
 def test_upload_to_unknown_material_is_a_message(client):
@@ -383,8 +387,9 @@ def test_host_header_must_be_this_machine(client, tmp_path):
         page = response.get_data(as_text=True)
         assert response.status_code == 400 and "主机名" in page and not english_or_paths(page, tmp_path)
     for host in ("localhost:8765", "127.0.0.1:8765", "[::1]:8765"):
-        with client.get("/", headers={"Host": host}) as response:
-            assert response.status_code == 200, host
+        url = "/?token=" + client.application.config["ACCESS_TOKEN"]  # the cookie is kept per host name
+        with client.get(url, headers={"Host": host}) as response:
+            assert response.status_code in (200, 302), host
 
 
 def test_access_token_beyond_loopback(tmp_path):
@@ -406,13 +411,15 @@ def test_access_token_beyond_loopback(tmp_path):
 
 
 def test_cookie_flags_and_headers(client):
-    with client.get("/") as response:
+    fresh = client.application.test_client()
+    with fresh.get("/?token=" + client.application.config["ACCESS_TOKEN"]) as response:
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
-    with client.application.test_client().get("/", base_url="https://localhost") as response:
+        assert response.headers["Referrer-Policy"] == "same-origin"
+    url = "/?token=" + client.application.config["ACCESS_TOKEN"]
+    with client.application.test_client().get(url, base_url="https://localhost") as response:
         assert "Secure" in response.headers["Set-Cookie"]  # behind an HTTPS proxy
 
 
@@ -423,7 +430,7 @@ def test_error_pages_are_chinese_without_paths(tmp_path):
     def boom():
         raise RuntimeError(f"secret detail {tmp_path}")
 
-    client = app.test_client()
+    client = signed_in(app.test_client())
     for url, code, words in [
         ("/nowhere", 404, "找不到页面"),
         ("/new", 405, "无法这样打开"),
@@ -437,7 +444,7 @@ def test_error_pages_are_chinese_without_paths(tmp_path):
 
 def test_secret_key_persists_with_owner_only_permissions(tmp_path):
     """Item 4: a restart keeps the open pages' sessions (their CSRF tokens) valid."""
-    first = create_app(tmp_path / "w").test_client()
+    first = signed_in(create_app(tmp_path / "w").test_client())
     csrf = token(first)
     key = tmp_path / "w" / "secret_key"
     assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
@@ -791,13 +798,13 @@ def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
     from assembler.errors import InputError
 
     app = create_app(tmp_path / "w")
-    assert set(app.blueprints) == {"applicant", "jobs", "reviewer", "register"}
+    assert set(app.blueprints) == {"applicant", "jobs", "reviewer", "register", "union"}
 
     @app.get("/refused")
     def refused():
         raise InputError("台账无法读取", where=str(tmp_path / "secret.xlsx"), fix="请另存为 .xlsx")
 
-    with app.test_client().get("/refused") as response:
+    with signed_in(app.test_client()).get("/refused") as response:
         page = response.get_data(as_text=True)
     assert response.status_code == 400 and "台账无法读取" in page and "请另存为" in page
     assert not english_or_paths(page, tmp_path)
@@ -894,7 +901,7 @@ def test_register_detail_decide_and_history(client, example_dossiers):
         data={"csrf": token(client), "decision": "通过", "tier": "3000", "reviewer": "王芳"},
     )
     assert response.status_code == 400 and "--" not in response.get_data(as_text=True)
-    assert re.search(r'id="matched-error">[^<]*请在“核定匹配金额”中写明', response.get_data(as_text=True))
+    assert re.search(r'id="matched-error">[^<]*请写明评审确认的匹配金额', response.get_data(as_text=True))
     response = client.post(
         "/register/1/decide",
         data={
@@ -947,14 +954,20 @@ def test_register_outputs_zip(client, example_dossiers):
         "/register/2/decide",
         data={"csrf": token(client), "decision": "退回补正", "reasons": "缺少命名文件", "reviewer": "王芳"},
     )
+    with client.get("/register/outputs?year=2026") as r:  # no union profile yet: asked for, not left blank
+        assert r.status_code == 302 and r.headers["Location"].endswith("/register/union")
+    shutil.copy(EXAMPLES / "union.yaml", client.workspace / "union.yaml")
     with client.get("/register/outputs?year=2026") as r:
         assert r.status_code == 200 and r.mimetype == "application/zip"
         assert "filename*=UTF-8''2026" in r.headers["Content-Disposition"]
         names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
-    assert {"公示名单-2026.docx", "公示名单-2026.xlsx", "拨款明细-2026.xlsx", "年度汇总-2026.xlsx"} <= set(
-        names
-    )
-    assert any(n.startswith("补正通知-0002-") for n in names)
+    assert {
+        "2026年度公示名单-公示.docx",
+        "2026年度公示名单-表格.xlsx",
+        "2026年度拨款明细.xlsx",
+        "2026年度汇总.xlsx",
+    } <= set(names)
+    assert any(n.startswith("补正通知-2026-0002-") for n in names)
 
 
 def test_register_host_and_csrf(client):

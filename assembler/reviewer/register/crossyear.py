@@ -13,14 +13,41 @@ level; each fund once a year per unit, and for studios once a year per studio.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import PurePosixPath
 
 from assembler.core.application import LEVEL_RANK, LEVEL_TITLES
+from assembler.core.checklist import MaterialSpec
 from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
 from assembler.reviewer.register.records import Disqualification, Record, scheme_title
 
 _SHOWN = 5
+
+# (scheme, material number, path) → True when the file is a standing document (see docs/rules.md)
+Standing = Callable[[str, str | None, str], bool]
+
+
+def _never(scheme: str, material: str | None, path: str) -> bool:
+    return False
+
+
+def standing_rule(materials: Mapping[str, Iterable[MaterialSpec]]) -> Standing:
+    """The checklists' `reuse:` readings as a test on one evidence file: a material marked standing, or a
+    file of a standing part (its name holds one of the part's words) in a yearly material."""
+    table = {scheme: {m.number: m for m in specs} for scheme, specs in materials.items()}
+
+    def standing(scheme: str, material: str | None, path: str) -> bool:
+        spec = table.get(scheme, {}).get(material or "")
+        if spec is None:
+            return False
+        name = PurePosixPath(path).name
+        for part in spec.parts:
+            if part.reuse is not None and part.names and any(word in name for word in part.names):
+                return part.reuse == "standing"
+        return spec.reuse == "standing"
+
+    return standing
 
 
 def _names(values: list[str]) -> str:
@@ -42,31 +69,50 @@ def _same_unit(a: Record, b: Record) -> bool:
     return a.credit_code == b.credit_code
 
 
-def evidence_findings(new: Record, others: list[Record]) -> list[Finding]:
-    """The same evidence file (SHA-256) in another year's application, or in another unit's this year."""
-    mine: dict[str, list[str]] = defaultdict(list)
+def evidence_findings(new: Record, others: list[Record], standing: Standing = _never) -> list[Finding]:
+    """The same evidence file (SHA-256) in another year's application, or in another unit's this year.
+
+    Across years, a standing document of the same unit (its policy, a naming document, a patent
+    certificate: `reuse: standing` in the checklist) may come again and is only noted; yearly evidence
+    (photos, minutes, 签收单, vouchers) counts in one year only.
+    """
+    mine: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     for e in new.evidence:
         if e.size != 0:
-            mine[e.sha256].append(e.path)
+            mine[e.sha256].append((e.path, standing(new.scheme, e.material, e.path)))
     out: list[Finding] = []
     for other in _latest(others):
         if other.year == new.year and _same_unit(other, new):
             continue  # one unit's two funds in one year may share the union-dues voucher
-        shared = sorted({p for e in other.evidence if e.sha256 in mine for p in mine[e.sha256]})
-        if not shared:
+        hits = sorted({hit for e in other.evidence if e.sha256 in mine for hit in mine[e.sha256]})
+        if not hits:
             continue
         if other.year != new.year:
-            out.append(
-                Finding(
-                    "REGISTER-EVIDENCE-REUSED",
-                    "error",
-                    f"证明文件{_names(shared)}（共 {len(shared)} 个）与 {other.label}的申报材料完全相同"
-                    "（SHA-256 一致）：同一材料只能在一个年度使用（每年申报一次）",
-                    path=shared[0],
-                    fix="请换用本年度的材料，或说明原因。",
+            kept = [p for p, lasting in hits if lasting and _same_unit(other, new)]
+            shared = [p for p, lasting in hits if not (lasting and _same_unit(other, new))]
+            if kept:
+                out.append(
+                    Finding(
+                        "REGISTER-EVIDENCE-STANDING",
+                        "info",
+                        f"文件{_names(kept)}（共 {len(kept)} 个）与 {other.label}提交的相同：属长期有效的材料"
+                        "（制度、命名文件、专利证书），可以连续多年提交",
+                        path=kept[0],
+                    )
                 )
-            )
+            if shared:
+                out.append(
+                    Finding(
+                        "REGISTER-EVIDENCE-REUSED",
+                        "error",
+                        f"证明文件{_names(shared)}（共 {len(shared)} 个）与 {other.label}的申报材料完全相同"
+                        "（SHA-256 一致）：同一材料只能在一个年度使用（每年申报一次）",
+                        path=shared[0],
+                        fix="请换用本年度的材料，或说明原因。",
+                    )
+                )
         else:
+            shared = [p for p, _ in hits]
             out.append(
                 Finding(
                     "REGISTER-EVIDENCE-SHARED",
@@ -255,14 +301,17 @@ def disqualified_findings(new: Record, listed: Iterable[Disqualification]) -> li
 
 
 def register_findings(
-    new: Record, others: Iterable[Record], disqualified: Iterable[Disqualification] = ()
+    new: Record,
+    others: Iterable[Record],
+    disqualified: Iterable[Disqualification] = (),
+    standing: Standing = _never,
 ) -> list[Finding]:
     """Every cross-application and cross-year finding about `new`."""
     pool = [o for o in others if o.id is None or o.id != new.id]
     return (
         duplicate_findings(new, pool)
         + disqualified_findings(new, disqualified)
-        + evidence_findings(new, pool)
+        + evidence_findings(new, pool, standing)
         + item_findings(new, pool)
         + meeting_findings(new, pool)
         + patent_findings(new, pool)

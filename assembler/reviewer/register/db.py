@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -169,6 +170,58 @@ def m003_certificates(db: Database) -> None:
     )
 
 
+M004_COLUMNS = (
+    "integrity",
+    "signer",
+    "period_start",
+    "period_end",
+    "period_source",
+    "stored_sha256",
+    "printed_fen",
+)
+
+
+@migrations()
+def m004_measures(db: Database) -> None:
+    """What keeps the register to the measures: the override reason of a decision, each application's
+    integrity, signer, activity period and kept copy, and the union's call of each year."""
+    db.table("decisions").add_column("override", str)
+    apps = db.table("applications")
+    for column in M004_COLUMNS:
+        apps.add_column(column, int if column.endswith("_fen") else str)
+    db.table("calls").create(
+        {
+            "id": int,
+            "year": int,
+            "measures": str,
+            "title": str,
+            "data": str,
+            "source_name": str,
+            "loaded_by": str,
+            "loaded_at": str,
+        },
+        pk="id",
+        not_null={"year", "measures", "data", "loaded_at"},
+    )
+    db.table("calls").create_index(["year"])
+
+
+@migrations()
+def m005_decision_findings(db: Database) -> None:
+    """The findings a reviewer ticked when deciding, frozen in the words of the 补正通知 (append-only)."""
+    db.table("decision_findings").create(
+        {"decision_id": int, "position": int, "rule": str, "severity": str, "words": str},
+        pk=("decision_id", "position"),
+        not_null={"decision_id", "position", "words"},
+        foreign_keys=[("decision_id", "decisions", "id")],
+    )
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER decision_findings_no_{action.lower()} BEFORE {action} ON decision_findings "
+            "BEGIN SELECT RAISE(ABORT, 'decision_findings is append-only'); END"
+        )
+
+
 def pinned_certificate(db: Database, credit_code: str) -> dict[str, Any] | None:
     """The certificate pinned for a unit, if any."""
     rows = list(db.query("SELECT * FROM certificates WHERE credit_code = ?", [credit_code]))
@@ -223,6 +276,8 @@ def open_register(path: Path | None = None) -> Database:
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # owner-only from the start (SQLite gives its -wal and -shm the same mode)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         db = Database(path, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
@@ -310,6 +365,13 @@ def _app_row(r: Record) -> dict[str, Any]:
         "version": r.version,
         "previous_id": r.previous_id,
         "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True),
+        "integrity": r.integrity or None,
+        "signer": r.signer or None,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "period_source": r.period_source or None,
+        "stored_sha256": r.stored_sha256 or None,
+        "printed_fen": r.printed_fen,
     }
 
 
@@ -319,6 +381,7 @@ def insert_record(db: Database, r: Record, diff: dict | None = None) -> int:
     The caller holds the transaction (`with db.atomic():`).
     """
     row = _app_row(r) | {"diff": json.dumps(diff, ensure_ascii=False) if diff is not None else None}
+    row = {k: v for k, v in row.items() if v is not None or k not in M004_COLUMNS}
     app_id = db.table("applications").insert(row).last_pk
     assert isinstance(app_id, int)
     db.table("evidence").insert_all(
@@ -394,6 +457,13 @@ def _record(row: dict[str, Any], children: dict[str, list[dict]]) -> Record:
         version=row["version"],
         previous_id=row["previous_id"],
         data=json.loads(row["data"] or "{}"),
+        integrity=row.get("integrity") or "",
+        signer=row.get("signer") or "",
+        period_start=row.get("period_start"),
+        period_end=row.get("period_end"),
+        period_source=row.get("period_source") or "",
+        stored_sha256=row.get("stored_sha256") or "",
+        printed_fen=row.get("printed_fen"),
         evidence=tuple(
             Evidence(c["path"], c["sha256"], c["size"] or 0, c["material"]) for c in children["evidence"]
         ),
@@ -518,12 +588,16 @@ def disqualifications(db: Database) -> list[Disqualification]:
     ]
 
 
-def stored_findings(db: Database, app_id: int) -> list[Finding]:
-    """The findings kept for one application (verify/check first, then the register's)."""
+def stored_findings(db: Database, app_id: int, stage: str | None = None) -> list[Finding]:
+    """The findings kept for one application (verify/check first, then the register's, then those made
+    at intake: the call, the signer), or those of one `stage`."""
+    where = "" if stage is None else " AND stage = ?"
+    order = "CASE stage WHEN 'verify' THEN 0 WHEN 'register' THEN 1 ELSE 2 END"
     return [
         Finding(r["rule"], r["severity"], r["message"], r["material"], r["path"], r["fix"])
         for r in db.query(
-            "SELECT * FROM findings WHERE application_id = ? ORDER BY stage DESC, rowid", [app_id]
+            f"SELECT * FROM findings WHERE application_id = ?{where} ORDER BY {order}, rowid",
+            [app_id] if stage is None else [app_id, stage],
         )
     ]
 

@@ -10,12 +10,22 @@ from decimal import Decimal
 
 from sqlite_utils import Database
 
+from assembler.core.dates import BEIJING, beijing_now
+from assembler.core.decisions import Allowance, allowed_award, amount_problem, studio_total
+from assembler.core.models import Finding
 from assembler.errors import InputError, UsageError
-from assembler.reviewer.register.db import get_record, writing
-from assembler.reviewer.register.records import DECISION_CODES, DECISIONS, from_fen, to_fen
+from assembler.reviewer.register.db import get_record, stored_findings, writing
+from assembler.reviewer.register.notices import freeze_ticked, ticked_findings
+from assembler.reviewer.register.records import (
+    DECISION_CODES,
+    DECISIONS,
+    Record,
+    case_title,
+    from_fen,
+    to_fen,
+)
 
 FINAL = ("approved", "rejected")  # after these, a new submission is a second application, not a version
-NEW_STUDIO_ZONE_FEN = 200000  # 附件2 四(一): a newly named zone-level studio, 2000 元
 ANNUAL_TIERS = (3000, 5000)  # 附件2 四(二)
 
 
@@ -32,6 +42,7 @@ class Decision:
     reasons: str
     reviewer: str
     decided_at: str
+    override: str = ""  # the committee's written reason for approving outside the measures
 
     @property
     def title(self) -> str:
@@ -53,6 +64,7 @@ def _decision(row: dict) -> Decision:
         row["reasons"] or "",
         row["reviewer"],
         row["decided_at"],
+        row.get("override") or "",
     )
 
 
@@ -85,7 +97,9 @@ def parse_decision(text: str) -> str:
         return value
     if value in DECISION_CODES:
         return DECISION_CODES[value]
-    raise UsageError(f"决定“{text}”不是 {'、'.join(DECISIONS.values())} 之一", fix="例如 --decision 通过")
+    raise UsageError(
+        f"决定“{text}”不是 {'、'.join(DECISIONS.values())} 之一", fix="例如：通过", field="decision"
+    )
 
 
 def decide(
@@ -98,32 +112,79 @@ def decide(
     tier: int | None = None,
     matched: Decimal | None = None,
     reasons: str = "",
+    override: str = "",
     now: dt.datetime | None = None,
+    ticked: tuple[str, ...] = (),
 ) -> Decision:
     """Record the committee's decision on application `app_id` (a new row; nothing is overwritten).
 
-    通过 needs an approved amount: given, or for 职工创新创效 the recomputed award, or for studios the
-    sum of the committee's parts (2000 元 for a new zone-level studio or the confirmed matched amount,
-    plus the annual tier). 退回补正 and 不予支持 need reasons.
+    Why each refusal: the measures decide what can be paid. Only the current version of an application
+    can be decided; 通过 needs an amount the measures can produce for it (core.decisions) and no open
+    error (a disqualified union, a second application, a dossier that failed verification, material
+    used in another year) unless `override` gives the committee's written reason, which is kept in the
+    history. Approving two innovation applications of one unit in one year (情形一 and 情形二, 二者不可
+    同时申报) is refused even with a reason. 退回补正 and 不予支持 need reasons. `ticked` names the
+    findings (number as listed, or rule id) whose notice words are frozen with the decision for the
+    补正通知.
     """
     code = parse_decision(decision)
     if not reviewer.strip():
-        raise UsageError("请填写评审人姓名", fix="例如 --reviewer 王芳")
+        raise UsageError("请填写评审人姓名", fix="例如：王芳", field="reviewer")
     record = get_record(db, app_id)
     if record is None:
         raise InputError(f"登记簿中没有登记号 {app_id}", fix="用 dossier applications 查看登记号。")
+    newer = _newer_version(db, app_id)
+    if newer is not None:
+        raise UsageError(
+            f"登记号 {app_id} 已被新版本（登记号 {newer}）替换，只能对最新版本作出决定",
+            fix=f"请对登记号 {newer} 作出决定。",
+            field="decision",
+        )
     if record.scheme != "studio" and (tier is not None or matched is not None):
-        raise UsageError("年度评比档次和匹配金额只适用于劳模和工匠人才创新工作室鼓励金")
+        raise UsageError("年度评比档次和匹配金额只适用于劳模和工匠人才创新工作室鼓励金", field="tier")
     if tier is not None and tier not in ANNUAL_TIERS:
-        raise UsageError(f"年度评比档次应为 {' 或 '.join(map(str, ANNUAL_TIERS))} 元，而不是 {tier}")
+        raise UsageError(
+            f"年度评比档次应为 {' 或 '.join(map(str, ANNUAL_TIERS))} 元，而不是 {tier}", field="tier"
+        )
     if code != "approved" and not reasons.strip():
-        raise UsageError(f"“{DECISIONS[code]}”需要写明理由", fix="例如 --reason 缺少评审会议现场照片")
+        raise UsageError(
+            f"“{DECISIONS[code]}”需要写明理由", fix="例如：缺少评审会议现场照片", field="reasons"
+        )
     approved_fen = to_fen(approved)
     matched_fen = to_fen(matched)
-    if code == "approved" and approved_fen is None:
-        approved_fen = _default_amount(record, tier, matched_fen)
     if code != "approved" and approved_fen:
-        raise UsageError(f"“{DECISIONS[code]}”不能有核定金额")
+        raise UsageError(f"“{DECISIONS[code]}”不能有核定金额", field="amount")
+    if code != "approved" and override.strip():
+        raise UsageError("只有“通过”需要写明突破办法规定的理由", field="override")
+    if code == "approved":
+        _refuse_second_approval(db, record)
+        allowance = allowance_of(record)
+        if approved_fen is None and allowance.eligible:
+            approved_fen = _default_amount(record, allowance, tier, matched_fen)
+        blocking = _blocking_findings(db, app_id)
+        problem = None
+        if approved_fen is None:
+            problem = f"本申请不符合鼓励金条件（{allowance.text}），通过时须写明核定金额"
+        else:
+            problem = amount_problem(
+                allowance,
+                from_fen(approved_fen) or Decimal(0),
+                Decimal(tier) if tier is not None else None,
+                from_fen(matched_fen),
+            )
+        if (problem or blocking) and not override.strip():
+            if problem:
+                raise UsageError(
+                    problem,
+                    fix="请按办法核定金额；评审委员会决定突破办法规定时，请写明突破办法规定的理由。",
+                    field="amount",
+                )
+            listed = "；".join(f.message for f in blocking[:3]) + ("等" if len(blocking) > 3 else "")
+            raise UsageError(
+                f"本申请还有 {len(blocking)} 个未解决的错误，不能决定通过：{listed}",
+                fix="请退回补正或不予支持；评审委员会仍决定通过时，请写明突破办法规定的理由。",
+                field="decision",
+            )
     row = {
         "application_id": app_id,
         "decision": code,
@@ -132,35 +193,87 @@ def decide(
         "matched_fen": matched_fen,
         "reasons": reasons.strip(),
         "reviewer": reviewer.strip(),
-        "decided_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "decided_at": stamp(now),
+        "override": override.strip() or None,
     }
+    chosen = ticked_findings(db, app_id, ticked)
     with writing(db):
         new_id = db.table("decisions").insert(row).last_pk
-    assert isinstance(new_id, int)
+        assert isinstance(new_id, int)
+        freeze_ticked(db, new_id, chosen)
     return _decision({"id": new_id, **row})
 
 
-def _default_amount(record, tier: int | None, matched_fen: int | None) -> int:
-    if record.scheme == "innovation":
-        if record.recomputed_fen is None:
-            raise UsageError("复核金额为“不符合条件”，通过时请用 --amount 写明核定金额")
-        return record.recomputed_fen
-    total = 0
-    if record.studio_new:
-        if record.studio_level == "zone":
-            total += NEW_STUDIO_ZONE_FEN
-        elif matched_fen is None:
+def stamp(now: dt.datetime | None = None) -> str:
+    """A moment as the register writes it: ISO, to the second, in Beijing time (+08:00)."""
+    return (now or beijing_now()).astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def _newer_version(db: Database, app_id: int) -> int | None:
+    rows = list(db.query("SELECT id FROM applications WHERE previous_id = ? ORDER BY id DESC", [app_id]))
+    return rows[0]["id"] if rows else None
+
+
+def _refuse_second_approval(db: Database, record: Record) -> None:
+    """情形一 and 情形二 of one unit in one year cannot both be paid (附件1: 二者不可同时申报)."""
+    if record.scheme != "innovation":
+        return
+    rows = db.query(
+        "SELECT a.id, a.fund_case FROM applications a WHERE a.credit_code = ? AND a.scheme = 'innovation' "
+        "AND a.year = ? AND a.id != ? "
+        "AND NOT EXISTS (SELECT 1 FROM applications b WHERE b.previous_id = a.id)",
+        [record.credit_code, record.year, record.id],
+    )
+    decided = current_decisions(db)
+    for row in rows:
+        other = decided.get(row["id"])
+        if other is not None and other.decision == "approved":
             raise UsageError(
-                "新命名的滨海新区级及以上工作室：请用 --matched 写明评审确认的匹配金额"
-                "（或用 --amount 写明核定总额）"
+                f"本单位 {record.year} 年度的职工创新创效补贴已在登记号 {row['id']}"
+                f"（{case_title(row['fund_case'])}）决定通过：情形一和情形二不可同时申报，每年只能支持一次",
+                fix=f"如需改为支持本申请，请先把登记号 {row['id']} 的决定改为不予支持。",
+                field="decision",
             )
-        else:
-            total += matched_fen
-    if record.data.get("studio", {}).get("annual"):
-        if tier is None:
-            raise UsageError("申报了年度评比：请用 --tier 写明评审委员会评定的档次（3000 或 5000）")
-        total += tier * 100
-    return total
+
+
+def _blocking_findings(db: Database, app_id: int) -> list[Finding]:
+    """The error-level findings that stand against approving (recomputed against today's register)."""
+    from assembler.reviewer.register.intake import refresh_findings
+
+    refresh_findings(db, app_id)
+    return [f for f in stored_findings(db, app_id) if f.severity == "error"]
+
+
+def allowance_of(record: Record) -> Allowance:
+    """What the measures allow for a recorded application (from its recomputed award and facts)."""
+    from assembler.load.checklists import load_checklist
+
+    measures = str(record.data.get("measures") or "2021")
+    spec = load_checklist(measures, record.scheme).award
+    return allowed_award(
+        record.scheme,
+        record.case,
+        from_fen(record.recomputed_fen),
+        spec,
+        item_count=len(record.items),
+        studio_level=record.studio_level,
+        studio_new=record.studio_new,
+        studio_annual=bool((record.data.get("studio") or {}).get("annual")),
+        studio_matched=from_fen(record.matched_fen),
+    )
+
+
+def _default_amount(record: Record, allowance: Allowance, tier: int | None, matched_fen: int | None) -> int:
+    if record.scheme == "innovation":
+        assert record.recomputed_fen is not None
+        return record.recomputed_fen
+    total, problem = studio_total(
+        allowance, Decimal(tier) if tier is not None else None, from_fen(matched_fen)
+    )
+    if problem is not None:
+        field = "matched" if "匹配" in problem else "tier"
+        raise UsageError(problem, fix="请写明，或直接写明核定金额（总额）。", field=field)
+    return to_fen(total) or 0
 
 
 def disqualify(
@@ -181,7 +294,7 @@ def disqualify(
     if problem := credit_code_problem(code):
         raise UsageError(f"统一社会信用代码“{code}”无效：{problem}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明取消资格的理由（--reason）和经办人（--reviewer）")
+        raise UsageError("请写明取消资格的理由和经办人")
     if until is not None and until < since:
         raise UsageError("取消资格的结束日期早于开始日期")
     row = {
@@ -191,7 +304,7 @@ def disqualify(
         "until": until.isoformat() if until else None,
         "reason": reason.strip(),
         "reviewer": reviewer.strip(),
-        "added_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        "added_at": stamp(now),
         "withdrawn": 0,
         "withdraws": None,
     }
@@ -207,12 +320,12 @@ def withdraw_disqualification(db: Database, listing_id: int, reason: str, review
     if not rows:
         raise InputError(f"取消资格名单中没有编号 {listing_id}")
     if not reason.strip() or not reviewer.strip():
-        raise UsageError("请写明撤销的理由（--reason）和经办人（--reviewer）")
+        raise UsageError("请写明撤销的理由和经办人")
     row = {
         **{k: rows[0][k] for k in ("code", "name", "since", "until")},
         "reason": reason.strip(),
         "reviewer": reviewer.strip(),
-        "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "added_at": stamp(),
         "withdrawn": 1,
         "withdraws": listing_id,
     }

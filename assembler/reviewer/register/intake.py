@@ -7,15 +7,16 @@ the others go on. Each input is one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from assembler.core.identifiers import certificate_names, comparable
 from assembler.core.models import Finding
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
@@ -124,6 +125,18 @@ def record_from_data(
     )
 
 
+TAMPER_RULES = {  # verify findings that mean the file was changed after it was built
+    "VERIFY-PAGE-COUNT",
+    "VERIFY-PAGE-CHANGED",
+    "VERIFY-OUTLINE",
+    "VERIFY-MANIFEST-EDITED",
+    "VERIFY-BINDING-MISMATCH",
+    "VERIFY-SIGNATURE-BROKEN",
+    "VERIFY-ACTIVE-CONTENT",
+    "VERIFY-AWARD-MISMATCH",
+}
+
+
 SQLITE_MAX = 2**63 - 1  # the register stores whole numbers as SQLite INTEGER (64-bit)
 YEAR_RANGE = range(1900, 10_000)
 
@@ -157,13 +170,65 @@ def _oversized(record: Record) -> str | None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    from assembler.reviewer.register.decisions import stamp
+
+    return stamp()
 
 
-def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]:
+def integrity_of(findings: list[Finding]) -> str:
+    """intact, or tampered when verify found the file changed after it was built (pages, bookmarks, the
+    embedded data or claim, a broken signature, active content)."""
+    tampered = any(
+        f.severity == "error" and (f.rule in TAMPER_RULES or f.rule.startswith("VERIFY-PAGE"))
+        for f in findings
+    )
+    return "tampered" if tampered else "intact"
+
+
+CLAIM_PRINTED = re.compile(r"申请金额\s*([0-9][0-9,]*(?:\.[0-9]{1,2})?)\s*元")
+COVER_PAGES = 3  # the cover (with 申请金额) is the first page of every dossier and of its first volume
+
+
+def printed_claim_fen(path: Path, manifest: dict) -> int | None:
+    """申请金额 as printed on the dossier's first pages, read only from a page whose digest still matches
+    the one recorded at build: the figure a dossier that failed verification can still be held to."""
+    import pikepdf
+    import pypdf
+
+    from assembler.integrity.manifest import validate_manifest
+    from assembler.integrity.pagedigest import page_digests
+
+    try:
+        expected, _ = validate_manifest(manifest, str(path)).expected_pages()
+        with pikepdf.open(path) as pdf:
+            actual = page_digests(pdf)
+        reader = pypdf.PdfReader(path)
+        for index in range(min(COVER_PAGES, len(expected), len(actual))):
+            if actual[index] != expected[index]:
+                continue
+            found = CLAIM_PRINTED.search(reader.pages[index].extract_text() or "")
+            if found:
+                return to_fen(found.group(1).replace(",", ""))
+    except (DossierError, pikepdf.PdfError, pypdf.errors.PyPdfError, ValueError, KeyError, OSError):
+        return None
+    return None
+
+
+def _period_fields(period: dict | None) -> dict[str, Any]:
+    period = period or {}
+    return {
+        "period_start": str(period["start"]) if period.get("start") else None,
+        "period_end": str(period["end"]) if period.get("end") else None,
+        "period_source": str(period.get("source") or ""),
+    }
+
+
+def read_input(path: Path, received_at: str | None = None, call: Path | None = None) -> tuple[Row, Record]:
     """Verify a dossier PDF (or check a folder/zip) once: the review row and the register's record.
 
-    Raises DossierError when the input is not an application of ours or cannot be read.
+    `call`: the union's call file to check a folder/zip against (a built PDF keeps the one it was built
+    with, and intake compares it). Raises DossierError when the input is not an application of ours or
+    cannot be read.
     """
     when = received_at or _now()
     if path.is_file() and path.suffix.lower() == ".pdf":
@@ -189,11 +254,22 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
             raise _unfit(path, type(exc).__name__) from None  # wrong type; ArithmeticError: Decimal's
         if (bad := _oversized(record)) is not None:
             raise _unfit(path, bad)
+        signer = (
+            certificate_names(v.signature.signer)[0] if v.signature is not None and v.signature.intact else ""
+        )
+        integrity = integrity_of(v.findings)
+        record = replace(
+            record,
+            printed_fen=printed_claim_fen(path, m) if integrity == "tampered" else None,
+            integrity=integrity,
+            signer=signer,
+            **_period_fields(m.get("check", {}).get("period")),
+        )
         return row, record
     from assembler.api import check_source
     from assembler.load.sources import open_source
 
-    report, loaded, _ = check_source(open_source(path))
+    report, loaded, _ = check_source(open_source(path), call=call)
     row = row_from_check(path, report, loaded)
     material_of = {f: m.number for m in report.materials for f in m.files}
     files = [
@@ -220,7 +296,33 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
         source_name=path.name,
         kind="申请压缩包" if path.is_file() else "申请文件夹",
     )
-    return row, record
+    period = report.period
+    return row, replace(
+        record,
+        integrity="unverifiable",
+        period_start=period.start.isoformat() if period else None,
+        period_end=period.end.isoformat() if period else None,
+        period_source=period.source if period else "",
+    )
+
+
+def read_for_register(db: Database, path: Path, received_at: str | None = None) -> tuple[Row, Record]:
+    """`read_input`, a folder or .zip checked against the call the union loaded into the register for
+    its year (a built PDF keeps its own; intake compares it)."""
+    import tempfile
+
+    from assembler.reviewer.register.calls import call_file_text
+
+    row, record = read_input(path, received_at)
+    if record.kind == "申报材料 PDF":
+        return row, record
+    text = call_file_text(db, record.year, str(record.data.get("measures") or "2021"))
+    if text is None:
+        return row, record
+    with tempfile.TemporaryDirectory(prefix="dossier-call-") as tmp:
+        call = Path(tmp) / f"{record.year}.yaml"
+        call.write_text(text, encoding="utf-8")
+        return read_input(path, record.received_at, call)
 
 
 def findings_for(db: Database, record: Record, exclude: set[int] | None = None) -> list[Finding]:
@@ -230,7 +332,15 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     """
     skip = exclude or set()
     others = store.load_records(db, store.candidate_ids(db, record) - skip)
-    return register_findings(record, others, store.disqualifications(db))
+    return register_findings(record, others, store.disqualifications(db), _standing())
+
+
+def _standing():  # noqa: ANN202 - crossyear.Standing
+    """The bundled checklists' reuse readings (standing or yearly per material)."""
+    from assembler.load.checklists import load_checklist
+    from assembler.reviewer.register.crossyear import standing_rule
+
+    return standing_rule({s: load_checklist("2021", s).materials for s in ("innovation", "studio")})
 
 
 def refresh_findings(db: Database, app_id: int) -> list[Finding]:
@@ -261,16 +371,20 @@ def _signature(path: Path):  # noqa: ANN202 - SignatureInfo | None, imported onl
 
 
 def _certificate_findings(db: Database, record: Record, signature) -> list[Finding]:  # noqa: ANN001
-    """Pin a unit's certificate at its first signed dossier; flag a later dossier signed with another one."""
+    """Pin a unit's certificate at its first signed dossier (never one naming another unit); flag a later
+    dossier signed with another one."""
     if signature is None or not signature.intact:
         return []
     pinned = store.pinned_certificate(db, record.credit_code)
+    signer = certificate_names(signature.signer)[0]
     if pinned is None:
+        if signer_findings(record):
+            return []
         store.pin_certificate(
             db,
             record.credit_code,
             signature.fingerprint,
-            signature.signer,
+            signer,
             record.id or 0,
             record.received_at,
         )
@@ -282,16 +396,38 @@ def _certificate_findings(db: Database, record: Record, signature) -> list[Findi
             "REGISTER-CERTIFICATE-CHANGED",
             "error",
             f"签名证书与本单位首次登记时不同（首次：{pinned['signer']}，"
-            f"登记号 {pinned['first_application_id']}；本次：{signature.signer}）",
+            f"登记号 {pinned['first_application_id']}；本次：{signer}）",
             fix="请向申请单位核实是否更换了签名密钥；若非本单位签名，不予受理。",
         )
     ]
 
 
+def signer_findings(record: Record) -> list[Finding]:
+    """A dossier signed with a certificate issued to another unit than the applicant (nor its union)."""
+    if not record.signer or not record.unit_name:
+        return []
+    names = {comparable(record.unit_name), comparable(record.union_name)} - {""}
+    if comparable(record.signer) in names:
+        return []
+    return [
+        Finding(
+            "REGISTER-SIGNER-OTHER-UNIT",
+            "error",
+            f"申报材料的电子签名证书属于“{record.signer}”，而申请单位是“{record.unit_name}”："
+            "不是申请单位自己签名的材料",
+            fix="请向申请单位核实；应由申请单位用本单位的签名密钥签名后重新报送。",
+        )
+    ]
+
+
 def intake_one(db: Database, path: Path, received_at: str | None = None) -> IntakeResult:
-    """Read, verify and record one input; its findings include the register's checks."""
+    """Read, verify and record one input, and keep a read-only copy of it; its findings include the
+    register's checks (across years, against the union's call, the signer)."""
+    from assembler.reviewer.register.calls import call_findings, register_call
+    from assembler.reviewer.register.filestore import keep
+
     try:
-        row, record = read_input(path, received_at)
+        row, record = read_for_register(db, path, received_at)
         signature = _signature(path)
     except DossierError as exc:
         return IntakeResult(path, "refused", error=exc.render(), error_code=exc.exit_code)
@@ -299,7 +435,10 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
     if existing is not None:
         found = refresh_findings(db, existing)
         kept = store.get_record(db, existing)
-        return IntakeResult(path, "already", kept, row.findings + found)
+        intake_found = [f for f in store.stored_findings(db, existing, "intake")]
+        return IntakeResult(path, "already", kept, row.findings + found + intake_found)
+    record = replace(record, stored_sha256=keep(db, path))
+    ruling = register_call(db, record.year, str(record.data.get("measures") or "2021"))
     with store.writing(db):
         previous = _open_predecessor(db, record)
         diff = None
@@ -308,12 +447,18 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
             record = replace(record, version=previous.version + 1, previous_id=previous.id)
         app_id = store.insert_record(db, record, diff)
         record = replace(record, id=app_id)
-        found = findings_for(db, record, store.versions(db, app_id)) + _certificate_findings(
-            db, record, signature
+        found = findings_for(db, record, store.versions(db, app_id))
+        at_intake = (
+            call_findings(record, ruling)
+            + signer_findings(record)
+            + _certificate_findings(db, record, signature)
         )
         store.store_findings(db, app_id, "verify", row.findings)
         store.store_findings(db, app_id, "register", found)
-    return IntakeResult(path, "version" if previous else "new", record, row.findings + found, diff)
+        store.store_findings(db, app_id, "intake", at_intake)
+    return IntakeResult(
+        path, "version" if previous else "new", record, row.findings + found + at_intake, diff
+    )
 
 
 def intake(db: Database, paths: list[Path], received_at: str | None = None) -> list[IntakeResult]:

@@ -1,34 +1,35 @@
-"""What the union office takes out of the register for one year: a 补正通知 per returned application
-(.docx), the 公示名单 of approved awards (.docx and .xlsx), the 拨款明细 per base union (.xlsx) and the
-year summary per fund and case (.xlsx, for the report under 第四条).
+"""What the union office takes out of the register for one year, as documents it can issue: a 补正通知
+per returned application and the 公示 of approved awards (.docx, 公文 layout after GB/T 9704-2012), the
+公示名单 as a sheet, the 拨款明细 for finance and the year summary (.xlsx).
 
-Only the current version of each application counts, with its current decision. Text cells that begin
-with = + - @ are written as text, never as formulas.
+Only the current version of each application counts, with its current decision; the 公示 and the
+拨款明细 list only approved applications whose union is not on the 第三条 list. Every date is a Beijing
+date taken from the register (the latest decision), so a second run writes the same bytes. The union's
+profile (union.yaml) supplies the issuer, the 发文字号 prefix, the contact and the periods.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from assembler.core.application import LEVEL_TITLES
+from assembler.core.official import beijing_date, deadline, official_date, studio_parts, working_period
+from assembler.load.union import UnionProfile
 from assembler.reviewer.register import db as store
+from assembler.reviewer.register import gbdoc
 from assembler.reviewer.register.decisions import Decision, current_decisions
-from assembler.reviewer.register.intake import refresh_findings
+from assembler.reviewer.register.notices import ticked_words
 from assembler.reviewer.register.records import Record, from_fen, scheme_title
 from assembler.reviewer.register.records import case_title as _case_title
 
-UNION = "天津滨海高新技术产业开发区总工会"
-BODY_FONT, TITLE_FONT = "仿宋", "黑体"
-MONEY_FORMAT = "#,##0.00"
+MEASURES = "《天津滨海高新技术产业开发区职工创新管理办法》"
+COMMITTEE = "高新区职工创新评审委员会"
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,21 @@ class Entry:
 
     record: Record
     decision: Decision | None
+    disqualified: bool = False  # its union (or unit) is on the 第三条 list on the day it was received
 
     @property
     def approved(self) -> Decimal | None:
         return self.decision.approved if self.decision and self.decision.decision == "approved" else None
 
+    @property
+    def status(self) -> str:
+        """approved / returned / rejected / open."""
+        return self.decision.decision if self.decision else "open"
+
 
 def year_entries(db: Database, year: int | None) -> list[Entry]:
     """The current version of every application of `year` (every year when None), with its current
-    decision.
+    decision and whether its union is disqualified.
     """
     where = "a.year = ? AND" if year is not None else ""
     ids = [
@@ -57,7 +64,14 @@ def year_entries(db: Database, year: int | None) -> list[Entry]:
         )
     ]
     decisions = current_decisions(db)
-    return [Entry(r, decisions.get(r.id or 0)) for r in store.load_records(db, ids)]
+    listed = store.disqualifications(db)
+
+    def barred(r: Record) -> bool:
+        codes = {c for c in (r.union_code, r.credit_code) if c}
+        day = r.received_on or f"{r.year}-12-31"
+        return any(d.code in codes and d.applies_on(day) for d in listed)
+
+    return [Entry(r, decisions.get(r.id or 0), barred(r)) for r in store.load_records(db, ids)]
 
 
 def case_title(r: Record) -> str:
@@ -67,402 +81,244 @@ def case_title(r: Record) -> str:
     return _case_title(r.case)
 
 
-def _date_words(day: dt.date) -> str:
-    return f"{day.year} 年 {day.month} 月 {day.day} 日"
-
-
 def _safe_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text)[:60]
+
+
+def payable(entries: list[Entry]) -> list[Entry]:
+    """Approved and not disqualified: what is published and paid, by fund then register number."""
+    chosen = [e for e in entries if e.approved is not None and not e.disqualified]
+    return sorted(chosen, key=lambda e: (e.record.scheme != "innovation", e.record.id or 0))
+
+
+approved_entries = payable  # the earlier name
+
+
+def parts_fen(e: Entry) -> dict[str, int]:
+    """An approved award by part: 情形一 / 情形二 (职工创新创效), 新命名 / 年度评比 (工作室)."""
+    fen = e.decision.approved_fen if e.decision and e.decision.approved_fen else 0
+    r = e.record
+    if r.scheme == "innovation":
+        return {"count" if r.case == "count" else "bonus": fen}
+    studio = r.data.get("studio") or {}
+    split = studio_parts(
+        fen, e.decision.tier if e.decision else None, r.studio_new, bool(studio.get("annual"))
+    )
+    return {"new": split.new_fen, "annual": split.annual_fen}
+
+
+PART_TITLES = {
+    "count": "职工创新创效 情形一",
+    "bonus": "职工创新创效 情形二",
+    "new": "创新工作室 新命名",
+    "annual": "创新工作室 年度评比",
+}
+
+
+def yuan(amount: Decimal | int | None, *, fen: bool = False) -> str:
+    """An amount as the documents print it: 13,000.00 (from yuan, or from fen with fen=True)."""
+    if amount is None:
+        return ""
+    value = from_fen(int(amount)) if fen else Decimal(amount)
+    return f"{value:,.2f}"
+
+
+def issue_date(entries: list[Entry]) -> dt.date:
+    """成文日期 of the year's documents: the Beijing date of the latest decision (of the latest receipt
+    when nothing is decided), so that the same register gives the same documents.
+    """
+    stamps = [e.decision.decided_at for e in entries if e.decision] or [e.record.received_at for e in entries]
+    return max(beijing_date(s) for s in stamps)
+
+
+def notice_numbers(db: Database, year: int, first: int) -> dict[int, int]:
+    """The 发文字号 number of every 退回补正 decision of the year, in the order they were made (decisions
+    are append-only, so a number once given never changes).
+    """
+    rows = db.query(
+        "SELECT d.id FROM decisions d JOIN applications a ON a.id = d.application_id "
+        "WHERE a.year = ? AND d.decision = 'returned' ORDER BY d.id",
+        [year],
+    )
+    return {r["id"]: first + i for i, r in enumerate(rows)}
 
 
 # ---- Word ----------------------------------------------------------------------------------------
 
 
-def _set_fonts(element: Any, east_asia: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), "Times New Roman")
-    fonts.set(qn("w:eastAsia"), east_asia)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
+def notice_items(db: Database, entry: Entry) -> tuple[list[str], list[str]]:
+    """The committee's reasons and the ticked findings' words, both as frozen with the decision."""
+    d = entry.decision
+    if d is None:
+        return [], []
+    reasons = [s.strip().rstrip("。") + "。" for s in re.split(r"[；;\n]", d.reasons) if s.strip()]
+    return reasons, ticked_words(db, d.id)
 
 
-def _document(landscape: bool = False) -> Any:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = (Cm(29.7), Cm(21.0)) if landscape else (Cm(21.0), Cm(29.7))
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    section.left_margin = section.right_margin = Cm(2.6)
-    for name in ("Normal", "Table Grid"):
-        _set_fonts(doc.styles[name].element, BODY_FONT)
-    doc.styles["Normal"].font.size = Pt(14)
-    doc.core_properties.author = UNION
-    return doc
-
-
-def _para(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 14, align: str = "left", bold=False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    p.alignment = {
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-    }[align]
-    p.paragraph_format.space_after = Pt(6)
-    p.paragraph_format.line_spacing = 1.3
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    _set_fonts(run._r, font)
-    return p
-
-
-def _save_docx(doc: Any) -> bytes:
-    from assembler.pipeline.wordforms import normalize_docx
-
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalize_docx(buf.getvalue())
-
-
-def notice_items(db: Database, entry: Entry) -> list[str]:
-    """What the applicant has to correct: the reviewers' reasons, then every error and warning found
-    (by verify/check and across the register), each with its fix, in the words of the forms.
-    """
-    record = entry.record
-    assert record.id is not None
-    refresh_findings(db, record.id)
-    lines: list[str] = []
-    if entry.decision and entry.decision.reasons:
-        lines.extend(s.strip() for s in re.split(r"[；;\n]", entry.decision.reasons) if s.strip())
-    for f in store.stored_findings(db, record.id):
-        if f.severity not in ("error", "warning"):
-            continue
-        text = re.sub(r"^\[[A-Z0-9-]+\]\s*", "", f.message)
-        where = f"（材料 {f.material}）" if f.material and f"材料 {f.material}" not in text else ""
-        fix = f"处理办法：{f.fix}" if f.fix else ""
-        lines.append(f"{text}{where}。{fix}".replace("。。", "。"))
-    return lines
-
-
-def notice_docx(db: Database, entry: Entry, today: dt.date | None = None) -> bytes:
-    """补正通知 for one returned application."""
-    from docx.shared import Pt
-
-    r = entry.record
-    day = today or (
-        dt.date.fromisoformat(entry.decision.decided_at[:10]) if entry.decision else dt.date.today()
-    )
-    doc = _document()
-    _para(doc, "补 正 通 知", font=TITLE_FONT, size=22, align="center")
-    _para(doc, f"登记号：{r.id}（第 {r.version} 版）", size=12, align="right")
-    _para(doc, f"{r.unit_name}（{r.union_name or '工会'}）：")
-    received = r.received_at[:10]
+def notice_docx(db: Database, entry: Entry, profile: UnionProfile, number: int) -> bytes:
+    """补正通知 for one returned application, from what was frozen with the decision."""
+    r, d = entry.record, entry.decision
+    assert d is not None
+    day = beijing_date(d.decided_at)
+    due = deadline(day, profile.correction_days, profile.holidays)
     fund = scheme_title(r.scheme)
-    what = f"，{case_title(r)}" if case_title(r) else ""
-    body = _para(
+    doc = gbdoc.new_document(profile.issuer)
+    gbdoc.head(doc, profile.issuer, profile.number(r.year, number))
+    gbdoc.title(doc, f"关于补正{r.year}年度{fund}申报材料的通知")
+    union = r.union_name or f"{r.unit_name}工会"
+    gbdoc.para(doc, f"{r.unit_name}、{union}：" if union != r.unit_name else f"{r.unit_name}：", align="left")
+    received = official_date(beijing_date(r.received_at)) if r.received_at else f"{r.year}年"
+    what = f"（{case_title(r)}）" if case_title(r) else ""
+    gbdoc.para(
         doc,
-        f"贵单位于 {_date_words(dt.date.fromisoformat(received))}报送的 {r.year} 年度{fund}申报材料"
-        f"（{r.source_name}{what}）经审核，需补正以下事项：",
-        align="justify",
+        f"你单位于{received}报送的{r.year}年度{fund}申报材料{what}，经{COMMITTEE}审核，"
+        "需补正后再审。现将有关事项通知如下：",
+        indent=True,
     )
-    body.paragraph_format.first_line_indent = Pt(28)
-    items = notice_items(db, entry) or ["请按评审意见补充完善申报材料。"]
-    for i, line in enumerate(items, start=1):
-        p = _para(doc, f"{i}. {line}", align="justify")
-        p.paragraph_format.first_line_indent = Pt(28)
-    tail = _para(
-        doc,
-        "请按上述意见补正后，使用 dossier build 重新生成申报材料并再次报送；补正后的材料将作为新版本登记，"
-        "与本次材料一并审核。",
-        align="justify",
-    )
-    tail.paragraph_format.first_line_indent = Pt(28)
-    closing = [tail]
-    if entry.decision:
-        closing.append(_para(doc, f"经办人：{entry.decision.reviewer}", size=12))
-    closing += [_para(doc, ""), _para(doc, UNION, align="right")]
-    _para(doc, _date_words(day), align="right")
-    for p in closing:  # the signature never stands alone on a page
-        p.paragraph_format.keep_with_next = True
-    return _save_docx(doc)
-
-
-def _table(doc: Any, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths):
-        column.width = Cm(width)  # the grid LibreOffice and WPS lay out by
-    for row_cells, values, bold in [(table.rows[0].cells, headers, True)] + [
-        (table.add_row().cells, r, False) for r in rows
-    ]:
-        for i, (cell, value, width) in enumerate(zip(row_cells, values, widths)):
-            cell.width = Cm(width)
-            p = cell.paragraphs[0]
-            if i == len(headers) - 1 and not bold:
-                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # the amount
-            run = p.add_run(str(value))
-            run.font.size = Pt(12)
-            run.font.bold = bold
-            _set_fonts(run._r, TITLE_FONT if bold else BODY_FONT)
-    header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header.append(repeat)
-
-
-def approved_entries(entries: list[Entry]) -> list[Entry]:
-    """Approved awards, by fund then register number."""
-    chosen = [e for e in entries if e.approved is not None]
-    return sorted(chosen, key=lambda e: (e.record.scheme != "innovation", e.record.id or 0))
-
-
-def _yuan(amount: Decimal | None) -> str:
-    return "" if amount is None else f"{amount:,.2f}"
-
-
-def publicity_docx(entries: list[Entry], year: int, today: dt.date | None = None) -> bytes:
-    """公示名单: the approved awards of the year, per fund."""
-    doc = _document()
-    _para(doc, f"{year} 年度高新区职工创新鼓励金拟支持名单公示", font=TITLE_FONT, size=20, align="center")
-    intro = _para(
-        doc,
-        "根据《天津滨海高新技术产业开发区职工创新管理办法》（津高新工发〔2021〕2号），经职工创新评审委员会评审，"
-        "拟对以下单位给予职工创新鼓励金支持，现予公示。公示期间如有异议，请向高新区总工会反映。",
-        align="justify",
-    )
-    from docx.shared import Pt
-
-    intro.paragraph_format.first_line_indent = Pt(28)
-    approved = approved_entries(entries)
-    for scheme in ("innovation", "studio"):
-        title = scheme_title(scheme)
-        rows = [e for e in approved if e.record.scheme == scheme]
-        if not rows:
-            continue
-        _para(doc, f"{title}（{len(rows)} 家）", font=TITLE_FONT, size=14)
-        total = sum((e.approved or Decimal(0) for e in rows), Decimal(0))
-        _table(
-            doc,
-            ["序号", "单位名称", "情形 / 工作室", "核定金额（元）"],
-            [
-                [str(i), e.record.unit_name, case_title(e.record), _yuan(e.approved)]
-                for i, e in enumerate(rows, 1)
-            ]
-            + [["", "合计", "", _yuan(total)]],
-            [1.5, 6.5, 5.5, 3.0],
-        )
-    if not approved:
-        _para(doc, "（本年度尚无通过的申请）")
-    _para(doc, "")
-    _para(doc, "公示期：      年   月   日至      年   月   日")
-    _para(doc, UNION, align="right")
-    _para(doc, _date_words(today or dt.date.today()), align="right")
-    return _save_docx(doc)
-
-
-# ---- Excel ---------------------------------------------------------------------------------------
-
-
-def put_row(ws: Any, values: list[Any]) -> None:
-    """Append a row; text that a spreadsheet would take for a formula (= + - @) stays text."""
-    from assembler.files import append_row
-
-    append_row(ws, values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, Decimal):
-            cell.number_format = MONEY_FORMAT
-
-
-def _bold_last(ws: Any) -> None:
-    from openpyxl.styles import Font
-
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-
-
-def _workbook_bytes(wb: Any) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _setup_print(ws: Any, title: str) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.oddHeader.center.text = title
-
-
-def publicity_xlsx(entries: list[Entry], year: int) -> bytes:
-    """公示名单 as a workbook (one row per approved award)."""
-    from assembler.files import new_sheet_with_header
-
-    headers = ["序号", "基金", "单位名称", "统一社会信用代码", "情形 / 工作室", "核定金额（元）", "登记号"]
-    wb, ws = new_sheet_with_header("公示名单", headers, [6, 30, 34, 22, 32, 16, 8])
-    approved = approved_entries(entries)
-    for i, e in enumerate(approved, start=1):
-        r = e.record
-        put_row(ws, [i, scheme_title(r.scheme), r.unit_name, r.credit_code, case_title(r), e.approved, r.id])
-    put_row(
-        ws, ["", "合计", f"{len(approved)} 家", "", "", sum((e.approved or 0 for e in approved), Decimal(0))]
-    )
-    _bold_last(ws)
-    _setup_print(ws, f"{year} 年度高新区职工创新鼓励金拟支持名单")
-    return _workbook_bytes(wb)
-
-
-def union_key(r: Record) -> tuple[str, str]:
-    """The base union an award is paid to: its credit code when given, and its name."""
-    return (r.union_code or "", r.union_name or f"{r.unit_name}工会")
-
-
-def grants_xlsx(entries: list[Entry], year: int) -> bytes:
-    """拨款明细 per base union: each approved award with the unit's bank details, a subtotal per union."""
-    from assembler.files import new_sheet_with_header
-
-    headers = [
-        "序号",
-        "基层工会名称",
-        "基层工会统一社会信用代码",
-        "单位名称",
-        "单位统一社会信用代码",
-        "基金",
-        "情形 / 工作室",
-        "登记号",
-        "核定金额（元）",
-        "开户银行",
-        "银行账号",
-    ]
-    wb, ws = new_sheet_with_header("拨款明细", headers, [6, 34, 24, 34, 22, 28, 28, 8, 14, 26, 26])
-    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for e in approved_entries(entries):
-        groups[union_key(e.record)].append(e)
+    reasons, items = notice_items(db, entry)
+    sections = [("评审委员会意见", reasons), ("需补正的材料", items)]
+    chinese = "一二三四"
     n = 0
-    grand = Decimal(0)
-    for (code, name), group in sorted(groups.items(), key=lambda kv: kv[0][1]):
-        subtotal = Decimal(0)
-        for e in group:
-            n += 1
-            r = e.record
-            bank = (r.data.get("applicant") or {}).get("bank") or {}
-            put_row(
-                ws,
+    for heading, lines in sections:
+        if not lines:
+            continue
+        gbdoc.heading(doc, f"{chinese[n]}、{heading}")
+        n += 1
+        for i, line in enumerate(lines, start=1):
+            gbdoc.para(doc, f"{i}．{line}", indent=True)
+    gbdoc.heading(doc, f"{chinese[n]}、补正期限")
+    gbdoc.para(
+        doc,
+        f"请于{official_date(due)}前将补正后的申报材料报送{profile.issuer}（地址：{profile.address}）。"
+        "补正后的材料作为新版本登记，与原报材料一并审核。",
+        indent=True,
+    )
+    gbdoc.para(doc, "特此通知。", indent=True, keep=True)
+    gbdoc.signature(doc, profile.issuer, official_date(day))
+    gbdoc.para(doc)
+    gbdoc.para(doc, f"（联系人：{profile.contact}；联系电话：{profile.phone}）", indent=True)
+    return gbdoc.save(doc)
+
+
+def unit_count(entries: list[Entry]) -> int:
+    """Distinct units (by 统一社会信用代码), not rows."""
+    return len({e.record.credit_code for e in entries})
+
+
+def publicity_period(profile: UnionProfile, issued: dt.date) -> tuple[dt.date, dt.date]:
+    """公示期: `objection_days` working days from the working day after the 公示 is issued."""
+    return working_period(issued, profile.objection_days, profile.holidays)
+
+
+def publicity_docx(
+    entries: list[Entry], year: int, profile: UnionProfile, number: int, issued: dt.date | None = None
+) -> bytes:
+    """公示: the approved awards of the year, per fund, one line per unit and fund, studio awards split
+    into new naming and annual evaluation; 公示期 as dates and where to object.
+    """
+    issued = issued or issue_date(entries)
+    first, last = publicity_period(profile, issued)
+    chosen = payable(entries)
+    doc = gbdoc.new_document(profile.issuer)
+    gbdoc.head(doc, profile.issuer, profile.number(year, number))
+    gbdoc.title(doc, f"关于{year}年度高新区职工创新鼓励金拟支持名单的公示")
+    gbdoc.para(
+        doc,
+        f"根据{MEASURES}（津高新工发〔2021〕2号），经{COMMITTEE}评审，拟对以下"
+        f"{unit_count(chosen)}家单位给予职工创新鼓励金支持，"
+        f"合计{yuan(sum_fen(chosen), fen=True)}元，现予公示。",
+        indent=True,
+    )
+    gbdoc.para(
+        doc,
+        f"公示期：{official_date(first)}至{official_date(last)}（{profile.objection_days}个工作日）。",
+        indent=True,
+    )
+    gbdoc.para(
+        doc,
+        f"公示期间，对名单有异议的，请以书面形式实名向{profile.issuer}反映，并提供必要的证明材料。"
+        f"联系人：{profile.contact}；联系电话：{profile.phone}；电子邮箱：{profile.email}；"
+        f"地址：{profile.address}。",
+        indent=True,
+    )
+    innovation = [e for e in chosen if e.record.scheme == "innovation"]
+    studios = [e for e in chosen if e.record.scheme == "studio"]
+    if innovation:
+        gbdoc.heading(doc, f"一、职工创新创效鼓励金（{unit_count(innovation)}家单位）")
+        gbdoc.table(
+            doc,
+            ["序号", "单位名称", "补贴情形", "金额（元）"],
+            [
+                [str(i), e.record.unit_name, _case_title(e.record.case), yuan(e.approved)]
+                for i, e in enumerate(innovation, 1)
+            ]
+            + [["", "合计", "", yuan(sum_fen(innovation), fen=True)]],
+            [1.4, 7.0, 4.4, 2.8],
+        )
+    if studios:
+        gbdoc.heading(
+            doc,
+            f"{'二' if innovation else '一'}、劳模和工匠人才创新工作室鼓励金（{unit_count(studios)}家单位）",
+        )
+        rows = []
+        totals = [0, 0]
+        for i, e in enumerate(studios, 1):
+            parts = parts_fen(e)
+            totals[0] += parts["new"]
+            totals[1] += parts["annual"]
+            rows.append(
                 [
-                    n,
-                    name,
-                    code or "（未填写）",
-                    r.unit_name,
-                    r.credit_code,
-                    scheme_title(r.scheme),
-                    case_title(r),
-                    r.id,
-                    e.approved,
-                    bank.get("name", ""),
-                    bank.get("account", ""),
-                ],
+                    str(i),
+                    e.record.unit_name,
+                    case_title(e.record),
+                    yuan(parts["new"], fen=True) if parts["new"] else "—",
+                    yuan(parts["annual"], fen=True) if parts["annual"] else "—",
+                    yuan(parts["new"] + parts["annual"], fen=True),
+                ]
             )
-            subtotal += e.approved or Decimal(0)
-        put_row(ws, ["", f"小计：{name}", code, "", "", "", "", "", subtotal])
-        _bold_last(ws)
-        grand += subtotal
-    put_row(ws, ["", f"合计（{len(groups)} 个基层工会）", "", "", "", "", "", "", grand])
-    _bold_last(ws)
-    _setup_print(ws, f"{year} 年度高新区职工创新鼓励金拨款明细")
-    return _workbook_bytes(wb)
-
-
-def summary_rows(entries: list[Entry]) -> list[list[Any]]:
-    """Per fund and case: applications, decisions, claimed and approved totals (for 第四条's report)."""
-    keys: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for e in entries:
-        r = e.record
-        case = _case_title(r.case) if r.scheme == "innovation" else "—"
-        keys[(r.scheme, case)].append(e)
-    rows: list[list[Any]] = []
-    for (scheme, case), group in sorted(keys.items(), key=lambda kv: (kv[0][0] != "innovation", kv[0][1])):
-        counts: dict[str, int] = defaultdict(int)
-        for e in group:
-            counts[e.decision.decision if e.decision else "open"] += 1
         rows.append(
             [
-                scheme_title(scheme),
-                case,
-                len(group),
-                counts["approved"],
-                counts["returned"],
-                counts["rejected"],
-                counts["open"],
-                sum((from_fen(e.record.claimed_fen) or Decimal(0) for e in group), Decimal(0)),
-                sum((e.approved or Decimal(0) for e in group), Decimal(0)),
+                "",
+                "合计",
+                "",
+                yuan(totals[0], fen=True),
+                yuan(totals[1], fen=True),
+                yuan(sum(totals), fen=True),
             ]
         )
-    return rows
+        gbdoc.table(
+            doc,
+            ["序号", "单位名称", "工作室（级别）", "新命名（元）", "年度评比（元）", "合计（元）"],
+            rows,
+            [1.1, 4.1, 3.6, 2.3, 2.3, 2.2],
+            size=10.5,
+        )
+    if not chosen:
+        gbdoc.para(doc, "本年度暂无拟支持的单位。", indent=True)
+    gbdoc.signature(doc, profile.issuer, official_date(issued))
+    return gbdoc.save(doc)
 
 
-SUMMARY_HEADERS = [
-    "基金",
-    "情形",
-    "申请数",
-    "通过",
-    "退回补正",
-    "不予支持",
-    "未决定",
-    "申请金额（元）",
-    "核定金额（元）",
-]
+def sum_fen(entries: list[Entry]) -> int:
+    """The approved total of `entries`, in fen."""
+    return sum((e.decision.approved_fen or 0) for e in entries if e.decision and e.approved is not None)
 
 
-def summary_xlsx(entries: list[Entry], year: int) -> bytes:
-    """The year summary per fund and case, with a total row."""
-    from assembler.files import new_sheet_with_header
-
-    wb, ws = new_sheet_with_header(f"{year}年度汇总", SUMMARY_HEADERS, [30, 26, 9, 8, 10, 10, 8, 16, 16])
-    rows = summary_rows(entries)
-    for row in rows:
-        put_row(ws, row)
-    counts = [sum(r[i] for r in rows) for i in range(2, 7)]
-    money = [sum((r[i] for r in rows), Decimal(0)) for i in (7, 8)]
-    put_row(ws, ["合计", "", *counts, *money])
-    _bold_last(ws)
-    _setup_print(ws, f"{year} 年度高新区职工创新鼓励金申报与评审汇总")
-    return _workbook_bytes(wb)
-
-
-def write_outputs(db: Database, year: int, outdir: Path, today: dt.date | None = None) -> list[Path]:
-    """Every output of `year` into `outdir`; returns the files written."""
+def write_outputs(
+    db: Database, year: int, outdir: Path, profile: UnionProfile, today: dt.date | None = None
+) -> list[Path]:
+    """Every output of `year` into `outdir` (names carry the year, and the register number for a
+    notice, so no other year's or unit's output is overwritten); returns the files written. `today`
+    replaces the 成文日期 of the 公示 and the sheets (the register's latest decision date otherwise).
+    """
     from assembler.files import write_atomically
+    from assembler.reviewer.register import sheets
 
     entries = year_entries(db, year)
+    if today is not None:
+        issued = today
+    else:
+        issued = issue_date(entries) if entries else beijing_date(dt.datetime.now(dt.UTC).isoformat())
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
@@ -471,12 +327,20 @@ def write_outputs(db: Database, year: int, outdir: Path, today: dt.date | None =
         write_atomically(target, data)
         written.append(target)
 
+    numbers = notice_numbers(db, year, profile.first_number)
     for e in entries:
         if e.decision and e.decision.decision == "returned":
             r = e.record
-            put(f"补正通知-{r.id:04d}-{_safe_name(r.unit_name)}.docx", notice_docx(db, e, today))
-    put(f"公示名单-{year}.docx", publicity_docx(entries, year, today))
-    put(f"公示名单-{year}.xlsx", publicity_xlsx(entries, year))
-    put(f"拨款明细-{year}.xlsx", grants_xlsx(entries, year))
-    put(f"年度汇总-{year}.xlsx", summary_xlsx(entries, year))
+            put(
+                f"补正通知-{year}-{r.id:04d}-{_safe_name(r.unit_name)}.docx",
+                notice_docx(db, e, profile, numbers[e.decision.id]),
+            )
+    publicity_number = profile.first_number + len(numbers)
+    put(f"{year}年度公示名单-公示.docx", publicity_docx(entries, year, profile, publicity_number, issued))
+    put(
+        f"{year}年度公示名单-表格.xlsx",
+        sheets.publicity_xlsx(entries, year, profile, publicity_number, issued),
+    )
+    put(f"{year}年度拨款明细.xlsx", sheets.grants_xlsx(entries, year, profile, publicity_number, issued))
+    put(f"{year}年度汇总.xlsx", sheets.summary_xlsx(entries, year, profile, issued))
     return written

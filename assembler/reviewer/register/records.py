@@ -34,6 +34,26 @@ DECISIONS = {"approved": "通过", "returned": "退回补正", "rejected": "不�
 DECISION_CODES = {title: code for code, title in DECISIONS.items()}
 
 
+INTEGRITY_TITLES = {"intact": "完整", "tampered": "被改动", "unverifiable": "无法核验"}
+
+
+def beijing_text(stamp: str, minutes: bool = False) -> str:
+    """A stored moment (ISO; without a zone it is UTC, as older registers wrote it) in Beijing time:
+    2026-12-03T01:30:00+08:00, or 2026-12-03 01:30 with `minutes`."""
+    import datetime as dt
+
+    from assembler.core.dates import BEIJING
+
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    moment = moment.astimezone(BEIJING)
+    return moment.strftime("%Y-%m-%d %H:%M") if minutes else moment.isoformat(timespec="seconds")
+
+
 def to_fen(amount: Decimal | int | str | None) -> int | None:
     """An amount in yuan as integer fen (exact); None stays None."""
     if amount is None:
@@ -133,13 +153,20 @@ class Record:
     meetings: tuple[Meeting, ...] = ()
     patents: tuple[Patent, ...] = ()
     evidence: tuple[Evidence, ...] = ()
-    received_at: str = ""  # ISO date-time (UTC)
+    received_at: str = ""  # ISO date-time (Beijing time, +08:00; older rows UTC)
     source_name: str = ""
     kind: str = ""  # 申报材料 PDF / 申请文件夹 / 申请压缩包
     id: int | None = None  # the register's number, once recorded
     version: int = 1
     previous_id: int | None = None
     data: dict = field(default_factory=dict, compare=False)  # application.yaml as recorded
+    integrity: str = ""  # intact / tampered / unverifiable ('' before the register recorded it)
+    signer: str = ""  # the name on the signing certificate of a signed dossier
+    period_start: str | None = None  # the activity period the dossier was checked against (ISO)
+    period_end: str | None = None
+    period_source: str = ""
+    stored_sha256: str = ""  # the register's kept copy of the received file (files/<sha256>)
+    printed_fen: int | None = None  # 申请金额 as printed on the dossier's own pages that still verify
 
     @property
     def studio_key(self) -> str:
@@ -153,8 +180,14 @@ class Record:
 
     @property
     def received_on(self) -> str:
-        """The received date (ISO), for the disqualification list."""
-        return self.received_at[:10]
+        """The received date in Beijing time (ISO), for the disqualification list and the notices."""
+        return beijing_text(self.received_at)[:10]
+
+    @property
+    def trusted_claim_fen(self) -> int | None:
+        """The claimed amount when it can be trusted: for a dossier that failed verification never its
+        embedded claim (it may be forged), only the amount printed on its pages that still verify."""
+        return self.printed_fen if self.integrity == "tampered" else self.claimed_fen
 
     @property
     def label(self) -> str:
