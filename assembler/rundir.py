@@ -1,7 +1,7 @@
 """One temporary folder per run of the command line, removed when the run ends however it ends.
 
 Every temporary file of a run — the build's work folder, LibreOffice's profile and its own temporary
-files, spooled zip members, photo pages — goes into `<temp>/dossier-runs/<pid>-…/`: the process's
+files, spooled zip members, photo pages — goes into `<temp>/dossier-runs-<uid>/<pid>-…/` (0700): the process's
 `tempfile.tempdir` and the TMPDIR of the programs it starts point there. The folder is removed at exit,
 on Ctrl-C and on SIGTERM (which unwinds like Ctrl-C, so that LibreOffice's process group is killed
 first). A run killed with SIGKILL cannot clean up: the next run removes its folder, found by a lock the
@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 
 log = logging.getLogger(__name__)
-RUNS = "dossier-runs"
+RUNS = f"dossier-runs-{os.getuid()}" if hasattr(os, "getuid") else "dossier-runs"  # one per user
 LOCK = ".lock"
 UNLOCKED_GRACE = 3600  # seconds: a folder without its lock file is a run that died while starting
 _run: dict[str, object] = {}
@@ -118,6 +119,9 @@ def begin_run() -> Path | None:
     root = runs_root()
     try:
         root.mkdir(mode=0o700, exist_ok=True)
+        st = root.lstat()
+        if hasattr(os, "getuid") and (st.st_uid != os.getuid() or not stat.S_ISDIR(st.st_mode)):
+            raise OSError(f"{root} belongs to another user or is not a folder")
         sweep(root)
         folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
         fd = os.open(folder / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
