@@ -3,6 +3,7 @@
 #   make test   — installs what is needed, then runs the whole test suite
 PYTHON ?= python3
 APT_PACKAGES = libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei fonts-dejavu-core poppler-utils qpdf chromium
+APT_PACKAGES += jbig2dec fonts-liberation2  # JBIG2 scans inside PDFs; Times New Roman/Arial/Courier New metrics
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-packages python-packages demo test lint benchmark
@@ -12,6 +13,7 @@ setup: system-packages python-packages
 system-packages:
 	@if command -v soffice >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
 	    command -v pdftoppm >/dev/null 2>&1 && command -v qpdf >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && \
+	    command -v jbig2dec >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Liberation Serif" && \
 	    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  echo "LibreOffice, CJK fonts, poppler, qpdf and Chromium present"; \
 	else \

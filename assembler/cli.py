@@ -56,6 +56,7 @@ def _silence_stdout() -> None:
 # names an option: the web has no options)
 _HINTS = {
     "BUILD-INCOMPLETE": "如只需预览，可加 --allow-incomplete（缺失项会在清单页上标红）。",
+    "BUILD-XFA": "确认静态页面可用时，可加 --accept-xfa。",
     "OUTPUT-INSIDE-APPLICATION": "用 -o 指定申请文件夹以外的位置。",
     "OUTPUT-NO-SPACE": "可用 -o 把申报材料写到空间充足的位置。",
     "OUTPUT-WRITE-FAILED": "可用 -o 写到别的位置。",
@@ -295,6 +296,9 @@ def _size(text: str | None) -> int | None:
     help="输出的 PDF（默认：申请文件夹旁的“<文件夹名>-申报材料.pdf”）。",
 )
 @click.option("--allow-incomplete", is_flag=True, help="材料不全也生成（缺失项在清单页上标红），用于预览。")
+@click.option(
+    "--accept-xfa", is_flag=True, help="XFA 动态表单 PDF 也放入（只能放入其静态页面，可能看不到表单内容）。"
+)
 @click.option("--max-size", help="文件大小上限，如 20MB：超过时逐步降低照片质量。")
 @click.option(
     "--sign",
@@ -337,6 +341,7 @@ def build(
     folder: Path,
     out: Path | None,
     allow_incomplete: bool,
+    accept_xfa: bool,
     max_size: str | None,
     split_size: str | None,
     sign_key: Path | None,
@@ -358,6 +363,7 @@ def build(
     opts = BuildOptions(
         out=out,
         allow_incomplete=allow_incomplete,
+        accept_xfa=accept_xfa,
         checklists=checklists,
         templates=templates,
         soffice=soffice,
@@ -587,12 +593,16 @@ def _echo_calls(checklists: Path | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: one temporary folder for the whole run (assembler.rundir)."""
+    from assembler.rundir import begin_run
+
+    begin_run()
     cli(prog_name="dossier")
 
 
 # ---- the reviewers' register (assembler/reviewer/register/) -----------------------------------------------
 
+APP_ID = click.IntRange(1, 2**63 - 1)  # a register id: SQLite's INTEGER (2**70 used to crash the lookup)
 _REGISTER = click.option(
     "--register",
     "register_path",
@@ -663,7 +673,7 @@ def intake(paths: tuple[Path, ...], register_path: Path | None, as_json: bool) -
 
 
 @cli.command()
-@click.argument("app_id", type=int)
+@click.argument("app_id", type=APP_ID)
 @click.option("--decision", required=True, help="通过 / 退回补正 / 不予支持。")
 @click.option("--amount", help="核定金额（元）；通过时默认为复核金额（工作室：按评定档次和匹配金额计算）。")
 @click.option("--tier", type=int, help="评审委员会评定的年度评比档次：3000 或 5000（元）。")
@@ -808,7 +818,7 @@ def disqualify(
 
 
 @cli.command()
-@click.argument("app_id", type=int, required=False)
+@click.argument("app_id", type=APP_ID, required=False)
 @click.option("--year", type=click.IntRange(2021, 2100), help="只列出这一申报年度。")
 @click.option(
     "--export",

@@ -30,6 +30,13 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+def _limited(memory: int) -> list[str]:
+    """A POSIX shell prefix that sets RLIMIT_AS (`ulimit -v`, in KiB) and then execs the program: the limit
+    is in place before the program's first instruction and is inherited by its children (a preexec
+    function would do the same but is unsafe in a threaded caller)."""
+    return ["/bin/sh", "-c", 'ulimit -v "$0" && exec "$@"', str(memory // 1024)]
+
+
 def run_program(
     args: Sequence[str],
     *,
@@ -37,11 +44,16 @@ def run_program(
     name: str,
     env: dict[str, str] | None = None,
     timeout_fix: str = "",
+    memory: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run `args` to completion and return its output; ToolFailedError naming `name` when it overruns
-    `timeout` (the whole process group is killed). OSError (program missing) is left to the caller,
-    which knows the install instructions."""
+    `timeout` (the whole process group is killed). With `memory` (bytes), the program and everything it
+    starts get that much address space at most (RLIMIT_AS, on POSIX), so that a hostile input makes it
+    fail instead of taking the machine. OSError (program missing) is left to the caller, which knows the
+    install instructions."""
     group: dict = {"start_new_session": True} if os.name != "nt" else {"creationflags": 0x00000200}
+    if memory is not None and os.name != "nt":
+        args = [*_limited(memory), *args]
     started = time.monotonic()
     log.info("run %s: %s", name, subprocess.list2cmdline(list(args)))
     proc = subprocess.Popen(

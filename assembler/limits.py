@@ -27,12 +27,19 @@ FILE_MAX_BYTES = 512 * MB  # a 1,000-page scan at 300 dpi is ~125 MB
 PDF_MAX_PAGES = 2_000
 PDF_MAX_STREAM_BYTES = 70_000_000  # one stream as stored: pypdf refuses a /Length over 75 MB (the self-audit)
 PDF_MAX_DECODED_BYTES = 400_000_000  # one flate stream decoded (build digests every page): a 100 MP RGB image
+PDF_MAX_TREE_DEPTH = 32  # /Pages nested in /Pages: real files use 1–6 levels; pypdf stops at 100, qpdf sooner
 IMAGE_MAX_PIXELS = 100_000_000  # a 108 MP phone photo is 12000×9000; a 240 MP PNG took build to 5.1 GB
 
 # -- the ledger behind 附件1.2 (ledger.py) ------------------------------------------------------------
 LEDGER_MAX_ROWS = 5_000  # 附件1.2 goes through LibreOffice: 5,000 rows build in ~2 min; 10,000 time out
 LEDGER_MAX_BYTES = 50 * MB
 LEDGER_MAX_COLUMNS = 60  # columns read per row: a sheet claiming to reach column XFD is not padded to 16,384
+
+# -- a spreadsheet given as evidence (evidence.py): LibreOffice prints every row and every sheet -----------
+SHEET_MAX_ROWS = 20_000  # rows of all sheets together, counted from the sheet XML without loading it
+SHEET_MAX_SHEETS = 100  # a 1,024-sheet .xlsx took LibreOffice 15.7 s and 1.5 GB
+SHEET_MAX_CELLS = 1_000_000  # cells of all sheets together
+SHEET_MAX_STYLES = 20_000  # cell styles: a style explosion makes LibreOffice allocate per style and cell
 
 # -- amounts (identifiers.parse_money) ----------------------------------------------------------------
 AMOUNT_MAX_YUAN = Decimal(100_000_000)  # 1 亿元: no single bonus or matched amount comes near it
@@ -55,3 +62,10 @@ OFD_MAX_TOTAL_BYTES = 1000 * MB
 OFD_MAX_XML_BYTES = 64 * MB  # one XML part: the largest real page content is a few MB
 OFD_MAX_RATIO = 100  # unpacked / packed per part above OFD_RATIO_FLOOR; real OFD parts compress < 30×
 OFD_RATIO_FLOOR = 2 * MB
+OFD_MAX_OBJECTS_PER_PAGE = (
+    50_000  # drawn objects of one page (its layers and templates): a dense invoice has ~2,000
+)
+
+# -- LibreOffice (convert/soffice.py): one conversion's address space and wall time --------------------
+SOFFICE_MAX_MEMORY = 4096 * MB  # RLIMIT_AS of the soffice process; a real 300-page report stays under 1.5 GB
+SOFFICE_SECONDS_PER_FILE = 120  # the call's timeout is this times the number of files (at least 300 s)

@@ -112,7 +112,8 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
             with Image.open(src) as im:
                 frames = getattr(im, "n_frames", 1) if im.format == "TIFF" else 1  # GIF/WebP/MPO: first frame
                 for index in range(frames):
-                    im.seek(index)
+                    if frames > 1:  # else stay where the opener put us: a HEIC's primary image, not #0
+                        im.seek(index)
                     if im.format == "JPEG":
                         orientation = im.getexif().get(0x0112, 1)
                         page = _page_for(*((im.height, im.width) if orientation in (5, 6, 7, 8) else im.size))

@@ -48,6 +48,7 @@ from pikepdf import Array, Dictionary, Name
 from assembler.errors import InputError, ToolMissingError
 from assembler.fonts import FONT_HELP, CjkFont, find_cjk_font
 from assembler.limits import IMAGE_MAX_PIXELS as MAX_IMAGE_PIXELS
+from assembler.limits import OFD_MAX_OBJECTS_PER_PAGE as MAX_OBJECTS
 from assembler.limits import OFD_MAX_PART_BYTES as MAX_PART_BYTES
 from assembler.limits import OFD_MAX_PARTS as MAX_PARTS
 from assembler.limits import OFD_MAX_RATIO as MAX_RATIO
@@ -57,7 +58,7 @@ from assembler.limits import OFD_RATIO_FLOOR as RATIO_FLOOR
 from assembler.limits import PDF_MAX_PAGES as MAX_PAGES
 
 CACHE_KIND = "ofd"  # for assembler.cache, like convert/images.py
-CONVERTER_VERSION = "1"  # part of the cache key: bump when the drawing changes
+CONVERTER_VERSION = "2"  # part of the cache key: bump when the drawing changes (2: object alpha, gradients)
 MM = 72 / 25.4
 A4_MM = (210.0, 297.0)
 
@@ -142,6 +143,8 @@ def _floats(text: str | None) -> list[float]:
 
 _SERIALS = itertools.count()
 # what zipfile raises on damaged archives (NotImplementedError: an unknown method or version)
+_DRAWN = {"TextObject", "PathObject", "ImageObject", "CompositeObject", "PageBlock"}
+_COUNT_OVER = 256 * 1024  # parts smaller than this cannot hold MAX_OBJECTS objects: not counted twice
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     OSError,
@@ -224,9 +227,24 @@ class _Package:
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise self.error(f"OFD 文件的部件 {name} 含有 DTD 声明，不符合 OFD 标准，已拒绝")
         try:
+            if len(data) > _COUNT_OVER:
+                self._count_objects(name, data)
             return ET.fromstring(data)
         except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown encoding
             raise self.error(f"OFD 文件的部件 {name} 不是有效的 XML（{exc}）") from exc
+
+    def _count_objects(self, name: str, data: bytes) -> None:
+        """InputError when the part draws more than OFD_MAX_OBJECTS_PER_PAGE objects, counted streaming
+        (no tree is built): 400,000 text objects on one page took the renderer past 8 GB."""
+        count = 0
+        for _, element in ET.iterparse(io.BytesIO(data), events=("end",)):
+            if _local(element.tag) in _DRAWN:
+                count += 1
+                if count > MAX_OBJECTS:
+                    raise self.error(
+                        f"OFD 文件的部件 {name} 的图文对象超过 {MAX_OBJECTS:,} 个的上限（每页），已拒绝"
+                    )
+                element.clear()
 
     def xml_or_none(self, name: str | None) -> ET.Element | None:
         return self.xml(name) if name is not None and self.has(name) else None
@@ -353,7 +371,10 @@ def ofd_page_count(path: str | Path | BinaryIO, name: str | None = None) -> int:
     document root and every page part present). Cheap: no page is parsed. Used by evidence checking so
     that a broken OFD is refused at `check` time, with InputError naming the problem in Chinese."""
     with _Package(path, _where(path, name)) as pkg:
-        return len(_open_doc(pkg).pages)
+        pages = _open_doc(pkg).pages
+        for _, part in pages:  # every page part parsed (and its drawn objects counted) as build will
+            pkg.xml(part)
+        return len(pages)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -559,6 +580,7 @@ class _Canvas:
     fonts: dict[str, pikepdf.Object] = field(default_factory=dict)
     xobjects: dict[str, pikepdf.Object] = field(default_factory=dict)
     gstates: dict[str, pikepdf.Object] = field(default_factory=dict)
+    shadings: dict[str, pikepdf.Object] = field(default_factory=dict)
 
     def resources(self) -> Dictionary:
         res = Dictionary()
@@ -568,6 +590,8 @@ class _Canvas:
             res.XObject = Dictionary({"/" + k: v for k, v in sorted(self.xobjects.items())})
         if self.gstates:
             res.ExtGState = Dictionary({"/" + k: v for k, v in sorted(self.gstates.items())})
+        if self.shadings:
+            res.Shading = Dictionary({"/" + k: v for k, v in sorted(self.shadings.items())})
         return res
 
     def content(self) -> bytes:
@@ -584,7 +608,7 @@ class _Writer:
         self.fallbacks: dict[str, _Font] = {}
         self.fonts: dict[tuple[int, str], _Font | None] = {}
         self.images: dict[tuple[int, str], tuple[str, pikepdf.Object] | None] = {}
-        self.gstates: dict[tuple[int, bool], tuple[str, pikepdf.Object]] = {}
+        self.gstates: dict[tuple[int, bool | None], tuple[str, pikepdf.Object]] = {}
         self.seal_images: dict[bytes, pikepdf.Object] = {}
         self.counter = 0
         self.embedded: list[str] = []
@@ -644,12 +668,14 @@ class _Writer:
             self.fonts[key] = font
         return self.fonts[key]
 
-    def alpha(self, canvas: _Canvas, value: int, stroke: bool) -> str:
-        """The ExtGState setting the stroke or fill opacity (OFD's Alpha of a colour, 0..255)."""
+    def alpha(self, canvas: _Canvas, value: int, stroke: bool | None) -> str:
+        """The ExtGState setting the stroke or fill opacity, or both (None: an object's own Alpha), from
+        OFD's 0..255."""
         key = (value, stroke)
         if key not in self.gstates:
             state = Dictionary(Type=Name.ExtGState)
-            state["/CA" if stroke else "/ca"] = value / 255
+            for which in ("/CA", "/ca") if stroke is None else ("/CA" if stroke else "/ca",):
+                state[which] = value / 255
             self.gstates[key] = (self.name("GS"), self.pdf.make_indirect(state))
         name, indirect = self.gstates[key]
         canvas.gstates[name] = indirect
@@ -913,6 +939,7 @@ class _Painter:
         self.d = d
         self.depth = depth  # seals drawn inside seals
         self.nesting = 0  # composite units inside composite units
+        self.object_alpha = 255  # the Alpha of the object being drawn (colours' own alpha multiply it)
 
     # -- colours and parameters ----------------------------------------------------------------
     def _color(self, el: ET.Element | None) -> tuple[str, int | None] | None:
@@ -969,7 +996,7 @@ class _Painter:
         op = {1: "g", 3: "rg", 4: "k"}[len(values.split())]
         canvas.ops.append(f"{values} {op.upper() if stroke else op}")
         if alpha is not None and alpha < 255:
-            canvas.ops.append(f"/{self.w.alpha(canvas, alpha, stroke)} gs")
+            canvas.ops.append(f"/{self.w.alpha(canvas, alpha * self.object_alpha // 255, stroke)} gs")
 
     # -- blocks --------------------------------------------------------------------------------
     def block(self, canvas: _Canvas, el: ET.Element, layer_param: str | None = None) -> None:
@@ -1000,6 +1027,10 @@ class _Painter:
         the object is also clipped to its Boundary (done for pictures, which some writers crop that way;
         text and path boundaries are often computed too tight to clip by)."""
         canvas.ops.append("q")
+        own = _floats(el.get("Alpha"))
+        self.object_alpha = int(min(max(own[0], 0), 255)) if own else 255
+        if self.object_alpha < 255:  # the object's own transparency (a watermark, a shape meant to be hidden)
+            canvas.ops.append(f"/{self.w.alpha(canvas, self.object_alpha, None)} gs")
         box = _floats(el.get("Boundary"))
         if crop and len(box) == 4 and box[2] > 0 and box[3] > 0:
             canvas.ops.append(f"{' '.join(_n(v) for v in box)} re W n")
@@ -1050,13 +1081,76 @@ class _Painter:
         if dash and all(v >= 0 for v in dash) and any(dash):
             offset = (_floats(el.get("DashOffset")) or [0.0])[0]
             canvas.ops.append(f"[{' '.join(_n(v) for v in dash)}] {_n(offset)} d")
+        even_odd = el.get("Rule") == "Even-Odd"
+        shading = self._shading(canvas, self._param(el, layer_param, None, "FillColor")) if fill else None
+        if shading is not None:  # a gradient: the path clips the shading, then the outline is stroked
+            canvas.ops += ["q", *ops, "W* n" if even_odd else "W n", f"/{shading} sh", "Q"]
+            fill = False
+            if not stroke:
+                canvas.ops.append("Q")
+                return
         self._set_color(canvas, fill_color if fill else None, False)
         self._set_color(canvas, stroke_color or ("0", None), True)
         canvas.ops.extend(ops)
-        even_odd = el.get("Rule") == "Even-Odd"
         op = ("B*" if even_odd else "B") if fill and stroke else ("f*" if even_odd else "f") if fill else "S"
         canvas.ops.append(op)
         canvas.ops.append("Q")
+
+    def _shading(self, canvas: _Canvas, color: object) -> str | None:
+        """The PDF shading (axial or radial, its colours interpolated segment by segment) of a colour that is
+        an AxialShd or RadialShd, added to the canvas; None for a plain colour or one that cannot be read."""
+        if not isinstance(color, ET.Element):
+            return None
+        shd = next((c for c in color if _local(c.tag) in ("AxialShd", "RadialShd")), None)
+        if shd is None:
+            return None
+        start, end = _floats(shd.get("StartPoint")), _floats(shd.get("EndPoint"))
+        stops = []
+        for segment in _kids(shd, "Segment"):
+            parsed = self._color(_kid(segment, "Color"))
+            position = _floats(segment.get("Position"))
+            if parsed is not None:
+                stops.append((position[0] if position else None, [float(v) for v in parsed[0].split()]))
+        if len(start) < 2 or len(end) < 2 or len(stops) < 2 or len({len(c) for _, c in stops}) != 1:
+            return None
+        count = len(stops)
+        positions = [p if p is not None else i / (count - 1) for i, (p, _) in enumerate(stops)]
+        colors = [c for _, c in stops]
+        pieces = [
+            Dictionary(FunctionType=2, Domain=[0, 1], C0=colors[i], C1=colors[i + 1], N=1)
+            for i in range(count - 1)
+        ]
+        function = (
+            pieces[0]
+            if count == 2
+            else Dictionary(
+                FunctionType=3,
+                Domain=[0, 1],
+                Functions=pieces,
+                Bounds=[min(max(p, 0.0), 1.0) for p in positions[1:-1]],
+                Encode=[0, 1] * (count - 1),
+            )
+        )
+        extend = int((_floats(shd.get("Extend")) or [0])[0])
+        space = {1: Name.DeviceGray, 3: Name.DeviceRGB, 4: Name.DeviceCMYK}[len(colors[0])]
+        if _local(shd.tag) == "AxialShd":
+            coords = [start[0], start[1], end[0], end[1]]
+            kind = 2
+        else:
+            r0 = (_floats(shd.get("StartRadius")) or [0.0])[0]
+            r1 = (_floats(shd.get("EndRadius")) or [0.0])[0]
+            coords = [start[0], start[1], max(r0, 0.0), end[0], end[1], max(r1, 0.0)]
+            kind = 3
+        shading = Dictionary(
+            ShadingType=kind,
+            ColorSpace=space,
+            Coords=coords,
+            Function=function,
+            Extend=[bool(extend & 1), bool(extend & 2)],
+        )
+        name = self.w.name("Sh")
+        canvas.shadings[name] = self.w.pdf.make_indirect(shading)
+        return name
 
     def image(self, canvas: _Canvas, el: ET.Element) -> None:
         part = self.d.media.get(el.get("ResourceID", ""))

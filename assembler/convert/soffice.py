@@ -17,11 +17,12 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
 from assembler.external import run_program
+from assembler.limits import SOFFICE_MAX_MEMORY, SOFFICE_SECONDS_PER_FILE, human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,10 @@ class Soffice:
     timeout: float = DEFAULT_TIMEOUT
     cache_dir: Path = field(default_factory=default_cache_dir)
     calls: int = 0  # how many times soffice was started to convert (for tests and benchmarks)
+    memory: int = SOFFICE_MAX_MEMORY  # bytes of address space for each soffice call (limits.py)
     _version: str | None = None
+    _last_error: list[str] = field(default_factory=list)  # the tail of the last call's stderr
+    _timed_out: str = ""  # why the last call stopped, when it was killed for overrunning its time
 
     @classmethod
     def locate(
@@ -163,35 +167,65 @@ class Soffice:
         memo.write_text(self._version, encoding="utf-8")
         return self._version
 
-    def _key(self, path: Path) -> str:
-        return file_key(path, CACHE_KIND, self.version(), path.suffix.lower())
+    def _key(self, path: Path, name: str) -> str:
+        # the file's name is part of its conversion: Word prints it in a file-name field
+        return file_key(path, CACHE_KIND, self.version(), path.suffix.lower(), name)
 
-    def convert(self, sources: list[Path]) -> dict[Path, Path]:
-        """Each source file's PDF (in the cache), converting all uncached ones in one soffice call."""
+    def convert(self, sources: list[Path], names: dict[Path, str] | None = None) -> dict[Path, Path]:
+        """Each source file's PDF (in the cache), converting all uncached ones in as few soffice calls as
+        their names allow. `names` gives each source's name as the user knows it (its path in the
+        application): the file is converted under that name, so a Word file-name field prints it and not a
+        temporary one, and a failure names it. Each call runs under a memory limit and a time limit that
+        grows with the number of files; when a call fails, its files are retried one at a time, so that
+        the refusal names only the file that cannot be converted."""
+        names = names or {}
         cache = PdfCache(self.cache_dir)
         result: dict[Path, Path] = {}
-        todo: list[tuple[Path, str]] = []
+        todo: list[tuple[Path, str, str]] = []
         for src in sources:
-            key = self._key(src)
+            shown = names.get(src, src.name)
+            key = self._key(src, PurePosixPath(shown).name)
             hit = cache.lookup(CACHE_KIND, key)
             if hit is not None:
                 result[src] = hit
             else:
-                todo.append((src, key))
+                todo.append((src, key, shown))
         log.info("LibreOffice: %d of %d files from the cache", len(result), len(sources))
-        if not todo:
-            return result
+        failed: list[tuple[Path, str, str]] = []
+        for batch in _batches(todo):
+            failed += self._convert(batch, cache, result)
+        if failed and len(todo) > 1:
+            again, failed = failed, []
+            for item in again:
+                failed += self._convert([item], cache, result)
+        if failed:
+            why = f"（{self._timed_out}）" if self._timed_out else ""
+            raise ToolFailedError(
+                f"LibreOffice 未能把以下文件转换为 PDF{why}：{'、'.join(shown for _, _, shown in failed)}",
+                where=failed[0][2],
+                details=self._last_error[-3:],
+                fix=(
+                    "文件可能已损坏、设有密码，或内容过大过繁（每个文件转换时限 "
+                    f"{SOFFICE_SECONDS_PER_FILE} 秒、内存上限 {human_bytes(self.memory)}）："
+                    "请在 Word/WPS 中打开，确认无误后“另存为 PDF”再放入。"
+                ),
+            )
+        return result
+
+    def _convert(
+        self, batch: list[tuple[Path, str, str]], cache: PdfCache, result: dict[Path, Path]
+    ) -> list[tuple[Path, str, str]]:
+        """One soffice call for `batch` (names unique by stem); the items it could not convert."""
         with tempfile.TemporaryDirectory(prefix="dossier-soffice-") as tmp:
             work = Path(tmp)
-            indir, outdir, profile = work / "in", work / "out", work / "profile"
-            indir.mkdir()
-            inputs = []
-            for i, (src, _) in enumerate(todo):
-                staged = (
-                    indir / f"{i:05d}{src.suffix.lower()}"
-                )  # plain names: no collisions, no odd characters
+            outdir, profile = work / "out", work / "profile"
+            inputs, outputs = [], []
+            for i, (src, _, shown) in enumerate(batch):
+                staged = work / "in" / f"{i:05d}" / _file_name(shown, src)  # the user's own file name
+                staged.parent.mkdir(parents=True)
                 shutil.copyfile(src, staged)
                 inputs.append(str(staged))
+                outputs.append(outdir / f"{staged.stem}.pdf")
             args = [
                 str(self.program),
                 f"-env:UserInstallation={profile.as_uri()}",
@@ -207,19 +241,56 @@ class Soffice:
                 *inputs,
             ]
             self.calls += 1
-            done = _run(args, self.timeout, self._env(work), "转换")
+            timeout = (
+                max(self.timeout, SOFFICE_SECONDS_PER_FILE * len(batch))
+                if len(batch) > 1
+                else (min(self.timeout, SOFFICE_SECONDS_PER_FILE))
+            )
+            try:
+                done = run_program(
+                    args,
+                    timeout=timeout,
+                    env=self._env(work),
+                    name="LibreOffice 转换",
+                    timeout_fix=TIMEOUT_FIX,
+                    memory=self.memory,
+                )
+                self._last_error = done.stderr.decode("utf-8", "replace").strip().splitlines()
+                self._timed_out = ""
+                if done.returncode != 0:
+                    log.warning("LibreOffice exited %s converting %d files", done.returncode, len(batch))
+            except ToolFailedError as exc:  # over its time: what it finished is kept, the rest retried
+                self._last_error = [exc.message]
+                self._timed_out = f"转换超过 {timeout:g} 秒仍未完成，已终止"
             failed = []
-            for i, (src, key) in enumerate(todo):
-                pdf = outdir / f"{i:05d}.pdf"
+            for (src, key, _), pdf in zip(batch, outputs, strict=True):
                 if pdf.is_file() and pdf_pages(pdf) > 0:
                     result[src] = cache.store(CACHE_KIND, key, pdf)
                 else:
-                    failed.append(src.name)
-            if failed:
-                detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-                raise ToolFailedError(
-                    f"LibreOffice 未能把以下文件转换为 PDF：{'、'.join(failed)}",
-                    details=detail,
-                    fix="请在 Word/WPS 中打开这些文件，确认无误后“另存为 PDF”再放入。",
-                )
-        return result
+                    failed.append((src, key, _))
+        return failed
+
+
+def _file_name(shown: str, src: Path) -> str:
+    """The name a file is converted under: the user's (its last path part), with the real file's
+    extension when the user's name has none."""
+    name = PurePosixPath(shown.replace("\\", "/")).name or src.name
+    return name if "." in name.strip(".") else name + src.suffix.lower()
+
+
+def _batches(todo: list[tuple[Path, str, str]]) -> list[list[tuple[Path, str, str]]]:
+    """`todo` split into calls whose files have different stems (soffice names each PDF after its
+    file's stem in one output folder); most applications need one call."""
+    batches: list[list[tuple[Path, str, str]]] = []
+    stems: list[set[str]] = []
+    for item in todo:
+        stem = Path(_file_name(item[2], item[0])).stem.casefold()
+        for batch, seen in zip(batches, stems, strict=True):
+            if stem not in seen:
+                batch.append(item)
+                seen.add(stem)
+                break
+        else:
+            batches.append([item])
+            stems.append({stem})
+    return batches

@@ -27,6 +27,7 @@ TEMPLATES: dict[str, str] = {
     # the files of the application (a problem or note found when the file was inspected is its own sentence)
     "EVIDENCE-INVALID": "{problem}",
     "EVIDENCE-NOTE": "{note}",
+    "EVIDENCE-WARNING": "{warning}",
     "EVIDENCE-KIND-NOT-ACCEPTED": "{kind}不能作为“{material_title}”的材料（可用：{accepted}）",
     "EVIDENCE-UNMATCHED": "{reason}，不会放入申报材料",
     "EVIDENCE-DUPLICATE": "内容完全相同的文件出现了 {count} 次：{paths}",

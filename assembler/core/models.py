@@ -38,6 +38,7 @@ class EvidenceFile:
     pages: int | None = None  # PDF pages / TIFF frames when known cheaply
     problem: str | None = None  # why it cannot go into a dossier (Chinese), None when usable
     note: str | None = None  # something worth telling that does not stop it (Chinese)
+    warning: str | None = None  # something the user should act on that does not stop check (an XFA form)
 
     @property
     def usable(self) -> bool:

@@ -214,6 +214,10 @@ def _file_findings(number: str, spec: MaterialSpec, files: tuple[EvidenceFile, .
             )
         if f.note:
             out.append(finding("EVIDENCE-NOTE", "info", {"note": f.note}, material=number, path=f.rel))
+        if f.warning and not f.problem:
+            out.append(
+                finding("EVIDENCE-WARNING", "warning", {"warning": f.warning}, material=number, path=f.rel)
+            )
     return out
 
 

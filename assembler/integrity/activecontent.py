@@ -63,6 +63,9 @@ def _page_items(page: Any, remove: bool) -> list[str]:
         return found
     keep = pikepdf.Array()
     for annot in annots:
+        if not isinstance(annot, pikepdf.Dictionary):  # a damaged file's null or name: nothing it can run
+            keep.append(annot)
+            continue
         subtype = str(annot.get("/Subtype", ""))
         if subtype in MEDIA_ANNOTATIONS:
             found.append(subtype)

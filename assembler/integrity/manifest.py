@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assembler.errors import InputError
 
@@ -23,6 +23,7 @@ MANIFEST_FORMAT = "dossier-manifest/1"
 # not covered by the binding: they depend on the printed pages (and on how the dossier was split in volumes)
 UNBOUND_KEYS = ("pages", "outline", "binding", "volume")
 Hex64 = Field(pattern=r"^[0-9a-f]{64}$")
+MAX_FEN = 10**15  # far above any amount (limits.AMOUNT_MAX_YUAN is 10**10 fen), far below SQLite's 2**63
 
 
 class _Part(BaseModel):
@@ -41,7 +42,7 @@ class ManifestFile(_Part):
 
     path: str
     sha256: str = Hex64
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=2**62)
     kind: str
     material: str | None
     pages: tuple[int, int]
@@ -60,7 +61,9 @@ class ManifestGenerated(_Part):
 class ManifestAward(_Part):
     """The award `check` computed when the dossier was built (the applicant's claim)."""
 
-    amount_fen: int | None = None
+    # whole fen within any real amount, never a bool ("abc", 1.5, 1e400 or true used to crash verify, review
+    # and intake, which compute with it)
+    amount_fen: Annotated[int, Field(strict=True, ge=-MAX_FEN, le=MAX_FEN)] | None = None
     amount_yuan: int | str | None = None
     lines: list[str] = []
 
@@ -158,6 +161,19 @@ class Manifest(ManifestContent):
     outline: list[OutlineEntry]
     volume: ManifestVolume | None = None
 
+    @field_validator("application")
+    @classmethod
+    def _application_blocks(cls, app: dict[str, Any]) -> dict[str, Any]:
+        """The blocks and names that verify, review and intake read before the application is validated
+        as a whole (a forged manifest with `applicant: null` used to crash them)."""
+        for block in ("applicant", "studio", "innovation"):
+            if app.get(block) is not None and not isinstance(app[block], dict):
+                raise ValueError(f"application.{block} 应为对象")
+        for key, value in (app.get("applicant") or {}).items():
+            if key in ("name", "credit_code", "union", "union_code") and not isinstance(value, str | None):
+                raise ValueError(f"application.applicant.{key} 应为文字")
+        return app
+
     @classmethod
     def of(cls, content: ManifestContent, pages: ManifestPages, outline: list[OutlineEntry]) -> Manifest:
         """The whole manifest of a dossier: the content the build filled, then the pages it printed."""
@@ -190,12 +206,20 @@ def binding_of(manifest: dict[str, Any] | ManifestContent) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _where(error: Any) -> str:
+    """The field an error is about: its path, or the path our own validators name in their message."""
+    message = str(error.get("msg", ""))
+    if error.get("type") == "value_error" and "应为" in message:
+        return message.removeprefix("Value error, ")
+    return ".".join(str(p) for p in error["loc"]) or "（整体）"
+
+
 def validate_manifest(data: dict[str, Any], where: str) -> Manifest:
     """The typed manifest; InputError (exit 2, 无法核验) naming the first fields that do not fit."""
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        fields = "、".join(".".join(str(p) for p in e["loc"]) or "（整体）" for e in exc.errors()[:5])
+        fields = "、".join(_where(e) for e in exc.errors()[:5])
         raise InputError(
             f"嵌入的清单不完整或格式不对（{fields}），无法核验",
             where=where,

@@ -48,7 +48,21 @@ def _data(stream: Any) -> bytes:
     try:
         return bytes(stream.read_bytes(pikepdf.StreamDecodeLevel.generalized))
     except pikepdf.PdfError:
-        return bytes(stream.read_raw_bytes())
+        try:
+            return bytes(stream.read_raw_bytes())
+        except (
+            pikepdf.PdfError
+        ):  # a stream qpdf cannot even copy (a broken LZW stream): its bytes are unknown
+            return b"undecodable"
+
+
+def _text(value: Any) -> str:
+    """str() of a PDF object; a name that is not UTF-8 (Chinese software writes font names such as 黑体 in
+    GBK) as its escaped form, /#BA#DA#CC#E5, instead of failing."""
+    try:
+        return str(value)
+    except UnicodeDecodeError:
+        return bytes(value.unparse()).decode("latin-1")
 
 
 def _number(value: Any) -> str:
@@ -70,7 +84,7 @@ def _simple(value: Any, depth: int = 0) -> str:
         return "[" + ",".join(_simple(v, depth + 1) for v in value) + "]"
     if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
         return _number(value)
-    return str(value)
+    return _text(value)
 
 
 class _Digest:
@@ -196,7 +210,7 @@ class _Digest:
         self.add("font", self.fonts[key])
 
     def font_program(self, font: Any) -> None:
-        self.add(str(font.get("/BaseFont", "")), _simple(font.get("/Encoding")))
+        self.add(_text(font.get("/BaseFont", "")), _simple(font.get("/Encoding")))
         descriptors = [font] + list(font.get("/DescendantFonts", []))
         for part in descriptors:
             descriptor = part.get("/FontDescriptor")

@@ -28,6 +28,7 @@ from assembler.limits import (
     PDF_MAX_DECODED_BYTES,
     PDF_MAX_PAGES,
     PDF_MAX_STREAM_BYTES,
+    PDF_MAX_TREE_DEPTH,
     human_bytes,
 )
 from assembler.load.sources import Entry, Source, check_zip_limits, is_ignored
@@ -105,9 +106,10 @@ def _hash_and_ends(source: Source, rel: str) -> tuple[str, bytes, bytes]:
     return digest.hexdigest(), head, tail
 
 
-def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
+def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None, str | None]:
+    """Pages of a PDF, why it is refused, a note and a warning (an XFA form)."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
     try:
         with warnings.catch_warnings():
@@ -116,12 +118,14 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
             note = None
             if reader.is_encrypted:
                 if not reader.decrypt(""):
-                    return None, "PDF 设有打开密码，无法汇编", None
+                    return None, "PDF 设有打开密码，无法汇编", None, None
                 note = "PDF 设有权限密码（无需密码即可打开），将按原样放入"
             pages = len(reader.pages)
             boxes = _raw_box_problem(reader) if pages <= PDF_MAX_PAGES else None
     except (FileNotDecryptedError, DependencyError):
-        return None, "PDF 设有打开密码，无法汇编", None
+        return None, "PDF 设有打开密码，无法汇编", None, None
+    except LimitReachedError:
+        return None, TREE_TOO_DEEP, None, None
     except (
         PdfReadError,
         ValueError,
@@ -133,15 +137,47 @@ def _check_pdf(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         RecursionError,
         AssertionError,
     ) as exc:
-        return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None
+        fh.seek(0)
+        repaired = _repaired_pages(fh)  # build reads PDFs with qpdf, which repairs what pypdf gives up on
+        if repaired is None:
+            return None, f"PDF 文件损坏，无法打开（{type(exc).__name__}）", None, None
+        pages, boxes, note = repaired, None, "PDF 有损坏（如交叉引用表错误），已自动修复后读取，请核对页面"
     if pages == 0:
-        return 0, "PDF 文件损坏或没有任何页面", None
+        return 0, "PDF 文件损坏或没有任何页面", None, None
     if pages > PDF_MAX_PAGES:
-        return pages, f"PDF 有 {pages} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分或只放入需要的部分", None
+        return (
+            pages,
+            f"PDF 有 {pages} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分或只放入需要的部分",
+            None,
+            None,
+        )
     if boxes:
-        return pages, boxes, note
+        return pages, boxes, note, None
     fh.seek(0)
-    return pages, _pdf_structure_problem(fh), note
+    problem, warning = _pdf_structure_problem(fh, pages)
+    return pages, problem, note, warning
+
+
+def _repaired_pages(fh: BinaryIO) -> int | None:
+    """The page count of a PDF that qpdf opens (repairing a broken cross-reference table as poppler does), or
+    None when it cannot be opened without a password or has no pages."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(fh) as pdf:
+            return len(pdf.pages) or None
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
+        return None
+
+
+TREE_TOO_DEEP = (
+    f"PDF 的页面树嵌套超过 {PDF_MAX_TREE_DEPTH} 层（上限），无法合并：请用 PDF 阅读器“打印为 PDF”后再放入"
+)
+XFA_FIX = "请在 Adobe Reader 中打开后“打印为 PDF”再放入。"
+XFA_NOTE = (
+    "PDF 是 XFA 动态表单：放入的是其静态页面，可能只显示“Please wait…”等提示而没有表单内容；"
+    "请在 Adobe Reader 中打开后“打印为 PDF”再放入"
+)
 
 
 def _raw_box_problem(reader) -> str | None:  # noqa: ANN001 - a pypdf.PdfReader
@@ -192,7 +228,24 @@ def _stream_problem(stream, what: str) -> str | None:  # noqa: ANN001 - a pikepd
                 return f"PDF 中的{what}数据解压后超过 {PDF_MAX_DECODED_BYTES / 1e6:.0f} MB（可能是压缩炸弹）"
         except zlib.error:
             return f"PDF 中的{what}数据已损坏（无法解压）"
+    elif names and names[0] in _SMALL_FILTERS:
+        try:  # LZW, ASCII85, ASCIIHex, RunLength: build decodes them to digest the page
+            stream.read_bytes(pikepdf.StreamDecodeLevel.generalized)
+        except pikepdf.PdfError:
+            return f"PDF 中的{what}数据已损坏（{names[0][1:]} 无法解码）"
     return None
+
+
+_SMALL_FILTERS = {
+    "/LZWDecode",
+    "/ASCII85Decode",
+    "/ASCIIHexDecode",
+    "/RunLengthDecode",
+    "/LZW",
+    "/A85",
+    "/AHx",
+    "/RL",
+}
 
 
 def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.Page
@@ -221,21 +274,62 @@ def _page_problem(page, where: str) -> str | None:  # noqa: ANN001 - a pikepdf.P
     return None
 
 
-def _pdf_structure_problem(fh: BinaryIO) -> str | None:
-    """What `build` would refuse in a PDF that opens: a page rotation that is not a multiple of 90°, a page
-    box that is not four numbers enclosing an area, a stream too large for the self-audit's reader (pypdf
-    refuses streams stored over 75 MB) or a decompression bomb (a flate stream decoding to over 400 MB).
-    Read with pikepdf, as build reads it."""
+def _page_tree_problem(pdf, counted: int) -> str | None:  # noqa: ANN001 - a pikepdf.Pdf
+    """Why build's reader would see other pages than `counted` (pypdf's count, which check reports): a page
+    tree nested deeper than PDF_MAX_TREE_DEPTH, or any disagreement between the two readers (a page object
+    written as a stream: pypdf counts it, qpdf drops it). Walked without recursion, each node once."""
+    import pikepdf
+
+    todo: list[tuple[object, int]] = [(pdf.Root.get("/Pages"), 1)]
+    seen: set[tuple[int, int]] = set()
+    while todo:
+        node, depth = todo.pop()
+        if depth > PDF_MAX_TREE_DEPTH:
+            return TREE_TOO_DEEP
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        key = node.objgen
+        if key != (0, 0) and key in seen:
+            continue
+        seen.add(key)
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            todo.extend((kid, depth + 1) for kid in kids)
+    if len(pdf.pages) != counted:
+        return (
+            f"PDF 的页面树不规范（两种读取方式得到的页数不同：{counted} 与 {len(pdf.pages)}），无法合并："
+            + ("请用 PDF 阅读器“打印为 PDF”后再放入")
+        )
+    return None
+
+
+def _pdf_structure_problem(fh: BinaryIO, counted: int) -> tuple[str | None, str | None]:
+    """What `build` would refuse in a PDF that opens: a page tree build would read differently (see
+    _page_tree_problem), a page rotation that is not a multiple of 90°, a page box that is not four numbers
+    enclosing an area, a stream too large for the self-audit's reader (pypdf refuses streams stored over
+    75 MB), a decompression bomb (a flate stream decoding to over 400 MB) or a stream that does not decode.
+    Read with pikepdf, as build reads it. Second: the XFA warning for a dynamic form (build refuses it
+    unless the user accepts its static pages)."""
     import pikepdf
 
     try:
         with pikepdf.open(fh) as pdf:
+            if problem := _page_tree_problem(pdf, counted):
+                return problem, None
             for number, page in enumerate(pdf.pages, start=1):
                 if problem := _page_problem(page, f"第 {number} 页"):
-                    return problem
+                    return problem, None
+            return None, XFA_NOTE if has_xfa(pdf) else None
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, RuntimeError) as exc:
-        return f"PDF 文件结构损坏，无法合并（{type(exc).__name__}）"
-    return None
+        return f"PDF 文件结构损坏，无法合并（{type(exc).__name__}）", None
+
+
+def has_xfa(pdf) -> bool:  # noqa: ANN001 - a pikepdf.Pdf
+    """Whether the PDF is an XFA form (its content lives in an XML packet most readers cannot show)."""
+    import pikepdf
+
+    form = pdf.Root.get("/AcroForm")
+    return isinstance(form, pikepdf.Dictionary) and form.get("/XFA") is not None
 
 
 def _image_tail_problem(head: bytes, tail: bytes) -> str | None:
@@ -287,7 +381,9 @@ def _check_image(fh: BinaryIO) -> tuple[int | None, str | None, str | None]:
         return 1, None, f"动图（{frames} 帧），只放入第一帧"
     if fmt == "TIFF" and frames > PDF_MAX_PAGES:  # every TIFF frame becomes a page
         return frames, f"多页 TIFF 有 {frames} 页，超过 {PDF_MAX_PAGES} 页的上限，请拆分", None
-    return frames, None, None
+    # only a TIFF's frames become pages; a HEIC's other images (a stereo pair, a depth map), an MPO's
+    # second picture or a WebP's frames do not: one page, as build makes it
+    return frames if fmt == "TIFF" else 1, None, None
 
 
 def _check_ofd(fh: BinaryIO) -> tuple[int | None, str | None]:
@@ -302,10 +398,14 @@ def _check_ofd(fh: BinaryIO) -> tuple[int | None, str | None]:
 
 
 def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None:
+    from assembler.load.officecrypt import odf_encrypted, ole_encrypted
+    from assembler.load.sheets import sheet_problem
+
     title = KIND_TITLES[kind]
+    locked = f"{title}设有打开密码（已加密），无法转换：请去掉密码后另存再放入"
     if head.startswith(_OLE):
-        if ext in {"docx", "xlsx", "docm", "xlsm"}:
-            return f"{title}设有打开密码（已加密），请去掉密码后另存"
+        if ext in {"docx", "xlsx", "docm", "xlsm"} or ole_encrypted(fh):
+            return locked
         return None
     if head.startswith(b"{\\rtf"):
         return None
@@ -313,7 +413,11 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
         with zipfile.ZipFile(fh) as zf:
             raw = zf.namelist()
             check_zip_limits(zf.infolist(), title)  # LibreOffice would unpack a bomb inside an Office file
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            if odf_encrypted(zf):
+                return locked
+            if problem := sheet_problem(zf, ext):
+                return problem
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         return f"{title}已损坏，无法打开（{type(exc).__name__}）"
     except InputError as exc:
         return f"{title}内部{exc.message}"
@@ -362,12 +466,12 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
         )
     kind = sniff_kind(head, ext)
     pages = None
-    problem = note = None
+    problem = note = warning = None
     if kind != "other" and EXTENSION_KINDS.get(ext) not in (kind, None):
         note = f"扩展名为 .{ext}，实际是{KIND_TITLES[kind]}，按实际类型处理"
     if kind == "pdf":
         with _seekable(source, entry.rel) as fh:
-            pages, problem, pdf_note = _check_pdf(fh)
+            pages, problem, pdf_note, warning = _check_pdf(fh)
         note = note or pdf_note
     elif kind == "image":
         with _seekable(source, entry.rel) as fh:
@@ -388,7 +492,9 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
         problem = f"不支持的文件类型（.{ext or '无扩展名'}），请转换为 PDF 或图片"
     if problem:
         log.info("%s: %s", entry.rel, problem)
-    return EvidenceFile(entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note)
+    return EvidenceFile(
+        entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note, warning=warning
+    )
 
 
 _LIMIT_WORDS = ("上限", "像素过多", "压缩炸弹", "数据过大")

@@ -168,7 +168,14 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return info.filename
+    return raw.decode("utf-8", "replace")  # shown with �; the member is refused (UNDECODABLE_NAME)
+
+
+def undecodable_member_name(info: zipfile.ZipInfo) -> bool:
+    """True for a name without the UTF-8 flag that is neither UTF-8 nor GB18030 (bytes such as 0xFF)."""
+    return (
+        not info.flag_bits & 0x800 and "\ufffd" in decode_member_name(info) and "\ufffd" not in info.filename
+    )
 
 
 def _safe_member(name: str, display: str) -> str | None:
@@ -221,7 +228,13 @@ class ZipSource:
         self.folder: Path | None = None
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except UnicodeDecodeError:  # a member name flagged UTF-8 that is not: zipfile cannot list the zip
+            raise InputError(
+                "压缩包中有文件名已损坏（标为 UTF-8 编码却不是），无法读取",
+                where=self.display,
+                fix="请重新打包，或直接给出申请文件夹。",
+            ) from None
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise InputError(
                 f"不是有效的 zip 压缩包（{exc}）",
                 where=self.display,
@@ -241,7 +254,9 @@ class ZipSource:
                     where=self.display,
                     fix="请删除重复的文件后重新打包。",
                 )
-            if (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
+            if undecodable_member_name(info):
+                problems[name] = UNDECODABLE_NAME
+            elif (info.external_attr >> 16) & 0o170000 == stat.S_IFLNK:
                 problems[name] = "压缩包中的符号链接，已拒绝"
             elif info.flag_bits & 0x1:
                 problems[name] = "压缩包中的文件设了密码，无法读取"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import logging
 import os
 import shutil
@@ -277,8 +278,12 @@ class DossierWriter:
             _, _, rotate, box = _displayed(page)
             form = pdf.copy_foreign(drawn.pages[index].as_form_xobject())
             existing: Any = cast(Any, page.obj).get("/Resources", {}).get("/XObject", {})
+            # pages may share one resource dictionary (LibreOffice writes one for a whole sheet): names
+            # already taken by earlier pages are skipped, however many there are
             name = next(
-                f"/DossierStamp{i or ''}" for i in range(1000) if f"/DossierStamp{i or ''}" not in existing
+                f"/DossierStamp{i or ''}"
+                for i in itertools.count()
+                if f"/DossierStamp{i or ''}" not in existing
             )
             page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
             page.contents_add(b"q\n", prepend=True)

@@ -27,6 +27,7 @@ class BuildOptions:
 
     out: Path | None = None
     allow_incomplete: bool = False
+    accept_xfa: bool = False  # --accept-xfa: put an XFA form's static pages in (check warns about them)
     checklists: Path | None = None
     templates: Path | None = None
     soffice: Path | None = None

@@ -17,6 +17,7 @@ from assembler.api import check_source, refuse_output_inside
 from assembler.cache import PdfCache, code_version, default_cache_dir, file_key
 from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
+from assembler.core.models import Report
 from assembler.errors import IncompleteError, InputError
 from assembler.fonts import CjkFont, find_cjk_font
 from assembler.load.sources import open_source
@@ -87,6 +88,21 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
     }
 
 
+def _refuse_xfa(report: Report, opts: BuildOptions) -> None:
+    """An XFA form shows its content only in Adobe's readers: its static pages often say just "Please
+    wait…". Check warns; build goes on only when the user accepts those pages (BuildOptions.accept_xfa)."""
+    from assembler.load.evidence import XFA_FIX, XFA_NOTE
+
+    forms = [e.rel for e in report.evidence if e.warning == XFA_NOTE]
+    if forms and not opts.accept_xfa:
+        raise InputError(
+            f"{'、'.join(forms)} 是 XFA 动态表单，放入的只能是其静态页面（常常只有“Please wait…”提示）",
+            where=forms[0],
+            fix=XFA_FIX,
+            rule="BUILD-XFA",
+        )
+
+
 def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
     """Build the indexed PDF dossier of the application at `path` (see the module docstring)."""
     opts = opts or BuildOptions()
@@ -110,6 +126,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
                 values={"errors": len(errors)},
             )
         notes.append(f"申请还有 {len(errors)} 个错误，已按预览模式生成，缺失项在清单页上标红")
+    _refuse_xfa(report, opts)
     font = find_cjk_font(opts.font)
     office = Soffice.locate(opts.soffice, cache_dir=opts.cache_dir)
     log.info("build %s → %s (font %s, %s)", source.display, out, font.path, office.version())

@@ -80,7 +80,8 @@ def convert_office(job: BuildJob) -> None:
     evidence = [r for r in job.included if job.evidence[r].kind in OFFICE_KINDS]
     inputs = list(job.forms.values()) + [job.snapshots[r] for r in evidence]
     job.progress(f"LibreOffice 转换 {len(inputs)} 个 Word/Excel 文件")
-    converted = job.office.convert(inputs)
+    names = {job.snapshots[r]: r for r in evidence}  # converted under the user's own file names
+    converted = job.office.convert(inputs, names)
     for number, path in job.forms.items():
         job.pdfs[number] = converted[path]
     for rel in evidence:
@@ -100,9 +101,11 @@ def prepare_pdf(path: Path, rel: str) -> tuple[Path, list[str]]:
     A PDF with neither goes in as it is."""
     with pikepdf.open(path) as pdf:
         form = pdf.Root.get("/AcroForm")
-        fields = form is not None and len(form.get("/Fields", pikepdf.Array())) > 0
+        # a form that is not a dictionary, or fields that are not an array, cannot be drawn: dropped below
+        found = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
+        fields = isinstance(found, pikepdf.Array) and len(found) > 0
         removed = remove_active_content(pdf)
-        if not fields and not removed:
+        if not fields and not removed and not (form is not None and not isinstance(found, pikepdf.Array)):
             return path, []
         if fields:
             pdf.generate_appearance_streams()

@@ -100,7 +100,9 @@ def row_from_verification(v: Verification) -> Row:
         if f.severity in ("error", "warning"):
             row.findings.append(Finding(f.rule, f.severity, f.message, f.material, f.path))
     row.hashes = {f.sha256 for f in m.files}
-    row.ledger = {(comparable(i.get("name", "")), comparable(i.get("proposer", ""))) for i in m.ledger}
+    row.ledger = {
+        (comparable(str(i.get("name") or "")), comparable(str(i.get("proposer") or ""))) for i in m.ledger
+    }
     return row
 
 

@@ -331,3 +331,79 @@ def test_structured_data_from_custom_tags(tmp_path, corpus):
     assert data is not None and data.sources == ("Doc_0/Tags/Tag_Invoice.xml",)
     assert data.buyer == "你好呀，OFD Reader&Writer！"
     assert data.total == Decimal("1234.50") and data.issue_date == date(2024, 1, 7)
+
+
+def _render_pixels(tmp_path: Path, body: str) -> object:
+    """The OFD page holding `body`, rendered by this converter and rasterised by poppler at 20 dpi."""
+    import subprocess
+    import sys as _sys
+
+    from conftest import RESOURCES, need_tool
+    from PIL import Image
+
+    from assembler.convert.ofd import render_ofd
+    from assembler.fonts import find_cjk_font
+
+    need_tool("pdftoppm")
+    _sys.path.insert(0, str(RESOURCES))
+    import hostile
+
+    _sys.path.remove(str(RESOURCES))
+    src = hostile.ofd_page(tmp_path / "page.ofd", body)
+    render_ofd(src, tmp_path / "page.pdf", find_cjk_font(None), name="page.ofd")
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-png", "-singlefile", tmp_path / "page.pdf", tmp_path / "page"], check=True
+    )
+    return Image.open(tmp_path / "page.png").convert("RGB")
+
+
+def _mm(image, x: float, y: float) -> tuple[int, int, int]:
+    return image.getpixel((round(x / 25.4 * 20), round(y / 25.4 * 20)))
+
+
+def test_object_alpha_is_drawn(tmp_path):
+    """A black box under a white box with Alpha 0 stays visible; under Alpha 128 it shows half through."""
+    black = (
+        '<ofd:PathObject ID="{id}" Boundary="{x} 20 40 40" Fill="true" Stroke="false">'
+        '<ofd:FillColor Value="0 0 0"/>'
+        "<ofd:AbbreviatedData>M 0 0 L 40 0 L 40 40 L 0 40 C</ofd:AbbreviatedData>"
+        "</ofd:PathObject>"
+    )
+    white = (
+        '<ofd:PathObject ID="{id}" Boundary="{x} 10 60 60" Alpha="{a}" Fill="true" Stroke="false">'
+        '<ofd:FillColor Value="255 255 255"/>'
+        "<ofd:AbbreviatedData>M 0 0 L 60 0 L 60 60 L 0 60 C</ofd:AbbreviatedData></ofd:PathObject>"
+    )
+    body = (
+        black.format(id=3, x=20)
+        + white.format(id=4, x=10, a=0)
+        + black.format(id=5, x=120)
+        + white.format(id=6, x=110, a=128)
+    )
+    image = _render_pixels(tmp_path, body)
+    assert max(_mm(image, 40, 40)) < 60  # invisible white: the black box shows
+    assert 90 < _mm(image, 140, 40)[0] < 170  # half-transparent white over black: grey
+
+
+def test_axial_and_radial_gradients_are_drawn(tmp_path):
+    axial = (
+        '<ofd:PathObject ID="3" Boundary="10 10 100 40" Fill="true" Stroke="false"><ofd:FillColor>'
+        '<ofd:AxialShd StartPoint="0 0" EndPoint="100 0" Extend="3"><ofd:Segment Position="0">'
+        '<ofd:Color Value="255 0 0"/></ofd:Segment><ofd:Segment Position="1"><ofd:Color Value="0 0 255"/>'
+        "</ofd:Segment></ofd:AxialShd></ofd:FillColor>"
+        "<ofd:AbbreviatedData>M 0 0 L 100 0 L 100 40 L 0 40 C</ofd:AbbreviatedData></ofd:PathObject>"
+    )
+    radial = (
+        '<ofd:PathObject ID="4" Boundary="10 100 80 80" Fill="true" Stroke="false"><ofd:FillColor>'
+        '<ofd:RadialShd StartPoint="40 40" EndPoint="40 40" StartRadius="0" EndRadius="40" Extend="3">'
+        '<ofd:Segment><ofd:Color Value="0 160 0"/></ofd:Segment><ofd:Segment><ofd:Color Value="255 255 0"/>'
+        '</ofd:Segment><ofd:Segment><ofd:Color Value="0 0 0"/></ofd:Segment></ofd:RadialShd></ofd:FillColor>'
+        "<ofd:AbbreviatedData>M 0 0 L 80 0 L 80 80 L 0 80 C</ofd:AbbreviatedData></ofd:PathObject>"
+    )
+    image = _render_pixels(tmp_path, axial + radial)
+    left, right = _mm(image, 14, 30), _mm(image, 106, 30)
+    assert left[0] > 200 and left[2] < 60, left  # red at the start
+    assert right[2] > 200 and right[0] < 60, right  # blue at the end
+    centre, middle_ring = _mm(image, 50, 140), _mm(image, 50, 160)
+    assert centre[1] > 120 and centre[0] < 60, centre  # green in the middle
+    assert middle_ring[0] > 150 and middle_ring[1] > 150, middle_ring  # yellow half way out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, copy_example, edit_yaml, need_tool
+from conftest import EXAMPLES, IN_CI, copy_example, edit_yaml, need_tool
 from pypdf import PdfReader
 
 from assembler.api import fill
@@ -212,7 +212,9 @@ def test_batch_in_one_call_with_odd_names(tmp_path, office):
         doc.save(path)
         sources.append(path)
     result = office.convert(sources)
-    assert office.calls == 1
+    # each file is converted under its own name (a file-name field prints it); soffice names its PDFs by
+    # stem in one folder, so the two 报告 (1) files need a second call
+    assert office.calls == 2
     for name, src in zip(["-rf 报告 (1).docx", "报告 (1).DOCX", "a/报告 (1).docx"], sources):
         assert f"标记 {name}" in pdf_text(result[src])
 
@@ -304,3 +306,91 @@ def test_soffice_option_must_exist(tmp_path):
         ],
     )
     assert result.exit_code == 3 and "nope" in result.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the memory limit is RLIMIT_AS (POSIX)")
+def test_spreadsheet_bomb_is_refused_under_the_memory_limit_naming_it(tmp_path):
+    """A 1 KB .ods repeating one cell a billion times (check refuses it; this is the limit behind that):
+    LibreOffice fails within its address-space limit instead of taking the machine, the failure names the
+    user's file and not a temporary one, and the good file of the same batch is still converted."""
+    import time
+
+    from conftest import RESOURCES
+
+    sys.path.insert(0, str(RESOURCES))
+    import hostile
+
+    sys.path.remove(str(RESOURCES))
+    need_tool("soffice")
+    bomb, small = hostile.ods_bomb(tmp_path / "x1.ods"), hostile.ods_small(tmp_path / "x2.ods")
+    office = Soffice.locate(cache_dir=tmp_path / "cache")
+    office.memory = 1024 * 1024 * 1024  # 1 GB: a three-cell sheet needs under half of it
+    names = {bomb: "7-其他佐证材料/统计表.ods", small: "7-其他佐证材料/小表.ods"}
+    started = time.monotonic()
+    with pytest.raises(ToolFailedError) as exc:
+        office.convert([bomb, small], names)
+    assert time.monotonic() - started < 150
+    assert "7-其他佐证材料/统计表.ods" in exc.value.message and "小表" not in exc.value.message
+    assert "x1.ods" not in exc.value.render() and "1 GB" in exc.value.render()
+    assert office.calls == 2  # the batch (LibreOffice goes on to the next file), then the bomb alone
+    again = office.convert([small], names)  # converted in the batch: now from the cache
+    assert office.calls == 2 and "2" in pdf_text(again[small])
+
+
+def test_word_file_name_field_prints_the_users_name(tmp_path, office):
+    """A FILENAME field prints the name the file is converted under: the user's, never a temporary name."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    paragraph = doc.add_paragraph("文件名：")
+    for kind, text in (
+        ("begin", None),
+        (None, " FILENAME "),
+        ("separate", None),
+        (None, "旧名.docx"),
+        ("end", None),
+    ):
+        run = paragraph.add_run()
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text.strip() == "FILENAME":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text
+    src = tmp_path / "snapshot-0001.docx"
+    doc.save(src)
+    pdf = office.convert([src], {src: "2-激励制度/奖励办法（2026 修订）.docx"})[src]
+    text = pdf_text(pdf)
+    assert "奖励办法（2026 修订）" in text and "snapshot" not in text
+
+
+def test_times_new_roman_is_set_in_its_metric_twin(tmp_path, office):
+    """Latin text in Times New Roman, Arial and Courier New is set in Liberation Serif, Sans and Mono (same
+    widths, so a Word file keeps its line breaks and page count), never in a CJK face."""
+    import subprocess
+
+    from docx import Document
+
+    if subprocess.run(["fc-list", ":family=Liberation Serif"], capture_output=True, text=True).stdout == "":
+        if IN_CI:
+            pytest.fail(
+                "CI=true but the Liberation fonts are not installed (the Makefile's setup installs them)"
+            )
+        pytest.skip("the Liberation fonts are not installed")
+    doc = Document()
+    for face in ("Times New Roman", "Arial", "Courier New"):
+        doc.add_paragraph().add_run(f"The quick brown fox in {face}").font.name = face
+    src = tmp_path / "fonts.docx"
+    doc.save(src)
+    fonts = embedded_fonts(office.convert([src])[src])
+    names = " ".join(fonts)
+    for twin in ("LiberationSerif", "LiberationSans", "LiberationMono"):
+        assert twin in names, fonts
+    assert all(fonts.values())

@@ -763,3 +763,36 @@ def test_findings_link_to_their_inputs_1366_and_390(server, browser, tmp_path):
         if SHOTS is not None:
             page.screenshot(path=str(SHOTS / f"41-findings-list-{width}.png"))
         context.close()
+
+
+def test_xfa_form_warned_without_a_command_line_flag(server, browser, tmp_path):
+    """An XFA form in an opened zip: the application page warns about it in words (no command-line flag),
+    at 1366 and at 390 px."""
+    import sys
+
+    from conftest import RESOURCES
+
+    sys.path.insert(0, str(RESOURCES))
+    import hostile
+
+    sys.path.remove(str(RESOURCES))
+    root = EXAMPLES / "innovation-count"
+    archive = tmp_path / "xfa.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(root).as_posix())
+        zf.write(hostile.xfa_form(tmp_path / "表单.pdf"), "2-激励制度/表单.pdf")
+    for width in (1366, 390):
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(server)
+        page.set_input_files("#archive", str(archive))
+        page.click("#upload-zip")
+        page.wait_for_selector("#info-form")
+        text = page.inner_text("main")
+        assert "XFA 动态表单" in text and "表单.pdf" in text, text
+        assert "--accept-xfa" not in text and "打印为 PDF" in text
+        shot(page, f"30-xfa-warning-{width}")
+        context.close()

@@ -11,6 +11,7 @@ triggers).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -285,6 +286,7 @@ def open_register(path: Path | None = None) -> Database:
         db.execute("PRAGMA busy_timeout = 10000")
         db.enable_wal()
         migrations.apply(db)
+        _refuse_foreign_schema(db, path)
     except sqlite3.DatabaseError as exc:
         raise InputError(
             f"不是登记簿文件，或文件已损坏（{exc}）",
@@ -295,6 +297,42 @@ def open_register(path: Path | None = None) -> Database:
     except OSError as exc:
         raise FileSystemError.from_os_error(exc) from None
     return db
+
+
+@functools.cache
+def _expected_columns() -> dict[str, frozenset[str]]:
+    """Every table's columns as this version's migrations make them (built once, in memory)."""
+    fresh = Database(memory=True)
+    migrations.apply(fresh)
+    return {t.name: frozenset(t.columns_dict) for t in fresh.tables if not t.name.startswith("_")}
+
+
+def _refuse_foreign_schema(db: Database, path: Path) -> None:
+    """InputError for a register this version cannot use safely: written by a newer version (a migration
+    we do not know), or with a table or column renamed or dropped by hand."""
+    known = {m.name for m in migrations._migrations}
+    newer = [m.name for m in migrations.applied(db) if m.name not in known]
+    if newer:
+        raise InputError(
+            f"登记簿由更新版本的本工具建立（含本版本不认识的结构更新 {'、'.join(newer)}），"
+            "本版本无法安全使用",
+            where=str(path),
+            fix="请升级本工具后再打开该登记簿。",
+        )
+    tables = {t.name: set(t.columns_dict) for t in db.tables}
+    for name, columns in _expected_columns().items():
+        if name in tables and (missing := sorted(columns - tables[name])):
+            raise InputError(
+                f"登记簿的表 {name} 缺少列 {'、'.join(missing)}（结构被改动过），无法使用",
+                where=str(path),
+                fix="请用备份恢复登记簿，或用 --register 指定本工具建立的登记簿。",
+            )
+        if name not in tables:
+            raise InputError(
+                f"登记簿缺少表 {name}（结构被改动过），无法使用",
+                where=str(path),
+                fix="请用备份恢复登记簿，或用 --register 指定本工具建立的登记簿。",
+            )
 
 
 def schema_version(db: Database) -> list[str]:

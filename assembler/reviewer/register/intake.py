@@ -137,6 +137,38 @@ TAMPER_RULES = {  # verify findings that mean the file was changed after it was 
 }
 
 
+SQLITE_MAX = 2**63 - 1  # the register stores whole numbers as SQLite INTEGER (64-bit)
+YEAR_RANGE = range(1900, 10_000)
+
+
+def _unfit(path: Path, what: str) -> InputError:
+    return InputError(
+        f"嵌入的申请数据有不合理的值（{what}），无法登记",
+        where=path.name,
+        fix="请向申请单位索取用 dossier build 生成的原件。",
+    )
+
+
+def _oversized(record: Record) -> str | None:
+    """The first value of `record` that the register cannot store or that no real application has: a year
+    outside 1900–9999, an amount or size beyond SQLite's 64-bit integers (a forged manifest's 10**100)."""
+    if not isinstance(record.year, int) or record.year not in YEAR_RANGE:
+        return "application.year"
+    numbers = {
+        "application.studio.matched_amount": record.matched_fen,
+        "application.studio.tier": record.tier,
+        "check.award.amount_fen": record.claimed_fen,
+        **{f"ledger[{i}].bonus": item.bonus_fen for i, item in enumerate(record.items)},
+        **{f"files[{i}].size": e.size for i, e in enumerate(record.evidence)},
+    }
+    for name, value in numbers.items():
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > SQLITE_MAX:
+            return name
+    return None
+
+
 def _now() -> str:
     from assembler.reviewer.register.decisions import stamp
 
@@ -205,18 +237,23 @@ def read_input(path: Path, received_at: str | None = None, call: Path | None = N
         v = verify(path)
         m = v.manifest
         row = row_from_verification(v)
-        record = record_from_data(
-            m.get("application", {}),
-            m.get("case"),
-            list(m.get("ledger", [])),
-            list(m.get("files", [])),
-            file_sha256=sha256_of(path),
-            claimed_fen=m.get("check", {}).get("award", {}).get("amount_fen"),
-            recomputed_fen=to_fen(v.recomputed),
-            received_at=when,
-            source_name=path.name,
-            kind="申报材料 PDF",
-        )
+        try:
+            record = record_from_data(
+                m.get("application", {}),
+                m.get("case"),
+                list(m.get("ledger", [])),
+                list(m.get("files", [])),
+                file_sha256=sha256_of(path),
+                claimed_fen=m.get("check", {}).get("award", {}).get("amount_fen"),
+                recomputed_fen=to_fen(v.recomputed),
+                received_at=when,
+                source_name=path.name,
+                kind="申报材料 PDF",
+            )
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:  # a value of a
+            raise _unfit(path, type(exc).__name__) from None  # wrong type; ArithmeticError: Decimal's
+        if (bad := _oversized(record)) is not None:
+            raise _unfit(path, bad)
         signer = (
             certificate_names(v.signature.signer)[0] if v.signature is not None and v.signature.intact else ""
         )
