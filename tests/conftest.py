@@ -8,8 +8,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pypdf.filters  # noqa: F401 - see below
 import pytest
 import yaml
+
+# pypdf 7 compares its legacy module constant JBIG2DEC_BINARY (looked up on PATH when pypdf.filters is first
+# imported) with its configuration's (looked up when pypdf is imported) and raises DeprecationError when
+# they differ. Tests that point PATH at an empty folder would make the two lookups differ if pypdf.filters
+# were first imported inside them; importing it here, under the real PATH, keeps them equal.
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
