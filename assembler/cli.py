@@ -562,7 +562,19 @@ def _echo_calls(checklists: Path | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    _utf8_when_redirected()
     cli(prog_name="dossier")
+
+
+def _utf8_when_redirected() -> None:
+    """On Windows, output sent to a file or another program is encoded in the ANSI code page (cp936, or
+    cp1252 on a non-Chinese system), which cannot hold every character a report prints: UTF-8 instead. The
+    console itself takes Unicode and is left alone."""
+    if os.name != "nt":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and not stream.isatty() and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
 
 
 # ---- the reviewers' register (assembler/reviewer/register/) -----------------------------------------------

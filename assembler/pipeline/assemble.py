@@ -24,7 +24,7 @@ import pikepdf
 
 from assembler.core.models import Part, Section
 from assembler.errors import FileSystemError, InputError, SelfAuditError
-from assembler.files import usual_permissions
+from assembler.files import replace_output, usual_permissions
 from assembler.integrity.manifest import validate_manifest
 from assembler.integrity.pagedigest import page_digests
 from assembler.pipeline.pages import LinkArea
@@ -420,7 +420,7 @@ def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], 
             os.fsync(fh.fileno())
         audit(Path(tmp))
         usual_permissions(Path(tmp))
-        os.replace(tmp, out)
+        replace_output(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
