@@ -463,13 +463,24 @@ def review(
 def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_browser: bool) -> None:
     """打开网页版（本机浏览器中使用，无需联网）：填写申报信息、上传材料、生成和下载申报材料；评审汇总。"""
     import secrets
+    import socket
     import threading
     import webbrowser
 
+    from werkzeug.serving import make_server
+
+    from assembler.errors import ToolFailedError
     from assembler.logs import configure
     from assembler.web.app import create_app, default_workspace
+    from assembler.web.lifecycle import SHUTDOWN, running_app
     from assembler.web.workspace import copy_application
 
+    if folder is None and running_app(port):  # a second start: the app is already there
+        url = f"http://127.0.0.1:{port}/"
+        click.echo(f"本工具已在运行：{url}（已在浏览器中打开）")
+        if not no_browser:
+            webbrowser.open(url)
+        return
     workspace = workspace or default_workspace()
     root = click.get_current_context().find_root().params
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
@@ -487,10 +498,24 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
         )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}{path}" + (f"?token={token}" if token else "")
-    click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
+    try:  # werkzeug would print its own English message and exit 1
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # POSIX: past connections (TIME_WAIT) must not block a restart; Windows: no sharing a live port
+            option = getattr(socket, "SO_EXCLUSIVEADDRUSE", None) or socket.SO_REUSEADDR
+            probe.setsockopt(socket.SOL_SOCKET, option, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ToolFailedError(
+            f"端口 {port} 已被其他程序占用，无法启动网页版（{exc.strerror or exc}）",
+            fix=f"请用 --port 指定另一个端口，如 dossier serve --port {port + 1}。",
+        ) from None
+    server = make_server(host, port, app, threaded=True)
+    app.config[SHUTDOWN] = lambda: threading.Thread(target=server.shutdown, daemon=True).start()
+    click.echo(f"网页版已启动：{url}（工作区 {workspace}；在网页上点“退出”或按 Ctrl+C 关闭）")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    server.serve_forever()
+    click.echo("网页版已关闭。")
 
 
 @cli.command()
@@ -558,6 +583,33 @@ def _echo_calls(checklists: Path | None) -> None:
         in_use = f"申报通知 {current.title}" if current else DEFAULT_PERIOD_SOURCE
         click.echo(f"  本年度（{this_year}）使用：{in_use}")
         click.echo(f"  没有当年通知时：{DEFAULT_PERIOD_SOURCE}；check/build 可用 --call 文件 指定通知。")
+
+
+# ---- doctor: what this computer has and lacks ---------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。"
+)
+@click.option("--font", type=click.Path(dir_okay=False, path_type=Path), help="中文字体文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def doctor(soffice: Path | None, font: Path | None, as_json: bool) -> None:
+    """检查本机环境：列出已有和缺少的程序、字体和文件夹，以及缺少时哪些功能不能用、怎样补上。"""
+    from assembler import doctor as diag
+
+    items = diag.diagnose(soffice, font)
+    if as_json:
+        click.echo(json.dumps(diag.as_json(items), ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        mark = "有" if item.present else "可选" if item.optional else "缺"
+        click.echo(f"[{mark}] {item.name}：{_shown(item.detail)}")
+        click.echo(f"      用于：{item.used_for}")
+        if item.fix:
+            click.echo(f"      处理办法：{item.fix}")
+    missing = [item.name for item in items if not item.present and not item.optional]
+    click.echo(f"缺少：{'、'.join(missing)}" if missing else "全部就绪。")
 
 
 def main() -> None:

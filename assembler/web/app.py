@@ -210,6 +210,7 @@ def create_app(
 
     from assembler.web.applicant import bp as applicant
     from assembler.web.jobs import bp as jobs
+    from assembler.web.lifecycle import bp as lifecycle
     from assembler.web.register import bp as register
     from assembler.web.reviewer import bp as reviewer
 
@@ -217,4 +218,5 @@ def create_app(
     app.register_blueprint(jobs)
     app.register_blueprint(reviewer)
     app.register_blueprint(register)
+    app.register_blueprint(lifecycle)
     return app
