@@ -24,6 +24,14 @@ OFFICE_DOWNLOAD = (
     "装好后重新打开本工具即可，本工具会自动找到它（也可以把便携版放在本工具文件夹旁，或用 --soffice 指定）。"
 )
 WITHOUT_OFFICE = f"未找到 LibreOffice。不装它也能用：{WORKS_WITHOUT_OFFICE}。需要它的是：{NEEDS_OFFICE}。"
+# the same for the web pages, which name no command or option
+WEB_WITHOUT_OFFICE = (
+    "未找到 LibreOffice。不装它也能用：检查申请、填写申请表（Word 文件）、核验收到的申报材料、"
+    "评审汇总和登记簿。"
+    "需要它的是：生成申报材料 PDF、把申请表转成 PDF。安装方法：从 LibreOffice 官网"
+    "（https://zh-cn.libreoffice.org/download/）下载安装包，按默认位置安装；装好后重新打开本工具，"
+    "本工具会自动找到它。"
+)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,13 @@ SHUTDOWN = "DOSSIER_SHUTDOWN"  # app.config key: the callable that stops the ser
 def office_missing() -> str | None:
     """The notice the pages show when LibreOffice is not found (what works without it, how to get it)."""
     from assembler.convert.soffice import find_soffice
-    from assembler.doctor import OFFICE_DOWNLOAD, WITHOUT_OFFICE
+    from assembler.doctor import WEB_WITHOUT_OFFICE
     from assembler.errors import DossierError
 
     try:
         find_soffice()
     except DossierError:
-        return f"{WITHOUT_OFFICE}安装方法：{OFFICE_DOWNLOAD}"
+        return WEB_WITHOUT_OFFICE
     return None
 
 

@@ -157,9 +157,7 @@ def test_pages_say_what_works_without_libreoffice(web_client, no_office):
     text = notice.group(1)
     for works in ("检查申请", "Word", "核验", "评审汇总", "登记簿", "生成申报材料 PDF", "下载"):
         assert works in text, works
-    assert (
-        "/usr" not in text and "--soffice" in text
-    )  # no server path; the flag is named for the command line
+    assert "/usr" not in text and "--" not in text and "build" not in text  # no server path, flag or command
 
 
 def test_pages_do_not_show_the_notice_when_libreoffice_is_there(web_client, tmp_path, monkeypatch):
@@ -195,3 +193,65 @@ def test_doctor_finds_libreoffice_and_the_font(tmp_path, monkeypatch):
     data = {item["name"]: item for item in json.loads(result.output)}
     assert data["LibreOffice"]["present"] and "LibreOffice" in data["LibreOffice"]["detail"]
     assert data["中文字体"]["present"]
+
+
+# ---- in a real browser ------------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ["DOSSIER_SCREENSHOTS"]) if os.environ.get("DOSSIER_SCREENSHOTS") else None
+
+
+@pytest.mark.slow
+def test_quit_button_and_office_notice_in_chromium(tmp_path):
+    from conftest import IN_CI
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("CI=true but the playwright package is not installed")
+        pytest.skip("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
+        pytest.skip("chromium is not installed")
+    empty = tmp_path / "no-office"
+    empty.mkdir()
+    port = free_port()
+    env_path = os.environ["PATH"]
+    os.environ["PATH"] = str(empty)  # the server below finds no LibreOffice
+    try:
+        proc = serve(port, tmp_path / "workspace")
+    finally:
+        os.environ["PATH"] = env_path
+    try:
+        wait_for(port)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            for width in (1366, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+                page.goto(f"http://127.0.0.1:{port}/")
+                notice = page.locator("#office-missing")
+                assert notice.is_visible() and "不装它也能用" in notice.inner_text()
+                assert "--soffice" not in notice.inner_text()
+                button = page.locator("#quit")
+                assert button.is_visible()
+                box = button.bounding_box()
+                assert box is not None and box["x"] + box["width"] <= width  # on screen, also on a phone
+                if SHOTS:
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SHOTS / f"lifecycle-home-{width}.png"), full_page=True)
+                if width == 390:
+                    button.click()
+                    page.wait_for_selector("text=已退出")
+                    assert page.locator("#quit").count() == 0
+                    assert page.locator("text=返回首页").count() == 0  # nothing answers there any more
+                    if SHOTS:
+                        page.screenshot(path=str(SHOTS / f"lifecycle-quit-{width}.png"), full_page=True)
+                page.close()
+            browser.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
