@@ -96,6 +96,7 @@ def test_second_start_opens_the_running_app_and_quit_stops_it(running, tmp_path)
     # without the form's CSRF token, or from a foreign Host, quitting is refused and the app keeps running
     with pytest.raises(urllib.error.HTTPError) as refused:
         opener.open(f"http://127.0.0.1:{port}/quit", data=b"csrf=wrong", timeout=30)
+    refused.value.close()
     assert refused.value.code == 400
     foreign = urllib.request.Request(
         f"http://127.0.0.1:{port}/quit",
@@ -104,7 +105,9 @@ def test_second_start_opens_the_running_app_and_quit_stops_it(running, tmp_path)
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         opener.open(foreign, timeout=30)
-    assert refused.value.code == 400 and "主机名" in refused.value.read().decode("utf-8")
+    body = refused.value.read().decode("utf-8")
+    refused.value.close()
+    assert refused.value.code == 400 and "主机名" in body
     assert proc.poll() is None
 
     answer = opener.open(
