@@ -258,3 +258,19 @@ def test_quit_button_and_office_notice_in_chromium(tmp_path):
         if proc.poll() is None:
             proc.kill()
         proc.communicate(timeout=30)
+
+
+def test_the_shortcut_shows_why_the_app_could_not_start(tmp_path, monkeypatch):
+    """pythonw.exe has no console: a failed start (here a port held by another program) is shown to the
+    person in a message box, not written to nowhere."""
+    from assembler import desktop
+
+    shown: list[str] = []
+    monkeypatch.setattr(desktop, "show_message", shown.append)
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        code = desktop.run(["serve", "--port", str(port), "--no-browser", "--workspace", str(tmp_path / "w")])
+    assert code == 3
+    assert len(shown) == 1 and f"端口 {port} 已被其他程序占用" in shown[0] and "--port" in shown[0]
