@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -145,6 +146,16 @@ def test_installer_install_run_and_uninstall_under_wine(installer, prefix):
     assert "zh-cn.libreoffice.org" in doctor.stdout  # the Windows way to get it
 
     held_open_under_wine(env, app)
+    shutil.copyfile(ROOT / "tests/windows/processes.py", drive / "processes.py")
+    processes = wine(env, rf"{INSTALL}\python\python.exe", r"C:\processes.py")
+    assert processes.returncode == 0, processes.stderr[-3000:]
+    assert processes.stdout.splitlines() == [
+        "timeout: killed",
+        "child: gone",
+        "worker while the build runs: running",
+        "worker after the build was killed: exit 1",
+    ], processes.stdout + processes.stderr[-2000:]
+    (drive / "processes.py").unlink()
     serve_under_wine(env)
 
     # uninstall: the program folder, shortcuts, registry entry and PATH entry go
