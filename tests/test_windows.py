@@ -145,6 +145,14 @@ def test_installer_install_run_and_uninstall_under_wine(installer, prefix):
     assert "[缺] LibreOffice：找不到 LibreOffice" in doctor.stdout and "不装它也能用" in doctor.stdout
     assert "zh-cn.libreoffice.org" in doctor.stdout  # the Windows way to get it
 
+    # LibreOffice's install folder as its installer records it in the registry
+    lo_key = r"HKLM\SOFTWARE\LibreOffice\UNO\InstallPath"
+    assert wine(env, "reg", "add", lo_key, "/ve", "/d", r"C:\LO 24\program", "/f").returncode == 0
+    probe = "from assembler.convert.soffice import windows_candidates; print(windows_candidates()[0])"
+    found = wine(env, rf"{INSTALL}\python\python.exe", "-c", probe)
+    assert found.stdout.strip() == r"C:\LO 24\program\soffice.exe", found.stderr[-2000:]
+    wine(env, "reg", "delete", lo_key, "/f")
+
     held_open_under_wine(env, app)
     shutil.copyfile(ROOT / "tests/windows/processes.py", drive / "processes.py")
     processes = wine(env, rf"{INSTALL}\python\python.exe", r"C:\processes.py")
