@@ -493,16 +493,34 @@ def review(
 def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_browser: bool) -> None:
     """打开网页版（本机浏览器中使用，无需联网）：填写申报信息、上传材料、生成和下载申报材料；评审汇总。"""
     import secrets
+    import socket
     import threading
     import webbrowser
 
+    from werkzeug.serving import make_server
+
+    from assembler.errors import ToolFailedError
     from assembler.logs import configure
     from assembler.web.app import create_app, default_workspace
+    from assembler.web.lifecycle import SHUTDOWN, running_app
     from assembler.web.workspace import copy_application
 
     if os.name == "posix":
         os.umask(0o077)  # the workspace, its register and log: readable by this user only
     workspace = workspace or default_workspace()
+    # the running app's token in the user's own data folder: a second start (of any workspace) opens the
+    # browser with it
+    from assembler.cache import user_folder
+
+    token_file = user_folder("DOSSIER_SERVE_DIR", "serve") / f"serve-{port}.token"
+    if folder is None and running_app(port):  # a second start: the app is already there
+        url = f"http://127.0.0.1:{port}/"
+        if token_file.is_file():
+            url += f"?token={token_file.read_text(encoding='ascii').strip()}"
+        click.echo(f"本工具已在运行：http://127.0.0.1:{port}/（已在浏览器中打开）")
+        if not no_browser:
+            webbrowser.open(url)
+        return
     root = click.get_current_context().find_root().params
     configure(root.get("verbose", 0), root.get("log_file") or workspace / "logs" / "dossier.log")
     loopback = host in ("127.0.0.1", "localhost", "::1")
@@ -519,10 +537,31 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
         )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}{path}?token={token}"
-    click.echo(f"网页版已启动：{url}（工作区 {workspace}；按 Ctrl+C 退出）")
+    try:  # werkzeug would print its own English message and exit 1
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # POSIX: past connections (TIME_WAIT) must not block a restart; Windows: no sharing a live port
+            option = getattr(socket, "SO_EXCLUSIVEADDRUSE", None) or socket.SO_REUSEADDR
+            probe.setsockopt(socket.SOL_SOCKET, option, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ToolFailedError(
+            f"端口 {port} 已被其他程序占用，无法启动网页版（{exc.strerror or exc}）",
+            fix=f"请用 --port 指定另一个端口，如 dossier serve --port {port + 1}。",
+        ) from None
+    server = make_server(host, port, app, threaded=True)
+    app.config[SHUTDOWN] = lambda: threading.Thread(target=server.shutdown, daemon=True).start()
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(token, encoding="ascii")
+    if os.name == "posix":
+        token_file.chmod(0o600)
+    click.echo(f"网页版已启动：{url}（工作区 {workspace}；在网页上点“退出”或按 Ctrl+C 关闭）")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    try:
+        server.serve_forever()
+    finally:
+        token_file.unlink(missing_ok=True)
+    click.echo("网页版已关闭。")
 
 
 @cli.command()
@@ -592,12 +631,52 @@ def _echo_calls(checklists: Path | None) -> None:
         click.echo(f"  没有当年通知时：{DEFAULT_PERIOD_SOURCE}；check/build 可用 --call 文件 指定通知。")
 
 
+# ---- doctor: what this computer has and lacks ---------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path), help="LibreOffice 的 soffice 程序位置。"
+)
+@click.option("--font", type=click.Path(dir_okay=False, path_type=Path), help="中文字体文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def doctor(soffice: Path | None, font: Path | None, as_json: bool) -> None:
+    """检查本机环境：列出已有和缺少的程序、字体和文件夹，以及缺少时哪些功能不能用、怎样补上。"""
+    from assembler import doctor as diag
+
+    items = diag.diagnose(soffice, font)
+    if as_json:
+        click.echo(json.dumps(diag.as_json(items), ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        mark = "有" if item.present else "可选" if item.optional else "缺"
+        click.echo(f"[{mark}] {item.name}：{_shown(item.detail)}")
+        click.echo(f"      用于：{item.used_for}")
+        if item.fix:
+            click.echo(f"      处理办法：{item.fix}")
+    missing = [item.name for item in items if not item.present and not item.optional]
+    click.echo(f"缺少：{'、'.join(missing)}" if missing else "全部就绪。")
+
+
 def main() -> None:
-    """Console-script entry point: one temporary folder for the whole run (assembler.rundir)."""
+    """Console-script entry point: UTF-8 output when redirected, one temporary folder for the whole run
+    (assembler.rundir)."""
     from assembler.rundir import begin_run
 
+    _utf8_when_redirected()
     begin_run()
     cli(prog_name="dossier")
+
+
+def _utf8_when_redirected() -> None:
+    """On Windows, output sent to a file or another program is encoded in the ANSI code page (cp936, or
+    cp1252 on a non-Chinese system), which cannot hold every character a report prints: UTF-8 instead. The
+    console itself takes Unicode and is left alone."""
+    if os.name != "nt":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and not stream.isatty() and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
 
 
 # ---- the reviewers' register (assembler/reviewer/register/) -----------------------------------------------

@@ -20,14 +20,32 @@ log = logging.getLogger(__name__)
 STDERR_LOGGED = 4000  # characters of a program's stderr kept in the log
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_tree(pid: int) -> None:
+    """Kill the process `pid` and everything it started, on every platform: its process group on POSIX, and
+    each descendant found through psutil (LibreOffice on Windows runs soffice.bin under soffice.exe, and a
+    child that left the group would survive killpg)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        tree = [*root.children(recursive=True), root]
+    except psutil.Error:
+        tree = []
     if os.name != "nt":
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
-    else:
-        proc.kill()
+    for proc in tree:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(tree, timeout=5)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    kill_tree(proc.pid)
 
 
 def _limited(memory: int) -> list[str]:

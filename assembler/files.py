@@ -20,6 +20,28 @@ def usual_permissions(path: Path) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
+HELD_OPEN_FIX = (
+    "请关闭正在打开该文件的程序（WPS、Word、Excel 或 PDF 阅读器）后重试，或用 -o 写到另一个文件名。"
+)
+
+
+def replace_output(tmp: Path | str, path: Path) -> None:
+    """Move the finished temporary file `tmp` over `path`. On Windows a file that WPS, Excel or a PDF viewer
+    holds open cannot be replaced (a sharing violation, PermissionError): that is FileSystemError naming
+    `path` and saying to close it, and `tmp` is removed."""
+    try:
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if not path.exists():
+            raise
+        raise FileSystemError(
+            f"无法覆盖已有的文件 {path.name}：它可能正被其他程序打开（{exc.strerror or exc}）",
+            where=str(path),
+            fix=HELD_OPEN_FIX,
+        ) from None
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename: never half a file.
     A write that fails (disk full, no permission) is FileSystemError naming `path`, not the temporary file."""
@@ -30,7 +52,9 @@ def write_atomically(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         usual_permissions(Path(tmp))
-        os.replace(tmp, path)
+        replace_output(tmp, path)
+    except FileSystemError:
+        raise
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise FileSystemError(

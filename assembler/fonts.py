@@ -1,6 +1,7 @@
 """The CJK font for the pages the tool draws itself (cover, checklist, 目录, page numbers, photo captions).
 
-fpdf2 embeds a subset of it. Noto CJK and WenQuanYi on Linux, SimSun / Microsoft YaHei on Windows,
+fpdf2 embeds a subset of it. Noto CJK and WenQuanYi on Linux, SimSun / Microsoft YaHei / DengXian on Windows
+(found by file name in the fonts folders: Windows has no fontconfig),
 PingFang / Hiragino / STHeiti on macOS; `--font PATH` (or $DOSSIER_FONT) overrides. In a font
 collection the Simplified Chinese face is chosen (index 2 in Noto's .ttc; 0 would be Japanese).
 """
@@ -35,11 +36,6 @@ CANDIDATES: dict[str, list[tuple[str, int]]] = {
         ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
         ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     ],
-    "win32": [
-        (r"C:\Windows\Fonts\simsun.ttc", 0),
-        (r"C:\Windows\Fonts\msyh.ttc", 0),
-        (r"C:\Windows\Fonts\simhei.ttf", 0),
-    ],
     "darwin": [
         ("/System/Library/Fonts/PingFang.ttc", 0),
         ("/System/Library/Fonts/Hiragino Sans GB.ttc", 0),
@@ -47,6 +43,51 @@ CANDIDATES: dict[str, list[tuple[str, int]]] = {
         ("/Library/Fonts/Arial Unicode.ttf", 0),
     ],
 }
+
+
+# Windows: file names in a fonts folder, in order of preference (SimSun, Microsoft YaHei, DengXian, SimHei,
+# then the other faces Windows ships for Simplified Chinese); index 0 is the Simplified Chinese face in each.
+WINDOWS_FONT_FILES = [
+    "simsun.ttc",
+    "msyh.ttc",
+    "msyh.ttf",
+    "deng.ttf",
+    "simhei.ttf",
+    "simkai.ttf",
+    "simfang.ttf",
+    "nsimsun.ttf",
+]
+
+
+def font_folders() -> list[Path]:
+    """The folders searched by file name, without fontconfig: $DOSSIER_FONT_DIRS (folders separated by the
+    system's path separator; replaces the defaults), else on Windows the system's fonts folder and the
+    user's own (fonts installed "for me only" go to %LOCALAPPDATA%\\Microsoft\\Windows\\Fonts)."""
+    given = os.environ.get("DOSSIER_FONT_DIRS")
+    if given is not None:
+        return [Path(p) for p in given.split(os.pathsep) if p.strip()]
+    if sys.platform != "win32":
+        return []
+    folders = [Path(os.environ.get("WINDIR") or os.environ.get("SystemRoot") or r"C:\Windows") / "Fonts"]
+    if os.environ.get("LOCALAPPDATA"):
+        folders.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
+    return folders
+
+
+def _in_font_folders(folders: list[Path]) -> CjkFont | None:
+    """The first usable font of WINDOWS_FONT_FILES in `folders` (names compared without case, as Windows
+    does)."""
+    found: dict[str, Path] = {}
+    for folder in reversed(folders):  # the first folder wins
+        try:
+            found.update({entry.name.lower(): entry for entry in folder.iterdir() if entry.is_file()})
+        except OSError:
+            continue
+    for name in WINDOWS_FONT_FILES:
+        path = found.get(name)
+        if path is not None and font_problem(path, 0) is None:
+            return CjkFont(path, 0)
+    return None
 
 
 @dataclass(frozen=True)
@@ -139,6 +180,18 @@ def find_cjk_font(explicit: Path | None = None) -> CjkFont:
             raise ToolMissingError(f"{how} 指定的字体不能用：{problem}", where=str(path), fix=FONT_HELP)
         log.info("font %s (index %d), given by %s", path, index, how)
         return CjkFont(path, index)
+    folders = font_folders()
+    if folders:
+        in_folders = _in_font_folders(folders)
+        if in_folders is not None:
+            log.info("font %s (index 0), found in a fonts folder", in_folders.path)
+            return in_folders
+        if "DOSSIER_FONT_DIRS" in os.environ:
+            raise ToolMissingError(
+                "DOSSIER_FONT_DIRS 指定的文件夹中没有可用的中文字体（宋体、微软雅黑、等线或黑体）",
+                where=os.environ["DOSSIER_FONT_DIRS"],
+                fix=FONT_HELP,
+            )
     platform = "linux" if sys.platform.startswith("linux") else sys.platform
     for candidate, index in CANDIDATES.get(platform, []):
         if Path(candidate).is_file():

@@ -21,6 +21,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import psutil
 from PIL import Image, ImageOps
 
 from assembler.cache import PdfCache, file_key
@@ -151,10 +152,10 @@ def _convert_one(job: tuple[str, str, PhotoSettings]) -> str | None:
     return None
 
 
-def _watch_parent(parent: int) -> None:
+def _watch_parent(parent: psutil.Process) -> None:
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:
+        if not parent.is_running():  # gone, or its pid reused by another program (start time differs)
             os._exit(1)
 
 
@@ -162,28 +163,20 @@ def die_with_parent(parent: int) -> None:
     """Run first in every worker: it must not outlive the build that started it (a SIGTERM or SIGKILL of
     `dossier build` left photo workers of ~180 MB each running for good, holding the caller's pipes).
 
-    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); elsewhere, and as a fallback,
-    a daemon thread notices that the parent changed and exits. `parent` is the build's pid; under a
-    forkserver start method the worker's parent is the server, which itself ends with the build."""
+    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); on every platform, and as a
+    fallback, a daemon thread watches the build's process (`parent`, its pid) and exits when it is gone. The
+    worker's own parent is not watched through os.getppid(): on Windows it never changes when the parent dies,
+    and under a forkserver start method it is the server, not the build."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # pragma: no cover - every Linux libc has prctl
             pass
-    actual = os.getppid()
-    if actual == 1 or (actual != parent and not _alive(parent)):  # the build died before the line above
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(actual,), daemon=True, name="watch-parent").start()
-
-
-def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - exists, owned by someone else
-        return True
-    return True
+        build = psutil.Process(parent)
+    except psutil.NoSuchProcess:  # the build died before the worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(build,), daemon=True, name="watch-parent").start()
 
 
 def convert_images(

@@ -34,10 +34,6 @@ INSTALL_HELP = (
     "已安装在其他位置时用 --soffice 指定 soffice 程序。"
 )
 CANDIDATES = {
-    "win32": [
-        r"C:\Program Files\LibreOffice\program\soffice.exe",
-        r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-    ],
     "darwin": ["/Applications/LibreOffice.app/Contents/MacOS/soffice"],
 }
 DEFAULT_TIMEOUT = 300
@@ -68,7 +64,7 @@ def _fontconfig() -> str:
 
 def find_soffice(explicit: Path | None = None) -> Path:
     """The soffice program: `explicit` (--soffice), $DOSSIER_SOFFICE, PATH, or the standard install
-    folders.
+    folders (on Windows also the registry's install path and a portable copy beside the tool).
     """
     if explicit is not None:
         if explicit.is_file() and os.access(explicit, os.X_OK):
@@ -81,12 +77,65 @@ def find_soffice(explicit: Path | None = None) -> Path:
         found = shutil.which(name)
         if found:
             return Path(found)
-    for candidate in CANDIDATES.get(sys.platform, []):
-        if Path(candidate).is_file():
-            return Path(candidate)
+    elsewhere = [Path(c) for c in CANDIDATES.get(sys.platform, [])]
+    candidates = windows_candidates() if sys.platform == "win32" else elsewhere
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
     raise ToolMissingError(
         "找不到 LibreOffice（soffice），无法把 Word/Excel 文件转换为 PDF", fix=INSTALL_HELP
     )
+
+
+def windows_candidates(
+    environ: dict[str, str] | None = None, registry: list[str] | None = None, app_dir: Path | None = None
+) -> list[Path]:
+    """Where LibreOffice's soffice.exe may be on Windows, in order: the install folder the registry names
+    (LibreOffice's installer writes it), the Program Files folders, a per-user install, and a portable copy
+    beside this tool (LibreOffice Portable, or a LibreOffice folder unpacked there)."""
+    environ = dict(os.environ) if environ is None else environ
+    folders = [Path(p) for p in (registry_install_paths() if registry is None else registry)]
+    for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
+        if environ.get(var):
+            folders.append(Path(environ[var]) / "LibreOffice" / "program")
+    folders += [Path(r"C:\Program Files\LibreOffice\program")]
+    if environ.get("LOCALAPPDATA"):
+        folders.append(Path(environ["LOCALAPPDATA"]) / "Programs" / "LibreOffice" / "program")
+    app = app_dir or Path(sys.executable).resolve().parent.parent  # the bundle: <app>\python\python.exe
+    folders += [
+        app / "LibreOffice" / "program",
+        app / "LibreOfficePortable" / "App" / "libreoffice" / "program",
+        app.parent / "LibreOfficePortable" / "App" / "libreoffice" / "program",
+    ]
+    out: list[Path] = []
+    for folder in folders:
+        exe = folder / "soffice.exe"
+        if exe not in out:
+            out.append(exe)
+    return out
+
+
+UNO_INSTALL_PATH = r"SOFTWARE\LibreOffice\UNO\InstallPath"
+
+
+def registry_install_paths() -> list[str]:
+    """LibreOffice's program folders as its installer records them in the Windows registry (both views, all
+    users and this user); empty elsewhere."""
+    if sys.platform != "win32":
+        return []
+    import winreg
+
+    found = []
+    for hive in (winreg.HKEY_LOCAL_MACHINE, winreg.HKEY_CURRENT_USER):
+        for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
+            try:
+                with winreg.OpenKey(hive, UNO_INSTALL_PATH, 0, winreg.KEY_READ | view) as key:
+                    value, _ = winreg.QueryValueEx(key, "")
+            except OSError:
+                continue
+            if isinstance(value, str) and value and value not in found:
+                found.append(value)
+    return found
 
 
 TIMEOUT_FIX = "文件可能过大或已损坏：请在 Word/WPS 中打开后“另存为 PDF”再放入。"

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from assembler.core.models import Part, Section
 from assembler.errors import FileSystemError, SelfAuditError
-from assembler.files import usual_permissions
+from assembler.files import replace_output, usual_permissions
 from assembler.integrity.document import info_digest
 from assembler.integrity.manifest import Manifest, ManifestContent, ManifestPages, OutlineEntry
 from assembler.integrity.pagedigest import SCHEME as DIGEST_SCHEME
@@ -433,7 +433,7 @@ def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], 
             os.fsync(fh.fileno())
         audit(Path(tmp))
         usual_permissions(Path(tmp))
-        os.replace(tmp, out)
+        replace_output(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -186,8 +186,9 @@ def create_app(
         if other_local_user(request.environ):
             abort(403, "本工具只为启动它的用户服务；本机其他用户不能访问。")
         wanted = app.config["ACCESS_TOKEN"]
-        # the style sheet and script are the package's own files, the same for everyone (a refusal is styled)
-        public = request.endpoint == "static" and request.method == "GET"
+        # the style sheet and script are the package's own files, the same for everyone (a refusal is styled);
+        # the ping says only that this is the app (a second start looks for it before opening the browser)
+        public = request.endpoint in ("static", "lifecycle.ping") and request.method == "GET"
         if session.get("access") is not True and not public:  # signed by the workspace's owner-only key
             given = request.args.get("token", "")
             if not given or not hmac.compare_digest(given.encode(), wanted.encode()):
@@ -230,6 +231,7 @@ def create_app(
 
     from assembler.web.applicant import bp as applicant
     from assembler.web.jobs import bp as jobs
+    from assembler.web.lifecycle import bp as lifecycle
     from assembler.web.register import bp as register
     from assembler.web.reviewer import bp as reviewer
     from assembler.web.union import bp as union
@@ -239,4 +241,5 @@ def create_app(
     app.register_blueprint(reviewer)
     app.register_blueprint(register)
     app.register_blueprint(union)
+    app.register_blueprint(lifecycle)
     return app

@@ -799,7 +799,7 @@ def test_blueprints_and_one_handler_for_the_exception_family(tmp_path):
     from assembler.errors import InputError
 
     app = create_app(tmp_path / "w")
-    assert set(app.blueprints) == {"applicant", "jobs", "reviewer", "register", "union"}
+    assert set(app.blueprints) == {"applicant", "jobs", "reviewer", "register", "union", "lifecycle"}
 
     @app.get("/refused")
     def refused():
