@@ -1,4 +1,6 @@
-"""Every resource limit of the tool, in one place (README.md, "Limits", gives each one's measured cost).
+"""The limits on what applicants and reviewers send in, in one place (README.md, "Limits", gives each
+one's measured cost). Bounds that only guard one reader's own walk (how deep verify follows a page tree,
+how many objects one page digest visits, how much text the cross-checks read) stay beside that reader.
 
 Inputs come from applicants and reviewers; a zip bomb, a sparse multi-gigabyte "scan", a
 240-megapixel PNG or a ledger of 40,000 rows must be refused at `check` time, before anything is

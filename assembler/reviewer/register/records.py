@@ -1,4 +1,5 @@
-"""What the register knows about one received application: plain frozen types, no I/O.
+"""What the register knows about one received application: plain frozen types (only the fund and case
+titles are read, once, from the bundled checklists).
 
 A `Record` is filled from a verified dossier's manifest or from a checked application folder/zip
 (intake.py) or from the register's rows (db.py); the cross-year rules (crossyear.py) work on these
