@@ -411,7 +411,9 @@ def save_atomically(pdf: pikepdf.Pdf, out: Path, audit: Callable[[Path], None], 
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        with open(tmp, "wb") as fh:
+        # unbuffered: every write reaches the file system inside the guard, so a full disk is caught there
+        # (a buffered file would raise again when closed, hiding which output failed)
+        with open(tmp, "wb", buffering=0) as fh:
             guarded = _GuardedWriter(fh)
             pdf.save(
                 cast(BinaryIO, guarded),
