@@ -34,6 +34,16 @@ log = logging.getLogger(__name__)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
+def _similar_findings(evidence: list) -> list:
+    """Near-duplicate pictures within the application (numpy is imported only when there are pictures)."""
+    if not any(e.prints for e in evidence):
+        return []
+    from assembler.core.similar import application_findings
+    from assembler.load.checklists import similarity_thresholds
+
+    return application_findings(evidence, similarity_thresholds())
+
+
 def check_source(
     source: Source, checklists: Path | None = None, call: Path | None = None
 ) -> tuple[Report, LoadedApplication, Checklist]:
@@ -64,6 +74,7 @@ def check_source(
         + material_found
         + evidence_findings(evidence, matching, ignored)
         + content_findings(loaded, checklist, materials, texts, case)
+        + _similar_findings(evidence)
     )
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable: rule order kept within a severity
     report = Report(

@@ -68,6 +68,8 @@ class MaterialSpec(_Spec):
     parts: tuple[PartSpec, ...] = ()
     claims: ClaimSpec | None = None
     previous_year: bool = False  # files must concern the year before the application year
+    # standing: filed again every year by design (the unit's rules), so not a near-duplicate across years
+    reuse: Literal["standing", "yearly"] = "yearly"
     hint: str = ""
 
     def applies_to(self, case: str | None) -> bool:
