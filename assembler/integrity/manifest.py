@@ -38,6 +38,8 @@ class ManifestFile(_Part):
     kind: str
     material: str | None
     pages: tuple[int, int]
+    # perceptual fingerprints (assembler.core.models.Print.to_json): optional, older dossiers have none
+    prints: list[dict[str, Any]] | None = None
 
 
 class ManifestPages(_Part):

@@ -220,10 +220,20 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
     path = tmp_path / "reg" / "register.sqlite"
     db = open_register(path)
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
+    assert schema_version(db)[:3] == [
+        "m001_applications",
+        "m002_decisions_and_disqualified",
+        "m003_certificates",
+    ]
+    assert schema_version(db)[-1] == "m006_near_duplicates"
     db.close()
     db = open_register(path)  # reopening applies nothing twice
-    assert schema_version(db) == ["m001_applications", "m002_decisions_and_disqualified", "m003_certificates"]
+    assert schema_version(db)[:3] == [
+        "m001_applications",
+        "m002_decisions_and_disqualified",
+        "m003_certificates",
+    ]
+    assert schema_version(db)[-1] == "m006_near_duplicates"
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]
     made = decide(db, app_id, "退回补正", "王芳", reasons="缺照片")

@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from assembler.core.models import Finding
+from assembler.core.models import Finding, Print, print_from_json
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
 from assembler.reviewer.register import db as store
-from assembler.reviewer.register.crossyear import register_findings
+from assembler.load.checklists import similarity_thresholds, standing_materials
+from assembler.reviewer.register.crossyear import register_findings, similar_findings
 from assembler.reviewer.register.decisions import FINAL, current_decision
 from assembler.reviewer.register.records import (
     Evidence,
@@ -114,7 +115,8 @@ def record_from_data(
             for p in studio.get("patents") or []
         ),
         evidence=tuple(
-            Evidence(f["path"], f["sha256"], int(f.get("size") or 0), f.get("material")) for f in files
+            Evidence(f["path"], f["sha256"], int(f.get("size") or 0), f.get("material"), _prints(f))
+            for f in files
         ),
         file_sha256=file_sha256,
         received_at=received_at,
@@ -122,6 +124,12 @@ def record_from_data(
         kind=kind,
         data=app,
     )
+
+
+def _prints(entry: dict[str, Any]) -> tuple[Print, ...]:
+    """The fingerprints of a manifest's file entry (none in older dossiers; malformed ones are skipped)."""
+    found = (print_from_json(p) for p in entry.get("prints") or [] if isinstance(p, dict))
+    return tuple(p for p in found if p is not None)
 
 
 def _now() -> str:
@@ -160,7 +168,13 @@ def read_input(path: Path, received_at: str | None = None) -> tuple[Row, Record]
     row = row_from_check(path, report, loaded)
     material_of = {f: m.number for m in report.materials for f in m.files}
     files = [
-        {"path": e.rel, "sha256": e.sha256, "size": e.size, "material": material_of.get(e.rel)}
+        {
+            "path": e.rel,
+            "sha256": e.sha256,
+            "size": e.size,
+            "material": material_of.get(e.rel),
+            "prints": [p.to_json() for p in e.prints],
+        }
         for e in report.evidence
         if e.sha256 and e.size
     ]
@@ -192,8 +206,12 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     `exclude`: ids not to compare with (the record itself and the versions it replaces).
     """
     skip = exclude or set()
-    others = store.load_records(db, store.candidate_ids(db, record) - skip)
-    return register_findings(record, others, store.disqualifications(db))
+    limits = similarity_thresholds()
+    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(db, record, limits.hamming)
+    others = store.load_records(db, wanted - skip)
+    return register_findings(record, others, store.disqualifications(db)) + similar_findings(
+        record, others, standing_materials(record.scheme), limits, store.dismissed_pairs(db)
+    )
 
 
 def refresh_findings(db: Database, app_id: int) -> list[Finding]:
