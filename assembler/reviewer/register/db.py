@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import defaultdict
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path

@@ -19,8 +19,8 @@ from sqlite_utils import Database
 from assembler.core.models import Finding, Print, print_from_json
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
-from assembler.reviewer.register import db as store
 from assembler.load.checklists import similarity_thresholds, standing_materials
+from assembler.reviewer.register import db as store
 from assembler.reviewer.register.crossyear import register_findings, similar_findings
 from assembler.reviewer.register.decisions import FINAL, current_decision
 from assembler.reviewer.register.records import (
