@@ -174,3 +174,20 @@ def test_intake_finds_a_photo_taken_from_another_unit_and_a_dismissal_holds(tmp_
     b2 = intake_one(db, b_dir, received_at="2026-04-05T09:00:00+00:00")
     assert b2.status == "version"
     assert not any(f.rule == "REGISTER-EVIDENCE-SIMILAR" for f in b2.findings)
+
+
+def test_review_of_a_batch_uses_the_same_rules(tmp_path):
+    from assembler.reviewer.review import review
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    copy_example("innovation-count", batch)
+    b_dir = copy_example("innovation-bonus", batch)
+    theirs = next((batch / "innovation-count" / "4-评审会议").glob("2026-03-18*/现场照片1.jpg"))
+    _resaved_crop(theirs, next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")))
+    summary = review([batch])
+    by_name = {r.source.name: r for r in summary.rows}
+    for name, other in (("innovation-bonus", "innovation-count"), ("innovation-count", "innovation-bonus")):
+        similar = [f for f in by_name[name].findings if f.rule == "REVIEW-SIMILAR-EVIDENCE"]
+        assert len(similar) == 1, name
+        assert f"（{other}）" in similar[0].message and similar[0].severity == "warning"
