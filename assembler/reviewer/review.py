@@ -48,7 +48,7 @@ class Row:
     findings: list[Finding] = field(default_factory=list)
     hashes: set[str] = field(default_factory=set)
     ledger: set[tuple[str, str]] = field(default_factory=set)
-    # for the near-duplicate rules: (path, sha256, material, fingerprints) of each file, (name, proposer) items
+    # near-duplicate rules: (path, sha256, material, fingerprints) of each file, (name, proposer) of items
     pictures: tuple[tuple[str, str, str | None, tuple[Print, ...]], ...] = ()
     items: tuple[tuple[str, str], ...] = ()
 
