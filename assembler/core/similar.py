@@ -44,6 +44,7 @@ class Thresholds:
     in docs/rules.md)."""
 
     hamming: int = 22  # candidates: pHash bits that may differ (a loose net; the thumbnails judge)
+    nearest: int = 8  # and of those, at most this many closest per picture are judged
     photo_correlation: float = 0.95  # two pictures in colour: the aligned thumbnails' correlation at least
     photo_block: float = (
         0.18  # and no block differing by more (mean absolute difference, standard deviations)
@@ -326,12 +327,21 @@ class PrintIndex:
     def __init__(self, hashes: Sequence[str]) -> None:
         self.values = np.array([int(h, 16) for h in hashes], dtype=np.uint64)
 
-    def near(self, phash: str, distance: int) -> np.ndarray:
-        """Positions of the hashes within `distance` bits of `phash`."""
-        if not len(self.values):
-            return np.zeros(0, dtype=np.int64)
-        x = np.bitwise_xor(self.values, np.uint64(int(phash, 16)))
-        return np.flatnonzero(np.bitwise_count(x) <= distance)
+    def near(self, phash: str, distance: int, nearest: int = 0) -> np.ndarray:
+        """Positions of the hashes within `distance` bits of `phash`; with `nearest`, only that many of the
+        closest (ties by position), which bounds the judging however crowded the register gets."""
+        return nearest_hashes(self.values, phash, distance, nearest)
+
+
+def nearest_hashes(values: np.ndarray, phash: str, distance: int, nearest: int = 0) -> np.ndarray:
+    """Positions in `values` (uint64 hashes) within `distance` bits of `phash`, closest first; at most
+    `nearest` of them when it is not 0."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    bits = np.bitwise_count(np.bitwise_xor(values, np.uint64(int(phash, 16))))
+    found = np.flatnonzero(bits <= distance)
+    found = found[np.argsort(bits[found], kind="stable")]
+    return found[:nearest] if nearest else found
 
 
 # ---- pairs of files ---------------------------------------------------------------------------------
@@ -383,7 +393,7 @@ class Pair:
 
         return (
             f"{name(self.new)}与{name(self.old)}疑似{KIND_TITLES.get(self.kind, self.kind)}"
-            f"（相似度 {self.similarity:.0%}）"
+            f"（相似度 {self.similarity:.1%}）"
         )
 
 
@@ -477,7 +487,7 @@ def similar_pictures(
     index = PrintIndex([p.phash for _, _, p in theirs])
     out = []
     for i, a in enumerate(mine):
-        for j in index.near(a[2].phash, limits.hamming):
+        for j in index.near(a[2].phash, limits.hamming, limits.nearest):
             b = theirs[int(j)]
             if (same_list and int(j) <= i) or a[1] == b[1]:
                 continue  # one pair once; a byte-identical file is the SHA-256 rules' business

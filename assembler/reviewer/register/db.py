@@ -582,22 +582,45 @@ def candidate_ids(db: Database, r: Record) -> set[int]:
     return out
 
 
-def similar_candidate_ids(db: Database, r: Record, distance: int) -> set[int]:
+_HASHES: dict[str, tuple[int, Any, Any]] = {}  # register file → (last prints rowid read, apps, hashes)
+
+
+def hash_index(db: Database) -> tuple[Any, Any]:
+    """Every stored pHash (uint64) and its application, as numpy arrays. Kept per register file in the
+    process and extended by the rows added since (prints are only ever inserted), so a server or a batch
+    intake reads each hash once."""
+    import numpy as np
+
+    name = str(db.execute("PRAGMA database_list").fetchone()[2])
+    last, apps, hashes = _HASHES.get(name, (0, np.zeros(0, np.int64), np.zeros(0, np.uint64)))
+    top = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM prints").fetchone()[0]
+    if top < last:  # a register replaced by another file of that name: start again
+        last, apps, hashes = 0, np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    if top > last:
+        rows = db.execute("SELECT application_id, phash FROM prints WHERE rowid > ?", [last]).fetchall()
+        apps = np.concatenate([apps, np.array([row[0] for row in rows], dtype=np.int64)])
+        new = np.array([row[1] for row in rows], dtype=np.int64).view(np.uint64)
+        hashes = np.concatenate([hashes, new])
+        if name and not db.conn.in_transaction:  # only committed rows are kept (a rollback reuses rowids)
+            _HASHES[name] = (top, apps, hashes)
+    return apps, hashes
+
+
+def similar_candidate_ids(db: Database, r: Record, distance: int, nearest: int = 8) -> set[int]:
     """Applications holding a picture within `distance` pHash bits of one of `r`'s, or a ledger item by one
     of `r`'s proposers: one scan of the fingerprints' hashes, compared all at once (numpy), so one
     intake's search stays in milliseconds with 50 000 pictures in the register."""
     import numpy as np
 
+    from assembler.core.similar import nearest_hashes
+
     out: set[int] = set()
     mine = [p.phash for e in r.evidence for p in e.prints]
     if mine:
-        rows = db.execute("SELECT application_id, phash FROM prints").fetchall()
-        if rows:
-            apps = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            hashes = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)).view(np.uint64)
-            for phash in set(mine):
-                near = np.bitwise_count(hashes ^ np.uint64(int(phash, 16))) <= distance
-                out.update(int(a) for a in np.unique(apps[near]))
+        apps, hashes = hash_index(db)
+        for phash in set(mine):
+            near = nearest_hashes(hashes, phash, distance, nearest)
+            out.update(int(a) for a in np.unique(apps[near]))
     proposers = sorted({i.proposer for i in r.items if i.proposer})
     for start in range(0, len(proposers), 500):
         chunk = proposers[start : start + 500]

@@ -207,7 +207,9 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     """
     skip = exclude or set()
     limits = similarity_thresholds()
-    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(db, record, limits.hamming)
+    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(
+        db, record, limits.hamming, limits.nearest
+    )
     others = store.load_records(db, wanted - skip)
     return register_findings(record, others, store.disqualifications(db)) + similar_findings(
         record, others, standing_materials(record.scheme), limits, store.dismissed_pairs(db)
@@ -281,6 +283,7 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
         found = refresh_findings(db, existing)
         kept = store.get_record(db, existing)
         return IntakeResult(path, "already", kept, row.findings + found)
+    store.hash_index(db)  # the stored fingerprints' hashes, read (once per process) outside the transaction
     with store.writing(db):
         previous = _open_predecessor(db, record)
         diff = None
