@@ -88,9 +88,8 @@ def main() -> None:
                 kept.append(prints[0])
                 r = record(n, prints, 2022 + n % 5)
                 store.insert_record(db, r)
-        print(
-            f"register: {args.apps} applications × {args.pictures} pictures in {time.perf_counter() - start:.0f} s"
-        )
+        took = time.perf_counter() - start
+        print(f"register: {args.apps} applications × {args.pictures} pictures in {took:.0f} s")
         new_prints = [resaved(kept[i * 97], rng) for i in range(5)]
         new_prints += [scene(rng) for _ in range(args.pictures - 5)]
         new = record(99999, new_prints, 2027)
