@@ -90,7 +90,7 @@ def main() -> None:
                 store.insert_record(db, r)
         took = time.perf_counter() - start
         print(f"register: {args.apps} applications × {args.pictures} pictures in {took:.0f} s")
-        new_prints = [resaved(kept[i * 97], rng) for i in range(5)]
+        new_prints = [resaved(kept[i * len(kept) // 5], rng) for i in range(5)]
         new_prints += [scene(rng) for _ in range(args.pictures - 5)]
         new = record(99999, new_prints, 2027)
         search, whole = [], []

@@ -299,6 +299,8 @@ def compare(a: Print, b: Print, limits: Thresholds = Thresholds()) -> Match | No
     photo = bool(a.chroma and b.chroma)
     if not photo and not limits.pages:
         return None
+    if _judge(thumb_pixels(a, PHOTO_SIDE), thumb_pixels(b, PHOTO_SIDE))[0] < 0.5:
+        return None  # not even roughly alike: no alignment can make them the same picture
     good = limits.photo_block if photo else limits.page_block
     corr, block, colour, margin = measure(a, b, good)
     if photo and (corr < limits.photo_correlation or block > good or colour > limits.photo_colour):
@@ -439,16 +441,30 @@ def across_applications(
     """Near-duplicate pictures and similar ledger items between `new` and each of `others`: another unit's
     application of the same year (any material), or any application of another year (yearly materials
     only: a standing document such as the unit's incentive rules is filed again every year by design).
-    One unit's two funds in one year may share files and are not compared."""
+    One unit's two funds in one year may share files and are not compared. All the others' pictures are
+    searched at once, and only the `limits.nearest` closest hashes per picture are judged."""
+    pool: list[tuple[Holder, tuple[str, str, Print], bool]] = []  # (holder, picture, of another year)
     out: list[Pair] = []
     for other in others:
-        same_unit = other.unit == new.unit
-        if same_unit and other.year == new.year:
+        if other.unit == new.unit and other.year == new.year:
             continue
-        skip = standing if other.year != new.year else frozenset()
-        for a, b, m in similar_pictures(_flat(new, skip), _flat(other, skip), limits):
-            out.append(Pair(_side(new, a), _side(other, b), m.kind, m.similarity))
+        later = other.year != new.year
+        pool += [(other, end, later) for end in _flat(other, standing if later else frozenset())]
         out += similar_items(new, other, limits)
+    if not pool:
+        return out
+    index = PrintIndex([end[2].phash for _, end, _ in pool])
+    for path, sha, material, prints in new.files:
+        for p in prints:
+            for j in index.near(p.phash, limits.hamming, limits.nearest):
+                other, end, later = pool[int(j)]
+                if end[1] == sha or (later and material in standing):
+                    continue
+                found = compare(p, end[2], limits)
+                if found is not None:
+                    out.append(
+                        Pair(_side(new, (path, sha, p)), _side(other, end), found.kind, found.similarity)
+                    )
     return out
 
 
