@@ -532,16 +532,12 @@ FIX_PICTURE = "如确是不同的照片或文件，评审人员可在登记簿�
 FIX_ITEM = "如确是不同的项目，评审人员可在登记簿中核实后排除此提示；如是同一项目，请从台账中删除。"
 
 
-def pair_finding(pair: Pair, rule: str) -> Finding:
-    """A pair as a warning (never an error: the reviewer confirms or dismisses it)."""
-    if pair.kind == "item":
-        return Finding(rule, "warning", pair.message(), material="3", fix=FIX_ITEM)
-    return Finding(rule, "warning", pair.message(), path=pair.new.path, fix=FIX_PICTURE)
-
-
 def application_findings(
     evidence: Iterable[EvidenceFile], limits: Thresholds = Thresholds()
 ) -> list[Finding]:
     """`check`'s warnings: two files of one application that show the same picture (EVIDENCE-SIMILAR)."""
     holder = Holder("", 0, files=tuple((e.rel, e.sha256, None, e.prints) for e in evidence if e.prints))
-    return [pair_finding(p, "EVIDENCE-SIMILAR") for p in within_application(holder, limits)]
+    return [
+        Finding("EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        for p in within_application(holder, limits)
+    ]

@@ -275,7 +275,7 @@ def similar_findings(row: Row, rows: list[Row]) -> list[Finding]:
     others = [r for r in rows if r is not row and r.year is not None]
     if row.year is None or not others or not (row.pictures or row.items):
         return []
-    from assembler.core.similar import Holder, across_applications, pair_finding
+    from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, across_applications
     from assembler.load.checklists import similarity_thresholds, standing_materials
 
     def holder(r: Row) -> Holder:
@@ -286,7 +286,9 @@ def similar_findings(row: Row, rows: list[Row]) -> list[Finding]:
         holder(row), [holder(r) for r in others], standing_materials(row.scheme), similarity_thresholds()
     )
     return [
-        pair_finding(p, "REVIEW-SIMILAR-ITEM" if p.kind == "item" else "REVIEW-SIMILAR-EVIDENCE")
+        Finding("REVIEW-SIMILAR-ITEM", "warning", p.message(), material="3", fix=FIX_ITEM)
+        if p.kind == "item"
+        else Finding("REVIEW-SIMILAR-EVIDENCE", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
         for p in pairs
     ]
 

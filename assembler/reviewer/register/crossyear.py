@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from assembler.core.application import LEVEL_RANK, LEVEL_TITLES
 from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
-from assembler.core.similar import Holder, Pair, Thresholds, across_applications, pair_finding
+from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, Pair, Thresholds, across_applications
 from assembler.reviewer.register.records import Disqualification, Record, scheme_title
 
 _SHOWN = 5
@@ -301,7 +301,9 @@ def similar_findings(
 ) -> list[Finding]:
     """REGISTER-EVIDENCE-SIMILAR and REGISTER-ITEM-SIMILAR warnings, except pairs a reviewer dismissed."""
     return [
-        pair_finding(p, "REGISTER-ITEM-SIMILAR" if p.kind == "item" else "REGISTER-EVIDENCE-SIMILAR")
+        Finding("REGISTER-ITEM-SIMILAR", "warning", p.message(), material="3", fix=FIX_ITEM)
+        if p.kind == "item"
+        else Finding("REGISTER-EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
         for p in similar_pairs(new, others, standing, limits)
         if p.key not in dismissed
     ]
