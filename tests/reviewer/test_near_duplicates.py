@@ -191,3 +191,17 @@ def test_review_of_a_batch_uses_the_same_rules(tmp_path):
         similar = [f for f in by_name[name].findings if f.rule == "REVIEW-SIMILAR-EVIDENCE"]
         assert len(similar) == 1, name
         assert f"（{other}）" in similar[0].message and similar[0].severity == "warning"
+
+
+def test_a_built_dossier_carries_the_fingerprints_and_still_verifies(example_dossiers):
+    from assembler.reviewer.verify import verify
+
+    v = verify(example_dossiers["innovation-bonus"])
+    assert v.intact
+    photos = [f for f in v.manifest["files"] if f["path"].endswith(".jpg")]
+    assert len(photos) == 7
+    for f in photos:
+        [p] = f["prints"]
+        assert print_from_json(p) is not None and p["chroma"]
+    scans = [f for f in v.manifest["files"] if f["path"].endswith(".pdf")]
+    assert scans and all(len(f["prints"]) == 1 and not f["prints"][0]["chroma"] for f in scans)
