@@ -17,7 +17,7 @@ from assembler.core.awards import compute_award
 from assembler.core.checklist import Checklist, activity_period
 from assembler.core.crosscheck import content_files, content_findings
 from assembler.core.match import match_evidence
-from assembler.core.models import Report
+from assembler.core.models import EvidenceFile, Finding, Report
 from assembler.core.rules import (
     application_findings,
     counted_items,
@@ -59,6 +59,16 @@ def size_text(size: int) -> str:
     return f"{Decimal(size) / SIZE_UNITS['MB']:.1f} MB"
 
 
+def _similar_findings(evidence: list[EvidenceFile]) -> list[Finding]:
+    """Near-duplicate pictures within the application (numpy is imported only when there are pictures)."""
+    if not any(e.prints for e in evidence):
+        return []
+    from assembler.core.similar import application_findings
+    from assembler.load.checklists import similarity_thresholds
+
+    return application_findings(evidence, similarity_thresholds())
+
+
 def check_source(
     source: Source, checklists: Path | None = None, call: Path | None = None
 ) -> tuple[Report, LoadedApplication, Checklist]:
@@ -95,6 +105,7 @@ def check_source(
         + material_found
         + evidence_findings(evidence, matching, ignored)
         + content_findings(loaded, checklist, materials, texts, case)
+        + _similar_findings(evidence)
     )
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable: rule order kept within a severity
     report = Report(

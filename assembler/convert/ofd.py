@@ -1731,3 +1731,25 @@ def _render(d: _Doc, writer: _Writer, out: Path) -> OfdInfo:
         notes=tuple(writer.notes),
         structured=_structured(d),
     )
+
+
+def ofd_page_pictures(
+    source: str | Path | BinaryIO, limit: int, name: str | None = None
+) -> list[tuple[int, bytes]]:
+    """(page number, image bytes) of each scanned page of an OFD file: a page that shows pictures and no
+    text, with its largest picture (for near-duplicate fingerprints). At most `limit` pages are read."""
+    out: list[tuple[int, bytes]] = []
+    with _Package(source, _where(source, name)) as pkg:
+        d = _open_doc(pkg)
+        for number, (_, part) in enumerate(d.pages[:limit], start=1):
+            page = pkg.xml(part)
+            for res in _kids(page, "PageRes"):
+                _load_res(d, _join(posixpath.dirname(part), res.text))
+            tags = [(_local(el.tag), el) for el in page.iter()]
+            if any(tag == "TextObject" for tag, _ in tags):
+                continue
+            parts = [d.media.get(el.get("ResourceID", "")) for tag, el in tags if tag == "ImageObject"]
+            found = [(pkg.read(p), p) for p in parts if p and pkg.has(p)]
+            if found:
+                out.append((number, max(found, key=lambda f: len(f[0]))[0]))
+    return out

@@ -74,6 +74,7 @@ class MaterialSpec(_Spec):
     # across years (docs/rules.md): standing = one document valid for years (the unit's policy, naming
     # documents, patent certificates), so the same file next year is fine; yearly = evidence of one year
     # (photos, minutes, 签收单, vouchers), so the same file in another year is reuse
+    # (and a standing material is not checked for near-duplicates across years either)
     reuse: Literal["standing", "yearly"] = "yearly"
     hint: str = ""
 

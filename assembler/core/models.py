@@ -4,13 +4,15 @@ report.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from assembler.core.checklist import ActivityPeriod, Call
 
@@ -27,6 +29,57 @@ KIND_TITLES = {
 }
 
 
+# a fingerprint's thumbnail: side in pixels of a picture in colour (a photo) and of a grey one (a scanned
+# page, whose thin lines and handwriting need the finer grid; it compresses well, being mostly paper)
+PHOTO_SIDE = 64
+PAGE_SIDE = 128
+
+
+@dataclass(frozen=True)
+class Print:
+    """The fingerprint of one picture: an image file, or one page of a scanned PDF or OFD."""
+
+    page: int  # 1 for an image; the page's number in a PDF or OFD
+    phash: str  # 16 hex digits
+    thumb: str  # base64 of the zlib-compressed square grey thumbnail (PHOTO_SIDE or PAGE_SIDE), by rows
+    width: int = 0  # the picture's size in pixels (0 when unknown)
+    height: int = 0
+    chroma: str = ""  # base64 of the zlib-compressed colour (Cb, Cr) in CHROMA × CHROMA blocks ("": none)
+
+    def to_json(self) -> dict[str, object]:
+        """The manifest's and the register's form of this fingerprint."""
+        return {
+            "page": self.page,
+            "phash": self.phash,
+            "thumb": self.thumb,
+            "chroma": self.chroma,
+            "size": [self.width, self.height],
+        }
+
+
+def print_from_json(data: dict[str, Any]) -> Print | None:
+    """A fingerprint read back from a manifest or the inspection memo; None when it does not fit."""
+    try:
+        size = data.get("size") or [0, 0]
+        p = Print(
+            int(data["page"]),
+            str(data["phash"]),
+            str(data["thumb"]),
+            int(size[0]),
+            int(size[1]),
+            str(data.get("chroma") or ""),
+        )
+        int(p.phash, 16)
+        if len(p.phash) != 16 or len(zlib.decompress(base64.b64decode(p.thumb, validate=True))) not in (
+            PHOTO_SIDE**2,
+            PAGE_SIDE**2,
+        ):
+            return None
+        return p
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, zlib.error):
+        return None
+
+
 @dataclass(frozen=True)
 class EvidenceFile:
     """One file of the application as found and lightly validated (nothing decoded in full)."""
@@ -39,6 +92,7 @@ class EvidenceFile:
     problem: str | None = None  # why it cannot go into a dossier (Chinese), None when usable
     note: str | None = None  # something worth telling that does not stop it (Chinese)
     warning: str | None = None  # something the user should act on that does not stop check (an XFA form)
+    prints: tuple[Print, ...] = ()  # perceptual fingerprints: an image's, a scanned page's (core.similar)
 
     @property
     def usable(self) -> bool:

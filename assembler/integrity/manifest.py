@@ -48,6 +48,8 @@ class ManifestFile(_Part):
     pages: tuple[int, int]
     data: dict[str, Any] | None = None  # what was read from it (a ledger's rows), when the build read it
     removed: list[str] | None = None  # active content the build took out of it
+    # perceptual fingerprints (assembler.core.models.Print.to_json): optional, older dossiers have none
+    prints: list[dict[str, Any]] | None = None
 
 
 class ManifestGenerated(_Part):

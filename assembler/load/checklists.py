@@ -6,13 +6,15 @@ A revision of the measures changes these files, not the code. The file itself is
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from assembler.core.checklist import Checklist
-from assembler.errors import InputError
+from assembler.core.similar import Thresholds
+from assembler.errors import DossierError, InputError
 from assembler.load.application import validation_messages
 from assembler.load.yamlio import load_yaml
 from assembler.resources import checklist_dir
@@ -71,3 +73,40 @@ def fund_titles(measures: str = CURRENT_MEASURES) -> tuple[dict[str, str], dict[
             schemes[checklist.scheme] = checklist.title
             cases.update({c.id: c.title for c in checklist.cases})
     return schemes, cases
+
+
+@functools.cache
+def similarity_thresholds() -> Thresholds:
+    """When pictures and ledger items count as near duplicates: checklists/similarity.yaml (the reasoning
+    in docs/rules.md); a key that is missing, unknown or not a number is refused with its name."""
+    from assembler.resources import bundled
+
+    path = bundled("checklists") / "similarity.yaml"
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    flat: dict[str, object] = {}
+    for section in ("pictures", "ledger"):
+        part = data.get(section) if isinstance(data, dict) else None
+        if not isinstance(part, dict):
+            raise InputError(f"近似重复阈值文件缺少 {section} 一节", where=str(path))
+        flat |= part
+    known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
+    for key, value in flat.items():
+        if key not in known:
+            raise InputError(f"近似重复阈值文件中有未知的键 {key}", where=str(path))
+        if known[key] == "bool" and not isinstance(value, bool):
+            raise InputError(f"近似重复设置 {key} 应为 true 或 false", where=str(path))
+        if known[key] != "bool" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise InputError(f"近似重复阈值 {key} 应为数字", where=str(path))
+    kinds = {"int": int, "float": float, "bool": bool}
+    return Thresholds(**{k: kinds[str(known[k])](v) for k, v in flat.items()})
+
+
+@functools.cache
+def standing_materials(scheme: str, measures: str = CURRENT_MEASURES) -> frozenset[str]:
+    """The numbers of the materials filed again every year by design (a unit's incentive rules):
+    `reuse: standing` in the checklist; a near-duplicate across years is not raised for them."""
+    try:
+        checklist = load_checklist(measures, scheme)
+    except DossierError:
+        return frozenset()
+    return frozenset(m.number for m in checklist.materials if m.reuse == "standing")

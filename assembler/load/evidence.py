@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import BinaryIO
 
-from assembler.core.models import KIND_TITLES, EvidenceFile, Kind
+from assembler.core.models import KIND_TITLES, EvidenceFile, Kind, Print
 from assembler.errors import InputError
 from assembler.limits import (
     FILE_MAX_BYTES,
@@ -492,8 +492,17 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
         problem = f"不支持的文件类型（.{ext or '无扩展名'}），请转换为 PDF 或图片"
     if problem:
         log.info("%s: %s", entry.rel, problem)
+        return EvidenceFile(
+            entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note, warning=warning
+        )
+    prints: tuple[Print, ...] = ()
+    if kind in ("image", "pdf", "ofd"):
+        from assembler.load.fingerprint import prints_of
+
+        with _seekable(source, entry.rel) as fh:
+            prints = prints_of(fh, kind)
     return EvidenceFile(
-        entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note, warning=warning
+        entry.rel, entry.size, sha, kind, pages=pages, note=note, warning=warning, prints=prints
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler.cache import code_version, default_cache_dir
-from assembler.core.models import EvidenceFile
+from assembler.core.models import EvidenceFile, Print
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,12 @@ class InspectionMemo:
     def lookup(self, rel: str) -> EvidenceFile | None:
         """The remembered inspection of `rel` if the file is unchanged since, else None."""
         found, value = self.lookup_value(rel)
+        if not found:
+            return None
         try:
-            return EvidenceFile(**value) if found else None
-        except TypeError:
+            prints = tuple(Print(**p) for p in value.pop("prints", None) or ())
+            return EvidenceFile(**value, prints=prints)
+        except (TypeError, AttributeError):
             return None
 
     def remember(self, found: EvidenceFile) -> None:

@@ -250,16 +250,12 @@ def manifest(
             pages = (part.first + 1, part.first + part.pages)
             if part.rel:
                 e = evidence[part.rel]
-                files.append(
-                    ManifestFile(
-                        path=e.rel,
-                        sha256=e.sha256,
-                        size=e.size,
-                        kind=e.kind,
-                        material=part.material,
-                        pages=pages,
-                    )
+                entry = ManifestFile(
+                    path=e.rel, sha256=e.sha256, size=e.size, kind=e.kind, material=part.material, pages=pages
                 )
+                if e.prints:  # near-duplicate fingerprints, so that a register has them without the file
+                    entry.prints = [p.to_json() for p in e.prints]  # set, hence written (as_json: set keys)
+                files.append(entry)
             else:
                 generated.append(ManifestGenerated(title=part.title, material=part.material, pages=pages))
     check = report_to_json(report)

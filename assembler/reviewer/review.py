@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from assembler.core.application import APPLICATION_FILE, LoadedApplication
 from assembler.core.identifiers import comparable
-from assembler.core.models import Finding, Report
+from assembler.core.models import Finding, Print, Report, print_from_json
 from assembler.errors import DossierError, InputError
 from assembler.load.checklists import fund_titles
 
@@ -48,6 +48,9 @@ class Row:
     findings: list[Finding] = field(default_factory=list)
     hashes: set[str] = field(default_factory=set)
     ledger: set[tuple[str, str]] = field(default_factory=set)
+    # near-duplicate rules: (path, sha256, material, fingerprints) of each file, (name, proposer) of items
+    pictures: tuple[tuple[str, str, str | None, tuple[Print, ...]], ...] = ()
+    items: tuple[tuple[str, str], ...] = ()
 
     @property
     def problems(self) -> int:
@@ -103,7 +106,17 @@ def row_from_verification(v: Verification) -> Row:
     row.ledger = {
         (comparable(str(i.get("name") or "")), comparable(str(i.get("proposer") or ""))) for i in m.ledger
     }
+    row.pictures = tuple(
+        (f.path, f.sha256, f.material, prints)
+        for f in m.files
+        if (prints := tuple(p for p in map(_print, f.prints or []) if p is not None))
+    )
+    row.items = tuple((str(i.get("name") or ""), str(i.get("proposer") or "")) for i in m.ledger)
     return row
+
+
+def _print(data: object) -> Print | None:
+    return print_from_json(data) if isinstance(data, dict) else None
 
 
 def _from_application(path: Path) -> Row:
@@ -133,6 +146,11 @@ def row_from_check(path: Path, report: Report, loaded: LoadedApplication) -> Row
     row.findings = [f for f in report.findings if f.severity != "info"]
     row.hashes = {e.sha256 for e in report.evidence if e.sha256 and e.size}
     row.ledger = {(comparable(i.name), comparable(i.proposer)) for i in loaded.items}
+    material_of = {f: m.number for m in report.materials for f in m.files}
+    row.pictures = tuple(
+        (e.rel, e.sha256, material_of.get(e.rel), e.prints) for e in report.evidence if e.prints
+    )
+    row.items = tuple((i.name, i.proposer) for i in loaded.items)
     return row
 
 
@@ -235,6 +253,7 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
                     ),
                 )
             )
+        out += [(r, f) for f in similar_findings(r, readable)]
         if r.credit_code in disqualified:
             out.append(
                 (
@@ -245,6 +264,31 @@ def cross_checks(rows: list[Row], disqualified: set[str]) -> list[tuple[Row, Fin
                 )
             )
     return out
+
+
+def similar_findings(row: Row, rows: list[Row]) -> list[Finding]:
+    """Near-duplicate pictures and similar ledger items between `row` and the batch's other applications,
+    by the register's rules (assembler.core.similar): another unit's this year, another year's yearly
+    materials."""
+    others = [r for r in rows if r is not row and r.year is not None]
+    if row.year is None or not others or not (row.pictures or row.items):
+        return []
+    from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, across_applications
+    from assembler.load.checklists import similarity_thresholds, standing_materials
+
+    def holder(r: Row) -> Holder:
+        label = f"{r.year} 年度{r.name}（{r.source.name}）"
+        return Holder(r.credit_code, r.year or 0, label, None, r.pictures, r.items)
+
+    pairs = across_applications(
+        holder(row), [holder(r) for r in others], standing_materials(row.scheme), similarity_thresholds()
+    )
+    return [
+        Finding("REVIEW-SIMILAR-ITEM", "warning", p.message(), material="3", fix=FIX_ITEM)
+        if p.kind == "item"
+        else Finding("REVIEW-SIMILAR-EVIDENCE", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        for p in pairs
+    ]
 
 
 @dataclass

@@ -220,6 +220,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
             allowed = allowance_of(record).text
         except DossierError:
             allowed = ""
+        similar = similar_section(db, record)
     versions = [{"record": v.record, "lines": list(v.changes)} for v in view.lineage]
     findings: list[dict[str, Any]] = [
         {"f": f, "group": group_of(f.rule), "text": plain(f.message), "fix": plain(f.fix or "")}
@@ -227,6 +228,7 @@ def detail_page(app_id: int, values: dict | None = None, errors: dict | None = N
     ]
     return render_template(
         "register_entry.html",
+        similar=similar,
         r=record,
         view=view,
         allowed=allowed,
@@ -260,6 +262,77 @@ def field_of(exc: DossierError) -> str:
     """The input of the decide form a refusal belongs to, from the field the library names ("" for the
     form as a whole)."""
     return DECIDE_FIELDS.get(exc.field or "", "")
+
+
+# ---- near-duplicates: both pictures side by side, confirmed or dismissed with a reason ----------------
+
+VERDICTS = {"confirmed": "确认重复", "dismissed": "排除（不是重复）"}
+
+
+def thumbnail_uri(thumb: str) -> str:
+    """A fingerprint's grey thumbnail as a PNG data URI, enlarged for the page (the register keeps no
+    original file)."""
+    import base64
+    import zlib
+
+    import numpy as np
+    from PIL import Image
+
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(thumb)), dtype=np.uint8)
+    side = int(round(len(raw) ** 0.5))
+    im = Image.fromarray(raw.reshape(side, side)).resize((192, 192), Image.Resampling.BICUBIC)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def similar_section(db: Database, record) -> list[dict[str, Any]]:  # noqa: ANN001 - a register Record
+    """The near-duplicate pairs of one application, each with both thumbnails and its latest verdict."""
+    from assembler.core.similar import KIND_TITLES
+    from assembler.load.checklists import similarity_thresholds, standing_materials
+    from assembler.reviewer.register import db as store
+    from assembler.reviewer.register.crossyear import similar_pairs
+
+    limits = similarity_thresholds()
+    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(
+        db, record, limits.hamming, limits.nearest
+    )
+    others = store.load_records(db, wanted - store.versions(db, record.id))
+    verdicts = store.verdicts(db)
+    return [
+        {
+            "pair": p,
+            "kind": KIND_TITLES.get(p.kind, p.kind),
+            "new": thumbnail_uri(p.new.thumb) if p.new.thumb else "",
+            "old": thumbnail_uri(p.old.thumb) if p.old.thumb else "",
+            "verdict": verdicts.get(p.key),
+            "title": VERDICTS.get((verdicts.get(p.key) or {}).get("verdict", ""), ""),
+        }
+        for p in similar_pairs(record, others, standing_materials(record.scheme), limits)
+    ]
+
+
+@bp.post("/register/<int:app_id>/similar")
+def similar_verdict(app_id: int):
+    from assembler.reviewer.register import db as store
+    from assembler.reviewer.register.decisions import stamp
+    from assembler.reviewer.register.intake import refresh_findings
+
+    key, verdict = request.form.get("key", ""), request.form.get("verdict", "")
+    reason, reviewer = request.form.get("reason", "").strip(), request.form.get("reviewer", "").strip()
+    if verdict not in VERDICTS or not key:
+        abort(400)
+    if not reason or not reviewer:
+        flash("请填写“核实理由”和“评审人姓名”后再提交。", "error")
+        return redirect(url_for("register.detail", app_id=app_id) + "#similar")
+    with register() as db:
+        if store.get_record(db, app_id) is None:
+            abort(404)
+        with store.writing(db):
+            store.record_verdict(db, key, app_id, verdict, reason, reviewer, stamp())
+        refresh_findings(db, app_id)
+    flash(f"已记录：{VERDICTS[verdict]}（{reviewer}）。", "info")
+    return redirect(url_for("register.detail", app_id=app_id) + "#similar")
 
 
 @bp.post("/register/<int:app_id>/decide")

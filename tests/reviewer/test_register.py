@@ -230,6 +230,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m003_certificates",
         "m004_measures",
         "m005_decision_findings",
+        "m006_near_duplicates",
     ]
     db.close()
     db = open_register(path)  # reopening applies nothing twice
@@ -239,6 +240,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m003_certificates",
         "m004_measures",
         "m005_decision_findings",
+        "m006_near_duplicates",
     ]
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]

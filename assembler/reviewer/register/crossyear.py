@@ -20,6 +20,7 @@ from assembler.core.application import LEVEL_RANK, LEVEL_TITLES
 from assembler.core.checklist import MaterialSpec
 from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
+from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, Pair, Thresholds, across_applications
 from assembler.reviewer.register.records import Disqualification, Record, scheme_title
 
 _SHOWN = 5
@@ -317,3 +318,41 @@ def register_findings(
         + patent_findings(new, pool)
         + studio_findings(new, pool)
     )
+
+
+def holder(r: Record) -> Holder:
+    """What the near-duplicate rules (assembler.core.similar) need of a record."""
+    return Holder(
+        r.credit_code,
+        r.year,
+        r.label,
+        r.id,
+        tuple((e.path, e.sha256, e.material, e.prints) for e in r.evidence if e.prints),
+        tuple((i.name, i.proposer) for i in r.items),
+    )
+
+
+def similar_pairs(
+    new: Record, others: Iterable[Record], standing: frozenset[str], limits: Thresholds
+) -> list[Pair]:
+    """Near-duplicate pictures and similar ledger items between `new` and the latest version of each other
+    application (another unit's this year; any application of another year, yearly materials only)."""
+    pool = [o for o in _latest(others) if o.id is None or o.id != new.id]
+    return across_applications(holder(new), [holder(o) for o in pool], standing, limits)
+
+
+def similar_findings(
+    new: Record,
+    others: Iterable[Record],
+    standing: frozenset[str],
+    limits: Thresholds,
+    dismissed: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """REGISTER-EVIDENCE-SIMILAR and REGISTER-ITEM-SIMILAR warnings, except pairs a reviewer dismissed."""
+    return [
+        Finding("REGISTER-ITEM-SIMILAR", "warning", p.message(), material="3", fix=FIX_ITEM)
+        if p.kind == "item"
+        else Finding("REGISTER-EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        for p in similar_pairs(new, others, standing, limits)
+        if p.key not in dismissed
+    ]

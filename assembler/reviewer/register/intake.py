@@ -17,11 +17,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from assembler.core.identifiers import certificate_names, comparable
-from assembler.core.models import Finding
+from assembler.core.models import Finding, Print, print_from_json
 from assembler.errors import DossierError, ExitCode, InputError
 from assembler.files import sha256_of
+from assembler.load.checklists import similarity_thresholds, standing_materials
 from assembler.reviewer.register import db as store
-from assembler.reviewer.register.crossyear import register_findings
+from assembler.reviewer.register.crossyear import register_findings, similar_findings
 from assembler.reviewer.register.decisions import FINAL, current_decision
 from assembler.reviewer.register.records import (
     Evidence,
@@ -115,7 +116,8 @@ def record_from_data(
             for p in studio.get("patents") or []
         ),
         evidence=tuple(
-            Evidence(f["path"], f["sha256"], int(f.get("size") or 0), f.get("material")) for f in files
+            Evidence(f["path"], f["sha256"], int(f.get("size") or 0), f.get("material"), _prints(f))
+            for f in files
         ),
         file_sha256=file_sha256,
         received_at=received_at,
@@ -167,6 +169,12 @@ def _oversized(record: Record) -> str | None:
         if not isinstance(value, int) or isinstance(value, bool) or abs(value) > SQLITE_MAX:
             return name
     return None
+
+
+def _prints(entry: dict[str, Any]) -> tuple[Print, ...]:
+    """The fingerprints of a manifest's file entry (none in older dossiers; malformed ones are skipped)."""
+    found = (print_from_json(p) for p in entry.get("prints") or [] if isinstance(p, dict))
+    return tuple(p for p in found if p is not None)
 
 
 def _now() -> str:
@@ -273,7 +281,13 @@ def read_input(path: Path, received_at: str | None = None, call: Path | None = N
     row = row_from_check(path, report, loaded)
     material_of = {f: m.number for m in report.materials for f in m.files}
     files = [
-        {"path": e.rel, "sha256": e.sha256, "size": e.size, "material": material_of.get(e.rel)}
+        {
+            "path": e.rel,
+            "sha256": e.sha256,
+            "size": e.size,
+            "material": material_of.get(e.rel),
+            "prints": [p.to_json() for p in e.prints],
+        }
         for e in report.evidence
         if e.sha256 and e.size
     ]
@@ -331,8 +345,14 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     `exclude`: ids not to compare with (the record itself and the versions it replaces).
     """
     skip = exclude or set()
-    others = store.load_records(db, store.candidate_ids(db, record) - skip)
-    return register_findings(record, others, store.disqualifications(db), _standing())
+    limits = similarity_thresholds()
+    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(
+        db, record, limits.hamming, limits.nearest
+    )
+    others = store.load_records(db, wanted - skip)
+    return register_findings(record, others, store.disqualifications(db), _standing()) + similar_findings(
+        record, others, standing_materials(record.scheme), limits, store.dismissed_pairs(db)
+    )
 
 
 def _standing():  # noqa: ANN202 - crossyear.Standing
@@ -439,6 +459,7 @@ def intake_one(db: Database, path: Path, received_at: str | None = None) -> Inta
         return IntakeResult(path, "already", kept, row.findings + found + intake_found)
     record = replace(record, stored_sha256=keep(db, path))
     ruling = register_call(db, record.year, str(record.data.get("measures") or "2021"))
+    store.hash_index(db)  # the stored fingerprints' hashes, read (once per process) outside the transaction
     with store.writing(db):
         previous = _open_predecessor(db, record)
         diff = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assembler.core.identifiers import comparable
+from assembler.core.models import Print
 
 
 def scheme_title(scheme: str) -> str:
@@ -128,6 +129,7 @@ class Evidence:
     sha256: str
     size: int = 0
     material: str | None = None
+    prints: tuple[Print, ...] = ()  # perceptual fingerprints (an image's, a scanned page's)
 
 
 @dataclass(frozen=True)

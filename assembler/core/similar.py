@@ -1,0 +1,543 @@
+"""Near-duplicate evidence and similar ledger items: pure comparison, shared by `check`, `review` and the
+register (no file is opened here; the fingerprints come from assembler.load.fingerprint).
+
+A fingerprint (`Print`) is a 64-bit perceptual hash (pHash: the signs of the lowest 8×8 DCT
+coefficients of a 32×32 grey thumbnail against their median) and that thumbnail itself (1 KB). The hash
+is the index: a vectorised Hamming distance over every hash of the register picks the few candidates
+in well under a millisecond. The thumbnail is the judge: the candidate is aligned (a crop of up to
+12 % on each side is searched for, in either direction) and compared block by block, so that
+a re-encoded, resized, cropped, slightly rotated or re-scanned picture is found, while two honest
+photos of one room differ clearly in at least one block (a person moved, a different page of text).
+The thresholds are data (checklists/similarity.yaml), the reasoning in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from assembler.core.identifiers import comparable
+from assembler.core.models import PHOTO_SIDE, EvidenceFile, Finding, Print
+
+BLOCKS = 8  # the thumbnail is judged in BLOCKS × BLOCKS blocks
+CROP_SHARE = 0.125  # a crop of up to this share of each side is searched for
+CHROMA = 32  # the colour is kept in CHROMA × CHROMA blocks
+
+KIND_TITLES = {
+    "resaved": "同一张图片重新保存（压缩或转换格式）",
+    "resized": "同一张图片缩放后重新保存",
+    "cropped": "同一张图片裁剪后重新保存",
+    "rescanned": "同一页面再次扫描或翻拍",
+    "item": "名称相近的项目",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When two pictures or two ledger items count as the same (checklists/similarity.yaml; the reasoning
+    in docs/rules.md)."""
+
+    hamming: int = 22  # candidates: pHash bits that may differ (a loose net; the thumbnails judge)
+    nearest: int = 8  # and of those, at most this many closest per picture are judged
+    photo_correlation: float = 0.95  # two pictures in colour: the aligned thumbnails' correlation at least
+    photo_block: float = (
+        0.18  # and no block differing by more (mean absolute difference, standard deviations)
+    )
+    photo_colour: float = 18.0  # and no block's colour (Cb + Cr) differing by more levels
+    page_correlation: float = 0.85  # a grey picture (a scanned page): correlation at least
+    page_block: float = 0.68  # and no block differing by more
+    pages: bool = (
+        False  # compare grey pages at all (see docs/rules.md: a thumbnail cannot read a changed date)
+    )
+    item_name: float = 78.0  # ledger item names: rapidfuzz ratio at least (0–100), with the same proposer
+    item_min_chars: int = 4  # names shorter than this are compared only exactly
+
+
+@dataclass(frozen=True)
+class Match:
+    """Two pictures judged the same: how (a KIND_TITLES key) and how alike (0–1)."""
+
+    kind: str
+    similarity: float
+
+
+# ---- fingerprints from pixels (the loader decodes, this computes) ------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _dct_matrix() -> np.ndarray:
+    n = np.arange(32)
+    m = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / 64) * np.sqrt(2 / 32)
+    m[0] /= np.sqrt(2)
+    return np.asarray(m)
+
+
+def phash_of(pixels: np.ndarray) -> str:
+    """The 64-bit pHash of a square grey thumbnail (a multiple of 32 pixels), as 16 hex digits: the
+    8×8 lowest DCT coefficients of its 32 × 32 reduction against their median (imagehash's phash)."""
+    c = _dct_matrix()
+    x = pixels.astype(np.float64)
+    x = x.reshape(32, x.shape[0] // 32, 32, x.shape[1] // 32).mean(axis=(1, 3))
+    low = (c @ x @ c.T)[:8, :8].ravel()
+    bits = low > np.median(low)
+    value = 0
+    for bit in bits:
+        value = (value << 1) | int(bit)
+    return f"{value:016x}"
+
+
+def _pack(x: np.ndarray) -> str:
+    return base64.b64encode(zlib.compress(np.ascontiguousarray(x, dtype=np.uint8).tobytes(), 9)).decode(
+        "ascii"
+    )
+
+
+def make_print(
+    pixels: np.ndarray, page: int, width: int, height: int, colour: np.ndarray | None = None
+) -> Print:
+    """The fingerprint of a square grey thumbnail (uint8; PHOTO_SIDE or PAGE_SIDE pixels), with its
+    colour (2 × CHROMA × CHROMA: Cb, Cr) when the picture has one."""
+    grey = np.ascontiguousarray(pixels, dtype=np.uint8)
+    chroma = _pack(colour) if colour is not None else ""
+    return Print(page, phash_of(grey), _pack(grey), width, height, chroma)
+
+
+def chroma_pixels(p: Print) -> np.ndarray | None:
+    """The fingerprint's colour as 2 × CHROMA × CHROMA floats (Cb, Cr), None without colour."""
+    if not p.chroma:
+        return None
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(p.chroma)), dtype=np.uint8)
+    return raw.reshape(2, CHROMA, CHROMA).astype(np.float64)
+
+
+def thumb_pixels(p: Print, side: int | None = None) -> np.ndarray:
+    """The fingerprint's thumbnail as square floats, at PHOTO_SIDE pixels or `side` when given (a page's
+    larger thumbnail is averaged down to compare it with a photo's)."""
+    raw = np.frombuffer(zlib.decompress(base64.b64decode(p.thumb)), dtype=np.uint8)
+    n = int(round(len(raw) ** 0.5))
+    x = raw.reshape(n, n).astype(np.float64)
+    if side is not None and side < n:
+        x = x.reshape(side, n // side, side, n // side).mean(axis=(1, 3))
+    return x
+
+
+# ---- comparing two pictures --------------------------------------------------------------------------
+
+
+def hamming(a: str, b: str) -> int:
+    """Bits that differ between two hashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _normal(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return np.asarray((x - x.mean()) / (sd if sd > 1e-6 else 1.0))
+
+
+def _resample(
+    x: np.ndarray,
+    top: float,
+    bottom: float,
+    left: float,
+    right: float,
+    degrees: float = 0.0,
+    aspect: float = 1.0,
+) -> np.ndarray:
+    """The region of `x` (square) without the given margins (pixels), turned by `degrees` about its centre
+    and stretched back to the full size (bilinear; outside the picture the edge is repeated)."""
+    n = x.shape[0]
+    t = np.linspace(-0.5, 0.5, n)
+    u, v = np.meshgrid(t, t)  # u across, v down
+    if degrees:
+        a = np.radians(degrees)
+        r = aspect  # the picture's height / width: a turn is a turn of the picture, not of the square
+        u, v = u * np.cos(a) - v * r * np.sin(a), u / r * np.sin(a) + v * np.cos(a)
+    xs = left + (u + 0.5) * (n - 1 - right - left)
+    ys = top + (v + 0.5) * (n - 1 - bottom - top)
+    xs = np.clip(xs, 0, n - 1)
+    ys = np.clip(ys, 0, n - 1)
+    x0 = np.minimum(np.floor(xs).astype(int), n - 2)
+    y0 = np.minimum(np.floor(ys).astype(int), n - 2)
+    fx, fy = xs - x0, ys - y0
+    return np.asarray(
+        x[y0, x0] * (1 - fy) * (1 - fx)
+        + x[y0, x0 + 1] * (1 - fy) * fx
+        + x[y0 + 1, x0] * fy * (1 - fx)
+        + x[y0 + 1, x0 + 1] * fy * fx
+    )
+
+
+def _profile_margins(big: np.ndarray, small: np.ndarray) -> tuple[float, float]:
+    """The margins to cut from the profile `big` so that it best matches `small` (1-D search: whole
+    pixels, then quarter pixels around the best)."""
+    n = len(big)
+    grid = np.arange(n)
+    target = _normal(small)
+    step = n / PHOTO_SIDE  # whole pixels of a photo's thumbnail
+    steps = np.arange(0, CROP_SHARE * n + 0.01, step)
+
+    def error(lo: float, hi: float) -> float:
+        cut = np.interp(np.linspace(lo, n - 1 - hi, n), grid, big)
+        return float(np.mean(np.abs(_normal(cut) - target)))
+
+    best = min((error(lo, hi), lo, hi) for lo in steps for hi in steps)
+    fine = np.arange(-0.75, 0.76, 0.25) * step
+    best = min(
+        (error(best[1] + a, best[2] + b), best[1] + a, best[2] + b)
+        for a in fine
+        for b in fine
+        if best[1] + a >= 0 and best[2] + b >= 0
+    )
+    return float(best[1]), float(best[2])
+
+
+def _soft(x: np.ndarray) -> np.ndarray:
+    """A 3 × 3 box blur (edges repeated): what a re-scan or a half-pixel misalignment changes is smoothed
+    away, what differs in content (a person, a line of text) stays."""
+    p = np.pad(x, 1, mode="edge")
+    n = x.shape[0]
+    out = np.zeros_like(x, dtype=np.float64)
+    for i in range(3):
+        for j in range(3):
+            out += p[i : i + n, j : j + n]
+    return out / 9
+
+
+def _judge(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(correlation, worst block's mean absolute difference) of two aligned thumbnails."""
+    n = a.shape[0]
+    if n > PHOTO_SIDE:  # a page's thumbnail: blur as much, measured in the page
+        a, b = _soft(a), _soft(b)
+    na, nb = _normal(_soft(a)), _normal(_soft(b))
+    corr = float(np.mean(na * nb))
+    diff = np.abs(na - nb)
+    blocks = diff.reshape(BLOCKS, n // BLOCKS, BLOCKS, n // BLOCKS).mean(axis=(1, 3))
+    return corr, float(blocks.max())
+
+
+def _beyond(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How far each pixel of `a` lies outside the range of `b`'s 3 × 3 neighbourhood: zero where a line
+    or an edge merely moved by a pixel (a turn, a re-scan), large where `b` has nothing like it (another
+    signature, a person who moved)."""
+    p = np.pad(b, 1, mode="edge")
+    n = b.shape[0]
+    near = np.stack([p[i : i + n, j : j + n] for i in range(3) for j in range(3)])
+    return np.asarray(np.maximum(0, a - near.max(axis=0)) + np.maximum(0, near.min(axis=0) - a))
+
+
+Margins = tuple[float, float, float, float]  # top, bottom, left, right (thumbnail pixels)
+
+
+def _margins(a: np.ndarray, b: np.ndarray) -> Margins:
+    """The margins to cut from `a` so that it best matches `b`."""
+    top, bottom = _profile_margins(a.mean(axis=1), b.mean(axis=1))
+    left, right = _profile_margins(a.mean(axis=0), b.mean(axis=0))
+    return top, bottom, left, right
+
+
+def _aligned(x: np.ndarray, degrees: float, margins: Margins, aspect: float) -> np.ndarray:
+    """`x` turned by `degrees`, then cut by `margins` and stretched back to its size."""
+    turned = _resample(x, 0, 0, 0, 0, degrees, aspect) if degrees else x
+    return _resample(turned, *margins)
+
+
+def _colour_difference(a: Print, b: Print, cut_a: bool, margins: Margins, degrees: float) -> float:
+    """The largest difference of colour (Cb + Cr, in levels) between the aligned pictures' blocks; 0 when
+    either is grey (a scan in black and white keeps only the grey thumbnail to judge by)."""
+    ca, cb = chroma_pixels(a), chroma_pixels(b)
+    if ca is None or cb is None:
+        return 0.0
+    scaled = tuple(m * CHROMA / PHOTO_SIDE for m in margins)
+    big, small = (ca, cb) if cut_a else (cb, ca)
+    turned = np.stack([_aligned(c, degrees, scaled, _aspect(a)) for c in big])  # type: ignore[arg-type]
+    soft = [np.stack([_soft(c) for c in x]) for x in (turned, small)]
+    return float(np.abs(soft[0] - soft[1]).sum(axis=0).max())
+
+
+ANGLES = (0.5, -0.5, 1.0, -1.0, 2.0, -2.0)  # small turns (degrees) tried when no crop alone fits
+
+
+def _aspect(p: Print) -> float:
+    return p.height / p.width if p.width and p.height else 1.0
+
+
+def measure(a: Print, b: Print, good: float = 0.0) -> tuple[float, float, float, float]:
+    """(correlation, worst grey block, worst colour difference, margin cut) of two fingerprints after the
+    best alignment (a crop of either, and a small turn when a crop alone leaves a block over `good`): the
+    figures `compare` judges by."""
+    pa, pb = thumb_pixels(a), thumb_pixels(b)
+    if pa.shape != pb.shape:
+        side = min(pa.shape[0], pb.shape[0])
+        pa, pb = thumb_pixels(a, side), thumb_pixels(b, side)
+    corr, block = _judge(pa, pb)
+    none: Margins = (0.0, 0.0, 0.0, 0.0)
+    best: tuple[float, float, bool, Margins, float] = (corr, block, True, none, 0.0)
+    for degrees in (0.0, *ANGLES):
+        if degrees and (best[1] <= good or best[0] < 0.8):
+            break  # a crop alone fits (or nothing will): no turn needed
+        for cut_a, (big, small) in ((True, (pa, pb)), (False, (pb, pa))):
+            turned = _aligned(big, degrees, none, _aspect(a))
+            margins = _margins(turned, small)
+            corr, block = _judge(_resample(turned, *margins), small)
+            if block < best[1]:
+                best = (corr, block, cut_a, margins, degrees)
+    corr, block, cut_a, margins, degrees = best
+    return corr, block, _colour_difference(a, b, cut_a, margins, degrees), sum(margins) + abs(degrees)
+
+
+def compare(a: Print, b: Print, limits: Thresholds = Thresholds()) -> Match | None:
+    """Whether two fingerprints show the same picture, and how it was changed; None for different pictures
+    (including honest look-alikes: the same room, the same blank form)."""
+    if hamming(a.phash, b.phash) > limits.hamming:
+        return None
+    photo = bool(a.chroma and b.chroma)
+    if not photo and not limits.pages:
+        return None
+    if _judge(thumb_pixels(a, PHOTO_SIDE), thumb_pixels(b, PHOTO_SIDE))[0] < 0.5:
+        return None  # not even roughly alike: no alignment can make them the same picture
+    good = limits.photo_block if photo else limits.page_block
+    corr, block, colour, margin = measure(a, b, good)
+    if photo and (corr < limits.photo_correlation or block > good or colour > limits.photo_colour):
+        return None
+    if not photo and (corr < limits.page_correlation or block > good):
+        return None
+    if not photo:
+        kind = "rescanned" if corr < 0.99 else "resaved"
+    elif margin >= 1.0:
+        kind = "cropped"
+    elif (a.width, a.height) != (b.width, b.height):
+        kind = "resized"
+    else:
+        kind = "resaved"
+    return Match(kind, round(corr, 3))
+
+
+# ---- the index: many fingerprints, searched at once ------------------------------------------------
+
+
+class PrintIndex:
+    """Hashes in one numpy array: the Hamming distance to all of them in one vectorised step (50 000
+    hashes in well under a millisecond; a BK-tree in Python would visit a large share of its nodes at the
+    loose candidate distance used here, and is slower than one pass of numpy over 400 KB)."""
+
+    def __init__(self, hashes: Sequence[str]) -> None:
+        self.values = np.array([int(h, 16) for h in hashes], dtype=np.uint64)
+
+    def near(self, phash: str, distance: int, nearest: int = 0) -> np.ndarray:
+        """Positions of the hashes within `distance` bits of `phash`; with `nearest`, only that many of the
+        closest (ties by position), which bounds the judging however crowded the register gets."""
+        return nearest_hashes(self.values, phash, distance, nearest)
+
+
+def nearest_hashes(values: np.ndarray, phash: str, distance: int, nearest: int = 0) -> np.ndarray:
+    """Positions in `values` (uint64 hashes) within `distance` bits of `phash`, closest first; at most
+    `nearest` of them when it is not 0."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    bits = np.bitwise_count(np.bitwise_xor(values, np.uint64(int(phash, 16))))
+    found = np.flatnonzero(bits <= distance)
+    found = found[np.argsort(bits[found], kind="stable")]
+    return found[:nearest] if nearest else found
+
+
+# ---- pairs of files ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    """One end of a pair: a file (path, page) or a ledger item, and the application that holds it."""
+
+    path: str  # the file's path in its application (an item: its name)
+    sha256: str = ""  # the file's hash (an item: "")
+    page: int = 1
+    label: str = ""  # how a message names the application ("" within one application)
+    application: int | None = None  # the register's 登记号
+    thumb: str = ""  # the fingerprint's thumbnail (base64 of zlib of grey pixels), for the reviewer's page
+    proposer: str = ""  # an item's proposer
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two files (or ledger items) found alike: both ends, the kind (a KIND_TITLES key), the similarity."""
+
+    new: Side
+    old: Side
+    kind: str
+    similarity: float
+
+    @property
+    def key(self) -> str:
+        """The pair's identity, whichever end is the new one: a reviewer's dismissal holds for the same two
+        files (hash and page) or the same two items (name and proposer) in any later version."""
+        if self.kind == "item":
+            ends = sorted(f"{comparable(s.path)}|{comparable(s.proposer)}" for s in (self.new, self.old))
+        else:
+            ends = sorted(f"{s.sha256}#{s.page}" for s in (self.new, self.old))
+        return "item:" * (self.kind == "item") + "~".join(ends)
+
+    def message(self) -> str:
+        """The pair in Chinese: both ends, how they are alike, the figure."""
+        if self.kind == "item":
+            return (
+                f"台账项目“{self.new.path}”（提出人 {self.new.proposer}）与{self.old.label or '本申请'}的项目"
+                f"“{self.old.path}”名称相近（相似度 {self.similarity:.0%}），疑似同一项目改名后重复申报"
+            )
+
+        def name(s: Side) -> str:
+            page = f"第 {s.page} 页" if s.page > 1 else ""
+            return f"{s.label + '的' if s.label else ''}“{s.path}”{page}"
+
+        return (
+            f"{name(self.new)}与{name(self.old)}疑似{KIND_TITLES.get(self.kind, self.kind)}"
+            f"（相似度 {self.similarity:.1%}）"
+        )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What the cross-application rules need of one application: who, which year, its pictures and items."""
+
+    unit: str  # 统一社会信用代码
+    year: int
+    label: str = ""  # how a message names it (2025 年度 某公司（登记号 12）)
+    application: int | None = None
+    # (path, sha256, material number or None, fingerprints) of each evidence file
+    files: tuple[tuple[str, str, str | None, tuple[Print, ...]], ...] = ()
+    items: tuple[tuple[str, str], ...] = ()  # (name, proposer) of each ledger item
+
+
+def _flat(h: Holder, standing: frozenset[str] = frozenset()) -> list[tuple[str, str, Print]]:
+    return [
+        (path, sha, p) for path, sha, material, prints in h.files if material not in standing for p in prints
+    ]
+
+
+def _side(h: Holder, end: tuple[str, str, Print]) -> Side:
+    return Side(end[0], end[1], end[2].page, h.label, h.application, end[2].thumb)
+
+
+def within_application(h: Holder, limits: Thresholds = Thresholds()) -> list[Pair]:
+    """Pictures of one application that show the same picture under two files (the same photo for two
+    meetings, a crop of another photo)."""
+    flat = _flat(h)
+    return [
+        Pair(_side(h, a), _side(h, b), m.kind, m.similarity)
+        for a, b, m in similar_pictures(flat, flat, limits)
+    ]
+
+
+def across_applications(
+    new: Holder,
+    others: Iterable[Holder],
+    standing: frozenset[str] = frozenset(),
+    limits: Thresholds = Thresholds(),
+) -> list[Pair]:
+    """Near-duplicate pictures and similar ledger items between `new` and each of `others`: another unit's
+    application of the same year (any material), or any application of another year (yearly materials
+    only: a standing document such as the unit's incentive rules is filed again every year by design).
+    One unit's two funds in one year may share files and are not compared. All the others' pictures are
+    searched at once, and only the `limits.nearest` closest hashes per picture are judged."""
+    pool: list[tuple[Holder, tuple[str, str, Print], bool]] = []  # (holder, picture, of another year)
+    out: list[Pair] = []
+    for other in others:
+        if other.unit == new.unit and other.year == new.year:
+            continue
+        later = other.year != new.year
+        pool += [(other, end, later) for end in _flat(other, standing if later else frozenset())]
+        out += similar_items(new, other, limits)
+    if not pool:
+        return out
+    index = PrintIndex([end[2].phash for _, end, _ in pool])
+    for path, sha, material, prints in new.files:
+        for p in prints:
+            for j in index.near(p.phash, limits.hamming, limits.nearest):
+                other, end, later = pool[int(j)]
+                if end[1] == sha or (later and material in standing):
+                    continue
+                found = compare(p, end[2], limits)
+                if found is not None:
+                    out.append(
+                        Pair(_side(new, (path, sha, p)), _side(other, end), found.kind, found.similarity)
+                    )
+    return out
+
+
+def similar_items(new: Holder, other: Holder, limits: Thresholds = Thresholds()) -> list[Pair]:
+    """Ledger items of `new` whose name is close to (not the same as) an item of `other` with the same
+    proposer: "焊接烟尘收集器" filed again as "焊接烟尘收集装置"."""
+    theirs: dict[str, list[str]] = {}
+    for name, proposer in other.items:
+        theirs.setdefault(comparable(proposer), []).append(name)
+    out = []
+    for name, proposer in new.items:
+        for old in theirs.get(comparable(proposer), []):
+            score = similar_name(name, old, limits)
+            if score is not None:
+                out.append(
+                    Pair(
+                        Side(name, proposer=proposer, label=new.label, application=new.application),
+                        Side(old, proposer=proposer, label=other.label, application=other.application),
+                        "item",
+                        score,
+                    )
+                )
+    return out
+
+
+def similar_pictures(
+    mine: Sequence[tuple[str, str, Print]],
+    theirs: Sequence[tuple[str, str, Print]],
+    limits: Thresholds = Thresholds(),
+) -> list[tuple[tuple[str, str, Print], tuple[str, str, Print], Match]]:
+    """Every pair (one of `mine`, one of `theirs`; each a (path, sha256, print)) showing the same picture
+    without being the same file. With `theirs` = `mine`, each unordered pair of different files once."""
+    if not mine or not theirs:
+        return []
+    same_list = mine is theirs
+    index = PrintIndex([p.phash for _, _, p in theirs])
+    out = []
+    for i, a in enumerate(mine):
+        for j in index.near(a[2].phash, limits.hamming, limits.nearest):
+            b = theirs[int(j)]
+            if (same_list and int(j) <= i) or a[1] == b[1]:
+                continue  # one pair once; a byte-identical file is the SHA-256 rules' business
+            found = compare(a[2], b[2], limits)
+            if found is not None:
+                out.append((a, b, found))
+    return out
+
+
+# ---- ledger items ----------------------------------------------------------------------------------
+
+
+def similar_name(a: str, b: str, limits: Thresholds = Thresholds()) -> float | None:
+    """How alike two item names are (0–1) when they count as the same item renamed; None otherwise
+    (names equal after normalisation are the exact rules' business)."""
+    ca, cb = comparable(a), comparable(b)
+    if ca == cb or min(len(ca), len(cb)) < limits.item_min_chars:
+        return None
+    score = fuzz.ratio(ca, cb)
+    return round(score / 100, 3) if score >= limits.item_name else None
+
+
+# ---- findings --------------------------------------------------------------------------------------
+
+FIX_PICTURE = "如确是不同的照片或文件，评审人员可在登记簿中核实后排除此提示；如是重复使用，请换用本次的材料。"
+FIX_ITEM = "如确是不同的项目，评审人员可在登记簿中核实后排除此提示；如是同一项目，请从台账中删除。"
+
+
+def application_findings(
+    evidence: Iterable[EvidenceFile], limits: Thresholds = Thresholds()
+) -> list[Finding]:
+    """`check`'s warnings: two files of one application that show the same picture (EVIDENCE-SIMILAR)."""
+    holder = Holder("", 0, files=tuple((e.rel, e.sha256, None, e.prints) for e in evidence if e.prints))
+    return [
+        Finding("EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        for p in within_application(holder, limits)
+    ]

@@ -1,0 +1,174 @@
+"""Perceptual fingerprints of an evidence file (assembler.core.similar.Print): of an image, and of every
+scanned page of a PDF or OFD (a page that shows one picture and no text).
+
+Fast by construction: a JPEG is decoded in draft mode (its DCT scaled by 1/8 while decoding, so a
+12-megapixel photo costs a few milliseconds), a scanned PDF page's picture is taken from the file as
+stored (JPEG again, decoded the same way) without rendering the page. Computed when the file is
+inspected and remembered with the inspection (assembler.load.inspected), so a repeated `check` or a
+`build` after it costs nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from assembler.core.models import PAGE_SIDE, PHOTO_SIDE, Print
+from assembler.core.similar import CHROMA, make_print
+from assembler.limits import IMAGE_MAX_PIXELS
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES = 30  # pages of one PDF or OFD fingerprinted (scans of a long document: the first ones)
+_DRAFT = 2 * PAGE_SIDE  # decoded at least this large before the border is trimmed and the thumbnail made
+_PAPER = 200  # a pixel at least this light
+_GREY = 12  # and this close to grey (Cb + Cr from neutral) is paper
+_PAPER_SHARE = 0.5  # a picture with this share of paper is a page
+_FLAT = 2.0  # an edge row whose grey values vary less than this (median absolute deviation) is plain
+_DIFFERENT = 24  # grey levels from the edge's colour that count as content
+_CONTENT = 0.02  # a row or column with less content than this share is plain
+_BAR = 0.05  # a band of content this thin (share of the height) between plain rows may be a bar
+_GAP = 0.02  # if plain rows at least this high follow it
+_BAR_SHARE = 0.35  # and the border so found is no higher than this
+
+
+def _plain_edges(soft: np.ndarray) -> tuple[int, int]:
+    """How many rows at the top and at the bottom are a plain border: the edge row is one flat colour
+    (a photo's edge never is), then rows of that colour, where a thin band of something (a phone's status
+    bar, a page number) between plain rows still counts as border, up to BAR_SHARE of the height."""
+    n = soft.shape[0]
+    out = []
+    for rows in (soft, soft[::-1]):
+        edge = rows[0]
+        colour = np.median(edge)
+        if np.median(np.abs(edge - colour)) > _FLAT:
+            out.append(0)
+            continue
+        content = (np.abs(rows - colour) > _DIFFERENT).mean(axis=1) > _CONTENT
+        cut = 0
+        while cut < n:
+            start = cut + int(np.argmax(content[cut:])) if content[cut:].any() else n
+            if start >= n:
+                break
+            end = start + int(np.argmin(content[start:])) if not content[start:].all() else n
+            gap = end + int(np.argmax(content[end:])) if content[end:].any() else n
+            if end - start > _BAR * n or gap - end < _GAP * n or gap > _BAR_SHARE * n:
+                cut = start
+                break
+            cut = gap  # a thin band followed by plain rows: part of the border
+        out.append(cut)
+    return out[0], out[1]
+
+
+def _trim_box(grey: np.ndarray) -> tuple[int, int, int, int]:
+    """The picture without plain borders (a screenshot's bars, a scan's margin, a letterbox), judged on a
+    softened copy so that a scanner's grain does not count as content: (left, top, right, bottom)."""
+    from PIL import Image, ImageFilter
+
+    soft = np.asarray(Image.fromarray(grey.astype(np.uint8)).filter(ImageFilter.BoxBlur(1)), dtype=np.float64)
+    h, w = grey.shape
+    top, bottom = _plain_edges(soft)
+    left, right = _plain_edges(soft.T)
+    if h - top - bottom < h // 3 or w - left - right < w // 3:
+        return 0, 0, w, h  # mostly plain: a blank page keeps its frame
+    return left, top, w - right, h - bottom
+
+
+def _page_like(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> bool:
+    """Whether a picture is a page (a scan or a photo of a document): mostly pale paper without colour.
+    A page is kept larger and in grey only: its lines and handwriting need the finer grid, its ink's
+    colour is lost by a black-and-white scanner anyway."""
+    paper = (y > _PAPER) & (np.abs(cb - 128) + np.abs(cr - 128) < _GREY)
+    return bool(paper.mean() >= _PAPER_SHARE)
+
+
+def print_of_image(data: BinaryIO | bytes, page: int = 1) -> Print | None:
+    """The fingerprint of one picture (None when it cannot be decoded: inspection reports that)."""
+    from PIL import Image, ImageOps
+
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as im:
+                width, height = im.size
+                if im.format == "JPEG":
+                    im.draft("YCbCr" if im.mode == "YCbCr" else im.mode, (_DRAFT, _DRAFT))
+                if im.getexif().get(0x0112) in (5, 6, 7, 8):  # EXIF orientation: turned by 90°
+                    width, height = height, width
+                small = ImageOps.exif_transpose(im.convert("RGB").convert("YCbCr"))
+            small.thumbnail((_DRAFT * 2, _DRAFT * 2), Image.Resampling.BOX)
+            y, cb, cr = small.split()
+            box = _trim_box(np.asarray(y, dtype=np.float64))
+            colour = np.stack(
+                [np.asarray(c.crop(box).resize((CHROMA, CHROMA), Image.Resampling.BOX)) for c in (cb, cr)]
+            )
+            page_like = _page_like(*(np.asarray(c.crop(box), dtype=np.int16) for c in (y, cb, cr)))
+            side = PAGE_SIDE if page_like else PHOTO_SIDE
+            thumb = y.crop(box).resize((side, side), Image.Resampling.BOX)
+            return make_print(np.asarray(thumb), page, width, height, None if page_like else colour)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        log.debug("no fingerprint: %s", exc)
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+def _pdf_prints(fh: BinaryIO) -> list[Print]:
+    import pikepdf
+
+    out: list[Print] = []
+    try:
+        with pikepdf.open(fh) as pdf:
+            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+                resources: Any = page.obj.get("/Resources", {})
+                if resources.get("/Font"):
+                    continue  # text on the page: a generated document, not a scan
+                images = [x for x in resources.get("/XObject", {}).values() if x.get("/Subtype") == "/Image"]
+                if not images:
+                    continue
+                biggest = max(images, key=lambda x: int(x.get("/Width", 0)) * int(x.get("/Height", 0)))
+                filters = biggest.get("/Filter")
+                if filters == "/DCTDecode":
+                    found = print_of_image(biggest.read_raw_bytes(), number)
+                else:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        buffer = io.BytesIO()
+                        pikepdf.PdfImage(biggest).as_pil_image().save(buffer, "PNG")
+                    found = print_of_image(buffer.getvalue(), number)
+                if found is not None:
+                    out.append(found)
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, RuntimeError, OSError) as exc:
+        log.debug("no fingerprints of the PDF: %s", exc)
+    return out
+
+
+def _ofd_prints(fh: BinaryIO) -> list[Print]:
+    from assembler.convert.ofd import ofd_page_pictures
+    from assembler.errors import InputError
+
+    try:
+        pictures = ofd_page_pictures(fh, MAX_PAGES)
+    except (InputError, ValueError, KeyError, OSError) as exc:
+        log.debug("no fingerprints of the OFD: %s", exc)
+        return []
+    return [p for number, data in pictures if (p := print_of_image(data, number)) is not None]
+
+
+def prints_of(fh: BinaryIO, kind: str) -> tuple[Print, ...]:
+    """The fingerprints of an evidence file of this kind (an image: one; a PDF or OFD: one per scanned
+    page; anything else: none)."""
+    if kind == "image":
+        found = print_of_image(fh)
+        return (found,) if found is not None else ()
+    if kind == "pdf":
+        return tuple(_pdf_prints(fh))
+    if kind == "ofd":
+        return tuple(_ofd_prints(fh))
+    return ()

@@ -1,0 +1,42 @@
+"""Fingerprints at inspection: an image's, an OFD's scanned pages', none for a text page; remembered with
+the inspection so that a repeated check does not decode again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from assembler.load import fingerprint
+from assembler.load.evidence import discover
+from assembler.load.sources import open_source
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ofd_scanned_pages_are_fingerprinted_and_text_pages_are_not(corpus):
+    with (corpus / "ofd" / "containsJPEG.ofd").open("rb") as fh:
+        pages = fingerprint.prints_of(fh, "ofd")
+    assert [p.page for p in pages] == [1, 2] and pages[0].width == 3648
+    with (corpus / "ofd" / "helloworld.ofd").open("rb") as fh:
+        assert fingerprint.prints_of(fh, "ofd") == ()
+
+
+def test_fingerprints_are_remembered_with_the_inspection(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "app"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "resources" / "calibration" / "meeting.jpg", folder / "a.jpg")
+    shutil.copy(ROOT / "tests" / "resources" / "calibration" / "receipt-2025-rescan.jpg", folder / "b.jpg")
+    (folder / "c.txt").write_text("x", encoding="utf-8")
+    first, _ = discover(open_source(folder))
+    by_name = {e.rel: e for e in first}
+    assert len(by_name["a.jpg"].prints) == 1 and by_name["a.jpg"].prints[0].chroma  # a photo: colour kept
+    assert len(by_name["b.jpg"].prints) == 1 and not by_name["b.jpg"].prints[0].chroma  # a page: grey
+    assert by_name["c.txt"].prints == ()
+
+    def decoded_again(*args, **kwargs):
+        raise AssertionError("a remembered file was decoded again")
+
+    monkeypatch.setattr(fingerprint, "prints_of", decoded_again)
+    again, _ = discover(open_source(folder))
+    assert [e.prints for e in again] == [e.prints for e in first]

@@ -1,0 +1,82 @@
+"""The register's detail page in a real headless Chromium: a near-duplicate photo shown beside the other
+unit's, dismissed with a reason, and the page at 1366 and 390 px wide."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+
+import pytest
+from conftest import copy_example
+from PIL import Image, ImageOps
+from test_e2e import browser, no_overflow, page, shot  # noqa: F401 - the browser fixtures
+
+from assembler.reviewer.register import db as store
+from assembler.reviewer.register.intake import intake_one
+from assembler.web.app import create_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A server whose register holds two units' 2026 applications, the second with a photo taken from the
+    first (cropped and re-saved)."""
+    from werkzeug.serving import make_server
+
+    workspace = tmp_path_factory.mktemp("workspace")
+    src = tmp_path_factory.mktemp("src")
+    os.environ.setdefault("DOSSIER_CACHE", str(tmp_path_factory.mktemp("cache")))
+    db = store.open_register(workspace / "register.sqlite")
+    a = intake_one(db, copy_example("innovation-count", src), received_at="2026-04-01T09:00:00+00:00")
+    b_dir = copy_example("innovation-bonus", src)
+    theirs = next((src / "innovation-count" / "4-评审会议").glob("2026-03-18*/现场照片1.jpg"))
+    im = ImageOps.exif_transpose(Image.open(theirs))
+    w, h = im.size
+    out = io.BytesIO()
+    im.crop((0, int(h * 0.06), int(w * 0.95), h)).resize((720, 500)).save(out, "JPEG", quality=60)
+    next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")).write_bytes(out.getvalue())
+    b = intake_one(db, b_dir, received_at="2026-04-02T09:00:00+00:00")
+    db.close()
+    app = create_app(workspace)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", a.record.id, b.record.id
+    httpd.shutdown()
+
+
+def test_pair_side_by_side_then_dismissed(served, page, browser, tmp_path):  # noqa: F811
+    server, a_id, b_id = served
+    page.goto(f"{server}/register/{b_id}")
+    section = page.locator("#similar")
+    assert "近似重复（1）" in section.inner_text()
+    assert "同一张图片" in section.inner_text() and "相似度" in section.inner_text()
+    images = section.locator("figure img")
+    assert images.count() == 2
+    boxes = [images.nth(i).bounding_box() for i in range(2)]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
+    assert all(images.nth(i).evaluate("e => e.naturalWidth") == 192 for i in range(2))
+    assert "现场照片2.jpg" in section.inner_text() and "现场照片1.jpg" in section.inner_text()
+    assert f"登记号 {a_id}" in section.inner_text()
+    assert "REGISTER-EVIDENCE-SIMILAR" in page.inner_html("#cross-year")
+    for width in (1366, 390):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        narrow = context.new_page()
+        narrow.goto(f"{server}/register/{b_id}#similar")
+        shot(narrow, f"40-register-similar-{width}")
+        no_overflow(narrow, tmp_path)
+        pics = narrow.locator("#similar figure img")
+        assert pics.nth(0).bounding_box()["y"] == pics.nth(1).bounding_box()["y"]  # still side by side
+        context.close()
+    page.click("#similar button[value=dismissed]")  # no reason: refused, nothing recorded
+    page.wait_for_url("**#similar")
+    assert "核实理由" in page.inner_text(".flashes")
+    page.fill("#reason-1", "同一会议室的不同照片，已电话核实")
+    page.fill("#reviewer-1", "王芳")
+    page.click("#similar button[value=dismissed]")
+    page.wait_for_url("**#similar")
+    assert "已记录：排除" in page.inner_text(".flashes")
+    assert "已排除（不是重复）" in page.inner_text("#similar") and "王芳" in page.inner_text("#similar")
+    assert "REGISTER-EVIDENCE-SIMILAR" not in page.inner_html("#cross-year")
