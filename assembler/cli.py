@@ -61,6 +61,7 @@ _HINTS = {
     "OUTPUT-NO-SPACE": "可用 -o 把申报材料写到空间充足的位置。",
     "OUTPUT-WRITE-FAILED": "可用 -o 写到别的位置。",
     "REGISTER-NOT-A-FILE": "用 --register 指定登记簿文件（.sqlite）。",
+    "REGISTER-NOT-OURS": "可用 --register 指定本工具建立的登记簿。",
     "CALL-NOT-FOUND": "请检查 --call 指定的文件路径。",
     "APP-FILE-MISSING": "可用 `dossier init 文件夹 --scheme innovation` 新建。",
     "KEY-EXISTS": "用 -o 指定另一个文件。",

@@ -69,5 +69,5 @@ OFD_MAX_OBJECTS_PER_PAGE = (
 )
 
 # -- LibreOffice (convert/soffice.py): one conversion's address space and wall time --------------------
-SOFFICE_MAX_MEMORY = 4096 * MB  # RLIMIT_AS of the soffice process; a real 300-page report stays under 1.5 GB
+SOFFICE_MAX_MEMORY = 4000 * MB  # RLIMIT_AS of the soffice process; a real 300-page report stays under 1.5 GB
 SOFFICE_SECONDS_PER_FILE = 120  # the call's timeout is this times the number of files (at least 300 s)

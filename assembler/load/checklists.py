@@ -9,15 +9,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from assembler.core.checklist import Checklist
-from assembler.core.similar import Thresholds
 from assembler.errors import DossierError, InputError
 from assembler.load.application import validation_messages
 from assembler.load.yamlio import load_yaml
 from assembler.resources import checklist_dir
+
+if TYPE_CHECKING:  # numpy and rapidfuzz only when near-duplicates are compared
+    from assembler.core.similar import Thresholds
 
 
 def load_checklist(measures: str, scheme: str, override: Path | None = None) -> Checklist:
@@ -79,6 +82,7 @@ def fund_titles(measures: str = CURRENT_MEASURES) -> tuple[dict[str, str], dict[
 def similarity_thresholds() -> Thresholds:
     """When pictures and ledger items count as near duplicates: checklists/similarity.yaml (the reasoning
     in docs/rules.md); a key that is missing, unknown or not a number is refused with its name."""
+    from assembler.core.similar import Thresholds
     from assembler.resources import bundled
 
     path = bundled("checklists") / "similarity.yaml"

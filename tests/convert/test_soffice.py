@@ -324,7 +324,7 @@ def test_spreadsheet_bomb_is_refused_under_the_memory_limit_naming_it(tmp_path):
     need_tool("soffice")
     bomb, small = hostile.ods_bomb(tmp_path / "x1.ods"), hostile.ods_small(tmp_path / "x2.ods")
     office = Soffice.locate(cache_dir=tmp_path / "cache")
-    office.memory = 1024 * 1024 * 1024  # 1 GB: a three-cell sheet needs under half of it
+    office.memory = 1000 * 1000 * 1000  # 1 GB (decimal, as every size): a three-cell sheet needs under half
     names = {bomb: "7-其他佐证材料/统计表.ods", small: "7-其他佐证材料/小表.ods"}
     started = time.monotonic()
     with pytest.raises(ToolFailedError) as exc:

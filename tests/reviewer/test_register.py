@@ -615,7 +615,7 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
         app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
     old.close()
     db = open_register(path)
-    assert schema_version(db)[-1] == "m005_decision_findings"
+    assert schema_version(db)[-1] == "m006_near_duplicates"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
 
 

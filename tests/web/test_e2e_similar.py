@@ -10,7 +10,7 @@ import threading
 import pytest
 from conftest import copy_example
 from PIL import Image, ImageOps
-from test_e2e import browser, no_overflow, page, shot  # noqa: F401 - the browser fixtures
+from test_e2e import TOKEN, browser, enter, no_overflow, shot  # noqa: F401 - the browser fixture
 
 from assembler.reviewer.register import db as store
 from assembler.reviewer.register.intake import intake_one
@@ -39,12 +39,21 @@ def served(tmp_path_factory):
     next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")).write_bytes(out.getvalue())
     b = intake_one(db, b_dir, received_at="2026-04-02T09:00:00+00:00")
     db.close()
-    app = create_app(workspace)
+    app = create_app(workspace, token=TOKEN)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}", a.record.id, b.record.id
     httpd.shutdown()
+
+
+@pytest.fixture
+def page(browser, served):  # noqa: F811
+    context = enter(browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}), served[0])
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
 
 
 def test_pair_side_by_side_then_dismissed(served, page, browser, tmp_path):  # noqa: F811
@@ -62,7 +71,7 @@ def test_pair_side_by_side_then_dismissed(served, page, browser, tmp_path):  # n
     assert f"登记号 {a_id}" in section.inner_text()
     assert "REGISTER-EVIDENCE-SIMILAR" in page.inner_html("#cross-year")
     for width in (1366, 390):
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+        context = enter(browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}), server)
         narrow = context.new_page()
         narrow.goto(f"{server}/register/{b_id}#similar")
         shot(narrow, f"40-register-similar-{width}")

@@ -369,13 +369,15 @@ def _refuse_foreign_schema(db: Database, path: Path) -> None:
             raise InputError(
                 f"登记簿的表 {name} 缺少列 {'、'.join(missing)}（结构被改动过），无法使用",
                 where=str(path),
-                fix="请用备份恢复登记簿，或用 --register 指定本工具建立的登记簿。",
+                fix="请用备份恢复登记簿，或改用本工具建立的登记簿。",
+                rule="REGISTER-NOT-OURS",
             )
         if name not in tables:
             raise InputError(
                 f"登记簿缺少表 {name}（结构被改动过），无法使用",
                 where=str(path),
-                fix="请用备份恢复登记簿，或用 --register 指定本工具建立的登记簿。",
+                fix="请用备份恢复登记簿，或改用本工具建立的登记簿。",
+                rule="REGISTER-NOT-OURS",
             )
 
 
