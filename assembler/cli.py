@@ -511,7 +511,7 @@ def serve(folder: Path | None, port: int, host: str, workspace: Path | None, no_
     workspace = workspace or default_workspace()
     # the running app's token in the user's own data folder: a second start (of any workspace) opens the
     # browser with it
-    from assembler.cache import user_folder
+    from assembler.system.cache import user_folder
 
     token_file = user_folder("DOSSIER_SERVE_DIR", "serve") / f"serve-{port}.token"
     if folder is None and running_app(port):  # a second start: the app is already there
@@ -643,7 +643,7 @@ def _echo_calls(checklists: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 def doctor(soffice: Path | None, font: Path | None, as_json: bool) -> None:
     """检查本机环境：列出已有和缺少的程序、字体和文件夹，以及缺少时哪些功能不能用、怎样补上。"""
-    from assembler import doctor as diag
+    from assembler.system import doctor as diag
 
     items = diag.diagnose(soffice, font)
     if as_json:
@@ -661,8 +661,8 @@ def doctor(soffice: Path | None, font: Path | None, as_json: bool) -> None:
 
 def main() -> None:
     """Console-script entry point: UTF-8 output when redirected, one temporary folder for the whole run
-    (assembler.rundir)."""
-    from assembler.rundir import begin_run
+    (assembler.system.rundir)."""
+    from assembler.system.rundir import begin_run
 
     _utf8_when_redirected()
     begin_run()

@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 
 from assembler import __version__
-from assembler.cache import user_folder
+from assembler.system.cache import user_folder
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _INSTALLED: list[logging.Handler] = []

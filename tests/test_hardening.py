@@ -555,7 +555,7 @@ def test_unusable_font_is_refused_naming_it(tmp_path, kind):
 @pytest.mark.parametrize("kind", ["empty-variable", "garbage", "dejavu"])
 def test_unusable_dossier_font_variable(tmp_path, monkeypatch, kind):
     from assembler.errors import ToolMissingError
-    from assembler.fonts import find_cjk_font
+    from assembler.system.fonts import find_cjk_font
 
     value = "" if kind == "empty-variable" else str(_font_file(tmp_path, kind))
     monkeypatch.setenv("DOSSIER_FONT", value)
@@ -614,7 +614,7 @@ def test_checklist_is_bundled_flag(tmp_path):
 CHILD = """
 import sys, time
 from pathlib import Path
-from assembler.cache import PdfCache
+from assembler.system.cache import PdfCache
 from assembler.convert import images
 
 images.image_to_pdf = lambda *args: time.sleep(120)  # a photo that takes long: the workers are busy

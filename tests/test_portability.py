@@ -21,10 +21,10 @@ from conftest import EXAMPLES
 from assembler.cli import cli
 from assembler.convert.soffice import windows_candidates
 from assembler.errors import ExitCode, FileSystemError, ToolFailedError, ToolMissingError
-from assembler.external import run_program
 from assembler.files import write_atomically
-from assembler.fonts import find_cjk_font
 from assembler.pipeline.assemble import save_atomically
+from assembler.system.external import run_program
+from assembler.system.fonts import find_cjk_font
 
 ROOT = Path(__file__).resolve().parent.parent
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")

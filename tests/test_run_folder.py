@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_example, need_tool
 
-from assembler import rundir
+from assembler.system import rundir
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import psutil
 from PIL import Image, ImageOps
 
-from assembler.cache import PdfCache, file_key
 from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError
 from assembler.load.evidence import MAX_IMAGE_PIXELS
+from assembler.system.cache import PdfCache, file_key
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assembler.cache import PdfCache, default_cache_dir, file_key, pdf_pages
 from assembler.errors import ToolFailedError, ToolMissingError
-from assembler.external import run_program
 from assembler.limits import SOFFICE_MAX_MEMORY, SOFFICE_SECONDS_PER_FILE, human_bytes
+from assembler.system.cache import PdfCache, default_cache_dir, file_key, pdf_pages
+from assembler.system.external import run_program
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assembler.cache import user_folder
 from assembler.errors import InputError, UsageError
+from assembler.system.cache import user_folder
 
 if TYPE_CHECKING:
     from pyhanko.sign import signers

@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from assembler.cache import code_version, default_cache_dir
+from assembler.system.cache import code_version, default_cache_dir
 
 MAX_FILES = 20_000  # beyond this the walk itself is the cost: no cache
 HASHED_BYTES = (

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from assembler.cache import code_version, default_cache_dir
 from assembler.core.models import EvidenceFile, Print
+from assembler.system.cache import code_version, default_cache_dir
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.cache import PdfCache
 from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.core.application import LoadedApplication
 from assembler.core.checklist import Checklist
 from assembler.core.models import EvidenceFile, Report, Section
-from assembler.fonts import CjkFont
 from assembler.load.sources import Source
+from assembler.system.cache import PdfCache
+from assembler.system.fonts import CjkFont
 
 
 @dataclass

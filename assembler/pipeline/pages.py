@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assembler.fonts import CjkFont
+from assembler.system.fonts import CjkFont
 
 MM = 72 / 25.4
 RED, GREY, BLACK, GREEN = (190, 30, 30), (110, 110, 110), (0, 0, 0), (20, 110, 40)

@@ -9,10 +9,10 @@ import json
 import os
 from pathlib import Path
 
-from assembler.cache import PdfCache
 from assembler.convert.photosettings import PhotoSettings
 from assembler.files import sha256_of
 from assembler.pipeline.job import BuildJob
+from assembler.system.cache import PdfCache
 
 
 def _record_path(job_cache: PdfCache, key: str) -> Path:

@@ -14,18 +14,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assembler.api import check_source, refuse_output_inside
-from assembler.cache import PdfCache, code_version, default_cache_dir, file_key
 from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.core.models import Report
 from assembler.errors import IncompleteError, InputError
-from assembler.fonts import CjkFont, find_cjk_font
 from assembler.load.sources import open_source
 from assembler.pipeline.job import BuildJob, BuildOptions, BuildResult
 from assembler.pipeline.plan import build_key, dossier_date, included_files
 from assembler.pipeline.record import existing_dossier, remember_dossier
 from assembler.pipeline.wordforms import template_path
 from assembler.resources import checklist_is_bundled
+from assembler.system.cache import PdfCache, code_version, default_cache_dir, file_key
+from assembler.system.fonts import CjkFont, find_cjk_font
 
 __all__ = ["BuildOptions", "BuildResult", "build", "default_output"]
 

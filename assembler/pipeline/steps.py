@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 import pikepdf
 
 from assembler import __version__
-from assembler.cache import file_key
 from assembler.convert.images import convert_images
 from assembler.convert.photosettings import PhotoSettings
 from assembler.errors import InputError, SelfAuditError
@@ -29,6 +28,7 @@ from assembler.pipeline.job import BuildJob
 from assembler.pipeline.pages import PageMaker, StampSpec, toc_pages_needed
 from assembler.pipeline.wordforms import fill_forms as fill_word_forms
 from assembler.resources import checklist_is_bundled
+from assembler.system.cache import file_key
 
 log = logging.getLogger(__name__)
 OFFICE_KINDS = ("word", "excel")

@@ -20,12 +20,12 @@ from flask import Flask, abort, redirect, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-from assembler.cache import user_folder
 from assembler.core.application import LEVEL_TITLES
 from assembler.core.report import SEVERITY_TITLES, STATUS_TITLES
 from assembler.errors import DossierError
 from assembler.limits import UPLOAD_MAX_BYTES, human_bytes
 from assembler.load.checklists import fund_titles
+from assembler.system.cache import user_folder
 from assembler.web.common import Site, web_message
 from assembler.web.guard import other_local_user, owner_only, same_origin, valid_id
 

@@ -26,8 +26,8 @@ SHUTDOWN = "DOSSIER_SHUTDOWN"  # app.config key: the callable that stops the ser
 def office_missing() -> str | None:
     """The notice the pages show when LibreOffice is not found (what works without it, how to get it)."""
     from assembler.convert.soffice import find_soffice
-    from assembler.doctor import WEB_WITHOUT_OFFICE
     from assembler.errors import DossierError
+    from assembler.system.doctor import WEB_WITHOUT_OFFICE
 
     try:
         find_soffice()

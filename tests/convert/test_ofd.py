@@ -273,7 +273,7 @@ def test_evidence_classifies_ofd(tmp_path, corpus):
 
 
 def test_delta_shorthand_and_path_commands():
-    from assembler.convert.ofd import _deltas, _path_ops
+    from assembler.convert.ofd.paint import _deltas, _path_ops
 
     assert _deltas("g 3 1.5 2 g 2 0.5") == [1.5, 1.5, 1.5, 2.0, 0.5, 0.5]
     assert _deltas("") == [] and _deltas("g x 1 3") == [3.0]
@@ -342,7 +342,7 @@ def _render_pixels(tmp_path: Path, body: str) -> object:
     from PIL import Image
 
     from assembler.convert.ofd import render_ofd
-    from assembler.fonts import find_cjk_font
+    from assembler.system.fonts import find_cjk_font
 
     need_tool("pdftoppm")
     _sys.path.insert(0, str(RESOURCES))

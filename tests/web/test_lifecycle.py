@@ -277,7 +277,7 @@ def test_quit_button_and_office_notice_in_chromium(tmp_path):
 def test_the_shortcut_shows_why_the_app_could_not_start(tmp_path, monkeypatch):
     """pythonw.exe has no console: a failed start (here a port held by another program) is shown to the
     person in a message box, not written to nowhere."""
-    from assembler import desktop
+    from assembler.web import desktop
 
     shown: list[str] = []
     monkeypatch.setattr(desktop, "show_message", shown.append)

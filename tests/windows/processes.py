@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 
 from assembler.errors import ToolFailedError
-from assembler.external import run_program
+from assembler.system.external import run_program
 
 WORKER = "from assembler.convert.images import die_with_parent"
 pidfile = Path(tempfile.mkdtemp()) / "child.pid"

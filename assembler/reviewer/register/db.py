@@ -25,10 +25,10 @@ from sqlite_utils import Database
 from sqlite_utils.db import Table
 from sqlite_utils.migrations import Migrations
 
-from assembler.cache import user_folder
 from assembler.core.models import Finding, Print
 from assembler.errors import FileSystemError, InputError
 from assembler.reviewer.register.records import Disqualification, Evidence, Item, Meeting, Patent, Record
+from assembler.system.cache import user_folder
 
 REGISTER_FILE = "register.sqlite"
 

@@ -65,7 +65,7 @@ def _office(explicit: Path | None) -> Item:
 
 
 def _font(explicit: Path | None) -> Item:
-    from assembler.fonts import FONT_HELP, find_cjk_font
+    from assembler.system.fonts import FONT_HELP, find_cjk_font
 
     used = "申报材料的封面、目录和页码（build）"
     try:
@@ -88,8 +88,8 @@ def _folder(name: str, path: Path, used: str) -> Item:
 
 def diagnose(soffice: Path | None = None, font: Path | None = None) -> list[Item]:
     """Everything `doctor` reports, in the order it prints it."""
-    from assembler.cache import default_cache_dir
     from assembler.integrity.sign import default_key_path
+    from assembler.system.cache import default_cache_dir
     from assembler.web.app import default_workspace
 
     py = sys.version.split()[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 from struct import error as struct_error
 
 from assembler.errors import ToolFailedError, ToolMissingError
-from assembler.external import run_program
+from assembler.system.external import run_program
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""What the Start-menu and desktop shortcuts run on Windows (`pythonw.exe -m assembler.desktop`): the web app
-without a console window, the browser opened on it; a second start opens the browser on the running app.
+"""What the Start-menu and desktop shortcuts run on Windows (`pythonw.exe -m assembler.web.desktop`): the web
+app without a console window, the browser opened on it; a second start opens the browser on the running app.
 
 pythonw.exe gives a program no stdout or stderr. Both go to a small buffer that keeps the last lines (the app
 writes its log to the workspace's logs folder anyway), and when the app cannot start (a port held by another
