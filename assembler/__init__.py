@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from assembler.errors import DossierError
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 if TYPE_CHECKING:  # the names as type checkers and editors see them; at run time __getattr__ imports them
     from assembler.api import (

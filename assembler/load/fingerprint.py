@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from typing import Any, BinaryIO
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from assembler.core.models import PAGE_SIDE, PHOTO_SIDE, Print
-from assembler.core.similar import CHROMA, make_print
 from assembler.limits import IMAGE_MAX_PIXELS
+
+if TYPE_CHECKING:  # numpy is loaded only when there is a picture to fingerprint (a text PDF needs none)
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ def _plain_edges(soft: np.ndarray) -> tuple[int, int]:
     """How many rows at the top and at the bottom are a plain border: the edge row is one flat colour
     (a photo's edge never is), then rows of that colour, where a thin band of something (a phone's status
     bar, a page number) between plain rows still counts as border, up to BAR_SHARE of the height."""
+    import numpy as np
+
     n = soft.shape[0]
     out = []
     for rows in (soft, soft[::-1]):
@@ -67,6 +69,7 @@ def _plain_edges(soft: np.ndarray) -> tuple[int, int]:
 def _trim_box(grey: np.ndarray) -> tuple[int, int, int, int]:
     """The picture without plain borders (a screenshot's bars, a scan's margin, a letterbox), judged on a
     softened copy so that a scanner's grain does not count as content: (left, top, right, bottom)."""
+    import numpy as np
     from PIL import Image, ImageFilter
 
     soft = np.asarray(Image.fromarray(grey.astype(np.uint8)).filter(ImageFilter.BoxBlur(1)), dtype=np.float64)
@@ -82,12 +85,23 @@ def _page_like(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> bool:
     """Whether a picture is a page (a scan or a photo of a document): mostly pale paper without colour.
     A page is kept larger and in grey only: its lines and handwriting need the finer grid, its ink's
     colour is lost by a black-and-white scanner anyway."""
+    import numpy as np
+
     paper = (y > _PAPER) & (np.abs(cb - 128) + np.abs(cr - 128) < _GREY)
     return bool(paper.mean() >= _PAPER_SHARE)
 
 
 def print_of_image(data: BinaryIO | bytes, page: int = 1) -> Print | None:
-    """The fingerprint of one picture (None when it cannot be decoded: inspection reports that)."""
+    """The fingerprint of one picture (None when it cannot be decoded: inspection reports that; and None
+    where numpy cannot be loaded, so that a machine without it still checks and builds, only without
+    near-duplicate findings)."""
+    try:
+        import numpy as np
+
+        from assembler.core.similar import CHROMA, make_print
+    except ImportError as exc:
+        log.warning("no near-duplicate fingerprints: %s", exc)
+        return None
     from PIL import Image, ImageOps
 
     saved = Image.MAX_IMAGE_PIXELS

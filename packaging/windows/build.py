@@ -134,6 +134,9 @@ def stage(app: Path, wheels: Path, sdist: Path, work: Path, epoch: int) -> None:
         "--no-deps",
         "--no-compile",
         "--require-hashes",
+        # the wheels were chosen for the bundle's Python (target_args); pip would test Requires-Python
+        # against the Python running the build instead (numpy 2.5 needs ≥ 3.12, the build may run on 3.11)
+        "--ignore-requires-python",
         "--target",
         str(site),
         *target_args(),
