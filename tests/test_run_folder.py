@@ -18,8 +18,12 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
 def files_below(folder: Path) -> list[Path]:
-    """Every file and folder left below `folder`."""
-    return [p for p in folder.rglob("*")] if folder.exists() else []
+    """Every file and folder left below `folder` (os.walk: a folder LibreOffice removes while it is being
+    listed is passed over, where Path.rglob would raise)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        found += [Path(dirpath) / name for name in (*dirnames, *filenames)]
+    return found
 
 
 def _start_build(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
