@@ -42,6 +42,25 @@ def need_tool(tool: str) -> None:
         pytest.skip(f"{tool} is not installed")
 
 
+CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")  # Debian's, driven by Playwright
+
+
+def need_chromium():  # noqa: ANN201 - playwright.sync_api.sync_playwright, imported only here
+    """Playwright's `sync_playwright` for a headless Chromium; skip without Playwright or Chromium, but fail
+    when CI=true (the Makefile's setup installs both)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("CI=true but the playwright package is not installed")
+        pytest.skip("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
+        pytest.skip("chromium is not installed")
+    return sync_playwright
+
+
 EXAMPLE_NAMES = ["innovation-count", "innovation-bonus", "studio"]
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, IN_CI, need_tool
+from conftest import CHROMIUM, EXAMPLES, need_chromium, need_tool
 from openpyxl import load_workbook
 
 from assembler.cli import cli
 from assembler.web.app import create_app
 
 pytestmark = pytest.mark.slow
-CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
 TOKEN = "e2e-access-token"  # the address `dossier serve` opens carries a fresh one
 SHOTS = Path(os.environ.get("DOSSIER_SCREENSHOTS", "")) if os.environ.get("DOSSIER_SCREENSHOTS") else None
 
@@ -40,16 +39,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            pytest.fail("CI=true but the playwright package is not installed")
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
-        pytest.skip("chromium is not installed")
+    sync_playwright = need_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

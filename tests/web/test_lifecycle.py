@@ -213,24 +213,14 @@ def test_doctor_finds_libreoffice_and_the_font(tmp_path, monkeypatch):
 
 # ---- in a real browser ------------------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ["DOSSIER_SCREENSHOTS"]) if os.environ.get("DOSSIER_SCREENSHOTS") else None
 
 
 @pytest.mark.slow
 def test_quit_button_and_office_notice_in_chromium(tmp_path):
-    from conftest import IN_CI
+    from conftest import CHROMIUM, need_chromium
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            pytest.fail("CI=true but the playwright package is not installed")
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
-        pytest.skip("chromium is not installed")
+    sync_playwright = need_chromium()
     empty = tmp_path / "no-office"
     empty.mkdir()
     port = free_port()

@@ -9,12 +9,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, IN_CI, copy_example, csrf_token
+from conftest import CHROMIUM, EXAMPLES, copy_example, csrf_token, need_chromium
 
 from assembler.load.union import load_union
 
 SHOTS = Path(os.environ["DOSSIER_SCREENSHOTS"]) if os.environ.get("DOSSIER_SCREENSHOTS") else None
-CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
 FORM = {
     "issuer": "天津滨海高新技术产业开发区总工会",
     "number_prefix": "津高新工",
@@ -116,16 +115,7 @@ def live(tmp_path):
 
 @pytest.mark.slow
 def test_union_page_in_chromium(live):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if IN_CI:
-            pytest.fail("CI=true but the playwright package is not installed")
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (Debian package chromium)")
-        pytest.skip("chromium is not installed")
+    sync_playwright = need_chromium()
     base, workspace = live
     with sync_playwright() as p:
         browser = p.chromium.launch(
