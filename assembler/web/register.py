@@ -294,10 +294,7 @@ def similar_section(db: Database, record) -> list[dict[str, Any]]:  # noqa: ANN0
     from assembler.reviewer.register.crossyear import similar_pairs
 
     limits = similarity_thresholds()
-    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(
-        db, record, limits.hamming, limits.nearest
-    )
-    others = store.load_records(db, wanted - store.versions(db, record.id))
+    others = store.records_to_compare(db, record, limits, store.versions(db, record.id))
     verdicts = store.verdicts(db)
     return [
         {

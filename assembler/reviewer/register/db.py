@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from sqlite_utils.db import Table
@@ -29,6 +29,9 @@ from assembler.core.models import Finding, Print
 from assembler.errors import FileSystemError, InputError
 from assembler.reviewer.register.records import Disqualification, Evidence, Item, Meeting, Patent, Record
 from assembler.system.cache import user_folder
+
+if TYPE_CHECKING:
+    from assembler.core.similar import Thresholds
 
 REGISTER_FILE = "register.sqlite"
 
@@ -724,6 +727,15 @@ def hash_index(db: Database) -> tuple[Any, Any]:
         if name and not db.conn.in_transaction:  # only committed rows are kept (a rollback reuses rowids)
             _HASHES[name] = (top, apps, hashes)
     return apps, hashes
+
+
+def records_to_compare(
+    db: Database, r: Record, limits: Thresholds, exclude: Iterable[int] = ()
+) -> list[Record]:
+    """The other applications the cross-application rules hold `r` against: those sharing a key with it
+    (candidate_ids) and those with pictures near its own by hash (similar_candidate_ids), less `exclude`."""
+    wanted = candidate_ids(db, r) | similar_candidate_ids(db, r, limits.hamming, limits.nearest)
+    return load_records(db, wanted - set(exclude))
 
 
 def similar_candidate_ids(db: Database, r: Record, distance: int, nearest: int = 8) -> set[int]:

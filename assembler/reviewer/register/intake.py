@@ -346,10 +346,7 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     """
     skip = exclude or set()
     limits = similarity_thresholds()
-    wanted = store.candidate_ids(db, record) | store.similar_candidate_ids(
-        db, record, limits.hamming, limits.nearest
-    )
-    others = store.load_records(db, wanted - skip)
+    others = store.records_to_compare(db, record, limits, skip)
     return register_findings(record, others, store.disqualifications(db), _standing()) + similar_findings(
         record, others, standing_materials(record.scheme), limits, store.dismissed_pairs(db)
     )
