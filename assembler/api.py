@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from assembler.core.awards import compute_award
 from assembler.core.checklist import Checklist, activity_period
 from assembler.core.crosscheck import content_files, content_findings
 from assembler.core.match import match_evidence
-from assembler.core.models import EvidenceFile, Finding, Report
+from assembler.core.models import EvidenceFile, Finding, Print, Report
 from assembler.core.rules import (
     application_findings,
     counted_items,
@@ -32,7 +33,7 @@ from assembler.load.application import load_application
 from assembler.load.calls import find_call
 from assembler.load.checklists import load_checklist
 from assembler.load.contents import texts_of
-from assembler.load.evidence import discover
+from assembler.load.evidence import add_prints, discover, image_prints
 from assembler.load.sources import Source, open_source
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,15 @@ def _similar_findings(evidence: list[EvidenceFile]) -> list[Finding]:
 
 
 def check_source(
-    source: Source, checklists: Path | None = None, call: Path | None = None
+    source: Source, checklists: Path | None = None, call: Path | None = None, pictures: bool = True
 ) -> tuple[Report, LoadedApplication, Checklist]:
     """Check an opened application; also return what was loaded, for the steps that fill and build.
 
     The activity period comes from the zone union's call: the file `call` (--call), else the bundled
     checklists/<revision>/calls/<year>.yaml, else the default reading (the calendar year).
+    With `pictures` False (a build), images not inspected before come without fingerprints and there are
+    no near-duplicate findings yet: the build's photo workers make the fingerprints while they decode the
+    photos anyway, and complete_pictures adds them and the findings.
     """
     loaded = load_application(source)
     app = loaded.app
@@ -83,7 +87,7 @@ def check_source(
     the_call = find_call(checklist, app.year, call, checklists)
     period = activity_period(app.year, app.scheme, checklist, the_call)
     exclude = {APPLICATION_FILE} | ({loaded.ledger_path} if loaded.ledger_path else set())
-    evidence, ignored = discover(source, exclude)
+    evidence, ignored = discover(source, exclude, pictures)
     case = app.innovation.case if app.innovation else None
     applicable = [m for m in checklist.materials if m.applies_to(case)]
     matching = match_evidence(applicable, evidence, {m.number for m in checklist.materials})
@@ -105,7 +109,7 @@ def check_source(
         + material_found
         + evidence_findings(evidence, matching, ignored)
         + content_findings(loaded, checklist, materials, texts, case)
-        + _similar_findings(evidence)
+        + (_similar_findings(evidence) if pictures else [])
     )
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable: rule order kept within a severity
     report = Report(
@@ -135,6 +139,22 @@ def check_source(
         award.amount,
     )
     return report, loaded, checklist
+
+
+def complete_pictures(source: Source, report: Report, made: Mapping[str, tuple[Print, ...]]) -> Report:
+    """The report of check_source(pictures=False) with every image's fingerprint (those a build's photo
+    workers `made`; the others, e.g. photos whose page came from the cache, made here) and the
+    near-duplicate findings, exactly as check_source(pictures=True) reports them. The new fingerprints are
+    remembered with the inspection, so that the next `check` does not decode the photos again."""
+    prints = dict(made)
+    for e in report.evidence:
+        if e.kind == "image" and e.usable and not e.prints and e.rel not in prints:
+            prints[e.rel] = image_prints(source, e.rel)
+    add_prints(source, prints)
+    evidence = [replace(e, prints=prints[e.rel]) if e.rel in prints else e for e in report.evidence]
+    findings = [*report.findings, *_similar_findings(evidence)]
+    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])  # stable, as check_source orders them
+    return replace(report, evidence=tuple(evidence), findings=tuple(findings))
 
 
 def check(path: Path, checklists: Path | None = None, call: Path | None = None) -> Report:

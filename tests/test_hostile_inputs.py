@@ -366,7 +366,7 @@ def test_heic_shows_its_primary_image_not_image_0(tmp_path, corpus):
         assert im.n_frames == 2
         im.seek(0)
         first = im.convert("RGB")
-    assert image_to_pdf(str(src), str(tmp_path / "two.pdf"), PhotoSettings()) == 1
+    assert image_to_pdf(str(src), str(tmp_path / "two.pdf"), PhotoSettings())[0] == 1
     with pikepdf.open(tmp_path / "two.pdf") as pdf:
         xobjects = pdf.pages[0].Resources.XObject
         shown = pikepdf.PdfImage(xobjects[next(iter(xobjects.keys()))]).as_pil_image().convert("RGB")
@@ -388,4 +388,4 @@ def test_stereo_pair_heic_is_one_page_in_check_and_build(tmp_path, corpus):
     (tmp_path / "spatial.heic").write_bytes(data)
     found = inspect(FolderSource(tmp_path), Entry("spatial.heic", len(data)))
     assert found.kind == "image" and found.problem is None and found.pages == 1
-    assert image_to_pdf(str(tmp_path / "spatial.heic"), str(tmp_path / "spatial.pdf"), PhotoSettings()) == 1
+    assert image_to_pdf(str(tmp_path / "spatial.heic"), str(tmp_path / "spatial.pdf"), PhotoSettings())[0] == 1

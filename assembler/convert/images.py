@@ -18,13 +18,15 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import psutil
 from PIL import Image, ImageOps
 
-from assembler.convert.photosettings import PhotoSettings
+from assembler.convert.photosettings import BOTTOM, DEFAULT, MARGIN, TURNED, PhotoSettings, draft, page_for
+from assembler.core.models import Print
 from assembler.errors import InputError
 from assembler.load.evidence import MAX_IMAGE_PIXELS
 from assembler.system.cache import PdfCache, file_key
@@ -38,22 +40,8 @@ try:
 except ImportError:  # pragma: no cover - declared dependency
     pass
 
-A4 = (595.28, 841.89)  # points
-MARGIN = 34.0  # 12 mm around the photo
-BOTTOM = 62.0  # room for the caption and the page number
 CACHE_KIND = "image"
 FIXED_DATE = dt.datetime(2021, 6, 1, tzinfo=dt.UTC)
-
-
-def _page_for(width: int, height: int) -> tuple[float, float]:
-    """A4 in the orientation that suits the picture."""
-    return (A4[1], A4[0]) if width > height else A4
-
-
-def _box_pixels(page: tuple[float, float], dpi: int) -> tuple[int, int]:
-    w = (page[0] - 2 * MARGIN) / 72 * dpi
-    h = (page[1] - MARGIN - BOTTOM) / 72 * dpi
-    return int(w), int(h)
 
 
 def _to_rgb_or_gray(im: Image.Image) -> Image.Image:
@@ -80,15 +68,13 @@ def _frame_to_page(
     if shrink_first and im.mode in _SHRINK_FIRST_MODES:
         # Shrink the decoded picture in place before any copy (orientation, mode): at the pixel limit a
         # 100 MP PNG peaked at 1.2 GB when transposed and converted at full size first, 0.5 GB so.
-        orientation = im.getexif().get(0x0112, 1)
-        turned = orientation in (5, 6, 7, 8)
-        page = _page_for(*((im.height, im.width) if turned else im.size))
-        w, h = _box_pixels(page, settings.dpi)
+        turned = im.getexif().get(0x0112, 1) in TURNED
+        w, h = settings.box(*((im.height, im.width) if turned else im.size))
         im.thumbnail((h, w) if turned else (w, h), Image.Resampling.BICUBIC, reducing_gap=2.0)
     im = ImageOps.exif_transpose(im)
     im = _to_rgb_or_gray(im)
-    page = _page_for(*im.size)
-    box = _box_pixels(page, settings.dpi)
+    page = page_for(*im.size)
+    box = settings.box(*im.size)
     if im.width > box[0] or im.height > box[1]:
         im.thumbnail(
             box, Image.Resampling.BICUBIC, reducing_gap=2.0
@@ -98,15 +84,23 @@ def _frame_to_page(
     return buf.getvalue(), page, im.size
 
 
-def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
-    """Write the picture at `src` as A4 page(s) to `out`; return the number of pages (frames of a TIFF)."""
+def image_to_pdf(
+    src: str, out: str, settings: PhotoSettings, fingerprint: bool = False
+) -> tuple[int, Print | None]:
+    """Write the picture at `src` as A4 page(s) to `out`; return the number of pages (frames of a TIFF) and,
+    when asked, the picture's near-duplicate fingerprint (assembler.load.fingerprint), made from the pixels
+    decoded here when the settings are the default ones (the fingerprint's own decoding), else decoded
+    once more."""
     from fpdf import FPDF
+
+    from assembler.load.fingerprint import print_of_image, print_of_picture
 
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     pdf = FPDF(unit="pt")
     pdf.set_creation_date(FIXED_DATE)  # only the pages are kept; a fixed date keeps the cached file stable
     pages = 0
+    found: Print | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -115,16 +109,19 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
                 for index in range(frames):
                     if frames > 1:  # else stay where the opener put us: a HEIC's primary image, not #0
                         im.seek(index)
-                    if im.format == "JPEG":
-                        orientation = im.getexif().get(0x0112, 1)
-                        page = _page_for(*((im.height, im.width) if orientation in (5, 6, 7, 8) else im.size))
-                        w, h = _box_pixels(page, settings.dpi)
-                        im.draft("RGB", (h, w) if orientation in (5, 6, 7, 8) else (w, h))
-                    data, page, size = _frame_to_page(im, settings, shrink_first=frames == 1)
+                    size = draft(im, settings)
+                    if fingerprint and index == 0 and settings.dpi == DEFAULT.dpi:
+                        found = print_of_picture(im, size)
+                    elif fingerprint and index == 0:
+                        with open(src, "rb") as fh:
+                            found = print_of_image(fh)
+                    data, page, shown = _frame_to_page(im, settings, shrink_first=frames == 1)
                     pdf.add_page(format=page)
                     # fit the box, but never enlarge a small picture beyond 72 dpi (it would only blur)
-                    scale = min((page[0] - 2 * MARGIN) / size[0], (page[1] - MARGIN - BOTTOM) / size[1], 1.0)
-                    fit_w, fit_h = size[0] * scale, size[1] * scale
+                    scale = min(
+                        (page[0] - 2 * MARGIN) / shown[0], (page[1] - MARGIN - BOTTOM) / shown[1], 1.0
+                    )
+                    fit_w, fit_h = shown[0] * scale, shown[1] * scale
                     pdf.image(
                         io.BytesIO(data),
                         x=(page[0] - fit_w) / 2,
@@ -136,20 +133,19 @@ def image_to_pdf(src: str, out: str, settings: PhotoSettings) -> int:
     finally:
         Image.MAX_IMAGE_PIXELS = saved
     Path(out).write_bytes(bytes(pdf.output()))
-    return pages
+    return pages, found
 
 
-def _convert_one(job: tuple[str, str, PhotoSettings]) -> str | None:
-    """Run in a worker: None when done, else why the picture could not be converted (errors cross processes
-    as text).
+def _convert_one(job: tuple[str, str, PhotoSettings, bool]) -> tuple[str | None, Print | None]:
+    """Run in a worker: (None, the fingerprint if asked) when done, else why the picture could not be
+    converted (errors cross processes as text).
     """
     try:
-        image_to_pdf(*job)
+        return None, image_to_pdf(*job)[1]
     except Image.DecompressionBombError:
-        return f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），已拒绝"
+        return f"图片像素过多（超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素），已拒绝", None
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
-        return f"图片解码失败，文件可能已损坏（{type(exc).__name__}: {exc}）"
-    return None
+        return f"图片解码失败，文件可能已损坏（{type(exc).__name__}: {exc}）", None
 
 
 def _watch_parent(parent: psutil.Process) -> None:
@@ -186,8 +182,10 @@ def convert_images(
     cache: PdfCache,
     workers: int | None = None,
     names: dict[Path, str] | None = None,
-) -> dict[Path, Path]:
-    """Each picture's PDF, from the cache or converted (in parallel when there are several).
+    fingerprint: Collection[Path] = (),
+) -> tuple[dict[Path, Path], dict[Path, Print | None]]:
+    """Each picture's PDF, from the cache or converted (in parallel when there are several), and the
+    fingerprints of the pictures in `fingerprint` that were converted (the others were in the cache).
 
     A picture whose header was fine but whose data does not decode stops the build with InputError
     naming it (`names` maps a path to the name the user knows it by)."""
@@ -202,18 +200,19 @@ def convert_images(
         else:
             jobs.append((src, key, workdir / f"image-{i:05d}.pdf"))
     if not jobs:
-        return result
+        return result, {}
     workers = workers or min(2, os.cpu_count() or 1)
-    args = [(str(src), str(out), settings) for src, _, out in jobs]
+    wanted = set(fingerprint)
+    args = [(str(src), str(out), settings, src in wanted) for src, _, out in jobs]
     if workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(
             max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            errors = list(pool.map(_convert_one, args, chunksize=1))
+            done = list(pool.map(_convert_one, args, chunksize=1))
     else:
-        errors = [_convert_one(a) for a in args]
+        done = [_convert_one(a) for a in args]
     failed = [
-        f"{(names or {}).get(src, src.name)}：{error}" for (src, _, _), error in zip(jobs, errors) if error
+        f"{(names or {}).get(src, src.name)}：{error}" for (src, _, _), (error, _) in zip(jobs, done) if error
     ]
     if failed:
         raise InputError(
@@ -224,4 +223,4 @@ def convert_images(
     for src, key, out in jobs:
         result[src] = cache.store(CACHE_KIND, key, out)
         out.unlink()
-    return result
+    return result, {src: found for (src, _, _), (_, found) in zip(jobs, done) if src in wanted}

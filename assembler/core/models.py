@@ -33,6 +33,7 @@ KIND_TITLES = {
 # page, whose thin lines and handwriting need the finer grid; it compresses well, being mostly paper)
 PHOTO_SIDE = 64
 PAGE_SIDE = 128
+SIMILAR_RULE = "EVIDENCE-SIMILAR"  # two files of one application show the same picture (core.similar)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from assembler.core.identifiers import comparable
-from assembler.core.models import PHOTO_SIDE, EvidenceFile, Finding, Print
+from assembler.core.models import PHOTO_SIDE, SIMILAR_RULE, EvidenceFile, Finding, Print
 
 BLOCKS = 8  # the thumbnail is judged in BLOCKS × BLOCKS blocks
 CROP_SHARE = 0.125  # a crop of up to this share of each side is searched for
@@ -175,26 +175,26 @@ def _resample(
 
 def _profile_margins(big: np.ndarray, small: np.ndarray) -> tuple[float, float]:
     """The margins to cut from the profile `big` so that it best matches `small` (1-D search: whole
-    pixels, then quarter pixels around the best)."""
+    pixels, then quarter pixels around the best; every trial cut of a stage computed at once)."""
     n = len(big)
     grid = np.arange(n)
+    span = np.linspace(0.0, 1.0, n)
     target = _normal(small)
     step = n / PHOTO_SIDE  # whole pixels of a photo's thumbnail
+
+    def best(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+        cut = np.interp(lo[:, None] + span[None, :] * (n - 1 - hi - lo)[:, None], grid, big)
+        sd = cut.std(axis=1, keepdims=True)
+        cut = (cut - cut.mean(axis=1, keepdims=True)) / np.where(sd > 1e-6, sd, 1.0)
+        i = int(np.argmin(np.abs(cut - target).mean(axis=1)))  # the first of equals: the smallest cut
+        return float(lo[i]), float(hi[i])
+
     steps = np.arange(0, CROP_SHARE * n + 0.01, step)
-
-    def error(lo: float, hi: float) -> float:
-        cut = np.interp(np.linspace(lo, n - 1 - hi, n), grid, big)
-        return float(np.mean(np.abs(_normal(cut) - target)))
-
-    best = min((error(lo, hi), lo, hi) for lo in steps for hi in steps)
+    lo, hi = best(np.repeat(steps, len(steps)), np.tile(steps, len(steps)))
     fine = np.arange(-0.75, 0.76, 0.25) * step
-    best = min(
-        (error(best[1] + a, best[2] + b), best[1] + a, best[2] + b)
-        for a in fine
-        for b in fine
-        if best[1] + a >= 0 and best[2] + b >= 0
-    )
-    return float(best[1]), float(best[2])
+    los, his = np.repeat(lo + fine, len(fine)), np.tile(hi + fine, len(fine))
+    keep = (los >= 0) & (his >= 0)
+    return best(los[keep], his[keep])
 
 
 def _soft(x: np.ndarray) -> np.ndarray:
@@ -538,6 +538,6 @@ def application_findings(
     """`check`'s warnings: two files of one application that show the same picture (EVIDENCE-SIMILAR)."""
     holder = Holder("", 0, files=tuple((e.rel, e.sha256, None, e.prints) for e in evidence if e.prints))
     return [
-        Finding("EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        Finding(SIMILAR_RULE, "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
         for p in within_application(holder, limits)
     ]

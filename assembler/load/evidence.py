@@ -430,8 +430,9 @@ def _check_office(fh: BinaryIO, head: bytes, kind: Kind, ext: str) -> str | None
     return None
 
 
-def inspect(source: Source, entry: Entry) -> EvidenceFile:
-    """One file hashed, classified by content and lightly validated."""
+def inspect(source: Source, entry: Entry, pictures: bool = True) -> EvidenceFile:
+    """One file hashed, classified by content and lightly validated, with its near-duplicate fingerprints
+    (an image's only when `pictures`: a build takes them from its own decoding of the photos)."""
     ext = extension(entry.rel)
     if entry.problem:
         return EvidenceFile(
@@ -496,7 +497,7 @@ def inspect(source: Source, entry: Entry) -> EvidenceFile:
             entry.rel, entry.size, sha, kind, pages=pages, problem=problem, note=note, warning=warning
         )
     prints: tuple[Print, ...] = ()
-    if kind in ("image", "pdf", "ofd"):
+    if kind in ("pdf", "ofd") or (kind == "image" and pictures):
         from assembler.load.fingerprint import prints_of
 
         with _seekable(source, entry.rel) as fh:
@@ -516,8 +517,12 @@ def over_limit(source: Source, entry: Entry) -> str | None:
     return problem if problem and any(word in problem for word in _LIMIT_WORDS) else None
 
 
-def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[EvidenceFile], list[str]]:
-    """All evidence files of an application in sorted order, and the system files that were ignored."""
+def discover(
+    source: Source, exclude: Iterable[str] = (), pictures: bool = True
+) -> tuple[list[EvidenceFile], list[str]]:
+    """All evidence files of an application in sorted order, and the system files that were ignored.
+    With `pictures` False, an image not inspected before comes without its fingerprint (a build adds it
+    from its own decoding, see add_prints), so that each photo is decoded once."""
     from assembler.load.inspected import InspectionMemo
 
     skip = set(exclude)
@@ -531,10 +536,31 @@ def discover(source: Source, exclude: Iterable[str] = ()) -> tuple[list[Evidence
             continue
         found = memo.lookup(entry.rel) if memo is not None and not entry.problem else None
         if found is None:
-            found = inspect(source, entry)
+            found = inspect(source, entry, pictures)
             if memo is not None and not entry.problem:
-                memo.remember(found)
+                memo.remember(found, pending=not pictures and found.kind == "image" and found.usable)
         files.append(found)
     if memo is not None:
         memo.save({f.rel for f in files})
     return files, ignored
+
+
+def image_prints(source: Source, rel: str) -> tuple[Print, ...]:
+    """The fingerprint of one image of the application (inspect's, made on its own)."""
+    from assembler.load.fingerprint import prints_of
+
+    with _seekable(source, rel) as fh:
+        return prints_of(fh, "image")
+
+
+def add_prints(source: Source, prints: dict[str, tuple[Print, ...]]) -> None:
+    """Remember the fingerprints a build made of images that `discover` left without (pictures=False),
+    so that the next `check` finds them."""
+    from assembler.load.inspected import InspectionMemo
+
+    if source.folder is None or not prints:
+        return
+    memo = InspectionMemo(source.folder)
+    for rel, found in prints.items():
+        memo.add_prints(rel, found)
+    memo.save(set(memo.entries))

@@ -15,11 +15,13 @@ import logging
 import warnings
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from assembler.convert.photosettings import TURNED, draft
 from assembler.core.models import PAGE_SIDE, PHOTO_SIDE, Print
 from assembler.limits import IMAGE_MAX_PIXELS
 
 if TYPE_CHECKING:  # numpy is loaded only when there is a picture to fingerprint (a text PDF needs none)
     import numpy as np
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ _CONTENT = 0.02  # a row or column with less content than this share is plain
 _BAR = 0.05  # a band of content this thin (share of the height) between plain rows may be a bar
 _GAP = 0.02  # if plain rows at least this high follow it
 _BAR_SHARE = 0.35  # and the border so found is no higher than this
+_TRANSPOSE = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}  # EXIF orientation → PIL's Image.Transpose
 
 
 def _plain_edges(soft: np.ndarray) -> tuple[int, int]:
@@ -94,15 +97,9 @@ def _page_like(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> bool:
 def print_of_image(data: BinaryIO | bytes, page: int = 1) -> Print | None:
     """The fingerprint of one picture (None when it cannot be decoded: inspection reports that; and None
     where numpy cannot be loaded, so that a machine without it still checks and builds, only without
-    near-duplicate findings)."""
-    try:
-        import numpy as np
-
-        from assembler.core.similar import CHROMA, make_print
-    except ImportError as exc:
-        log.warning("no near-duplicate fingerprints: %s", exc)
-        return None
-    from PIL import Image, ImageOps
+    near-duplicate findings). A JPEG is decoded as a build's photo worker decodes it (draft mode, to the
+    size its page needs), so that the build can take the fingerprint from its own decoding."""
+    from PIL import Image
 
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
@@ -110,27 +107,50 @@ def print_of_image(data: BinaryIO | bytes, page: int = 1) -> Print | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as im:
-                width, height = im.size
-                if im.format == "JPEG":
-                    im.draft("YCbCr" if im.mode == "YCbCr" else im.mode, (_DRAFT, _DRAFT))
-                if im.getexif().get(0x0112) in (5, 6, 7, 8):  # EXIF orientation: turned by 90°
-                    width, height = height, width
-                small = ImageOps.exif_transpose(im.convert("RGB").convert("YCbCr"))
-            small.thumbnail((_DRAFT * 2, _DRAFT * 2), Image.Resampling.BOX)
-            y, cb, cr = small.split()
-            box = _trim_box(np.asarray(y, dtype=np.float64))
-            colour = np.stack(
-                [np.asarray(c.crop(box).resize((CHROMA, CHROMA), Image.Resampling.BOX)) for c in (cb, cr)]
-            )
-            page_like = _page_like(*(np.asarray(c.crop(box), dtype=np.int16) for c in (y, cb, cr)))
-            side = PAGE_SIDE if page_like else PHOTO_SIDE
-            thumb = y.crop(box).resize((side, side), Image.Resampling.BOX)
-            return make_print(np.asarray(thumb), page, width, height, None if page_like else colour)
+                return print_of_picture(im, draft(im), page)
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         log.debug("no fingerprint: %s", exc)
         return None
     finally:
         Image.MAX_IMAGE_PIXELS = saved
+
+
+def print_of_picture(im: Image.Image, size: tuple[int, int], page: int = 1) -> Print | None:
+    """The fingerprint of a picture opened (and drafted, assembler.convert.photosettings.draft) but not
+    otherwise changed; `size` is its size as stored. `im` itself is left as it is (the build's photo
+    worker goes on to draw the page from it). None as for print_of_image."""
+    try:
+        import numpy as np
+
+        from assembler.core.similar import CHROMA, make_print
+    except ImportError as exc:
+        log.warning("no near-duplicate fingerprints: %s", exc)
+        return None
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            orientation = im.getexif().get(0x0112, 1)
+            width, height = size[::-1] if orientation in TURNED else size
+            source = im if im.mode in ("RGB", "L") else im.convert("RGB")
+            small = source.reduce(max(1, min(source.size) // _DRAFT))  # whole pixels averaged: fast
+            small.thumbnail((2 * _DRAFT, 2 * _DRAFT), Image.Resampling.BOX)
+            small = small.convert("RGB").convert("YCbCr")
+            if orientation in _TRANSPOSE:
+                small = small.transpose(Image.Transpose(_TRANSPOSE[orientation]))
+        y, cb, cr = small.split()
+        box = _trim_box(np.asarray(y, dtype=np.float64))
+        colour = np.stack(
+            [np.asarray(c.crop(box).resize((CHROMA, CHROMA), Image.Resampling.BOX)) for c in (cb, cr)]
+        )
+        page_like = _page_like(*(np.asarray(c.crop(box), dtype=np.int16) for c in (y, cb, cr)))
+        side = PAGE_SIDE if page_like else PHOTO_SIDE
+        thumb = y.crop(box).resize((side, side), Image.Resampling.BOX)
+        return make_print(np.asarray(thumb), page, width, height, None if page_like else colour)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        log.debug("no fingerprint: %s", exc)
+        return None
 
 
 def _pdf_prints(fh: BinaryIO) -> list[Print]:

@@ -64,9 +64,10 @@ class InspectionMemo:
             self.changed = True
 
     def lookup(self, rel: str) -> EvidenceFile | None:
-        """The remembered inspection of `rel` if the file is unchanged since, else None."""
+        """The remembered inspection of `rel` if the file is unchanged since, else None (also while its
+        fingerprints are still to come, see remember)."""
         found, value = self.lookup_value(rel)
-        if not found:
+        if not found or value.get("pending"):
             return None
         try:
             prints = tuple(Print(**p) for p in value.pop("prints", None) or ())
@@ -74,9 +75,21 @@ class InspectionMemo:
         except (TypeError, AttributeError):
             return None
 
-    def remember(self, found: EvidenceFile) -> None:
-        """Keep the result of inspecting a file, with the file's stamp as it was."""
-        self.remember_value(found.rel, dataclasses.asdict(found))
+    def remember(self, found: EvidenceFile, pending: bool = False) -> None:
+        """Keep the result of inspecting a file, with the file's stamp as it was. `pending`: inspected
+        without its fingerprints, which a build adds later from its own decoding (add_prints); until then
+        the entry is not used."""
+        self.remember_value(found.rel, dataclasses.asdict(found) | ({"pending": True} if pending else {}))
+
+    def add_prints(self, rel: str, prints: tuple[Print, ...]) -> None:
+        """Complete a pending entry with the file's fingerprints, if the file is still as it was when it
+        was inspected."""
+        known = self.entries.get(rel)
+        if known is None or not known["file"].get("pending") or known.get("stamp") != self._stamp(rel):
+            return
+        known["file"] = {k: v for k, v in known["file"].items() if k != "pending"}
+        known["file"]["prints"] = [dataclasses.asdict(p) for p in prints]
+        self.changed = True
 
     def save(self, present: set[str]) -> None:
         """Write the memo (only files still present), atomically; an unwritable cache is skipped."""

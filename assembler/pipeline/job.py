@@ -15,7 +15,7 @@ from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.core.application import LoadedApplication
 from assembler.core.checklist import Checklist
-from assembler.core.models import EvidenceFile, Report, Section
+from assembler.core.models import EvidenceFile, Print, Report, Section
 from assembler.load.sources import Source
 from assembler.system.cache import PdfCache
 from assembler.system.fonts import CjkFont
@@ -78,6 +78,7 @@ class BuildJob:
     sizes: dict[Path, list[tuple[float, float]]] = field(default_factory=dict)  # PDF → displayed page sizes
     sections: list[Section] = field(default_factory=list)
     photo: PhotoSettings = field(default_factory=PhotoSettings)
+    prints: dict[str, tuple[Print, ...]] = field(default_factory=dict)  # rel → fingerprints the workers made
     key: str = ""  # build_key of the inputs, recorded in the manifest
     data: dict[str, dict] = field(
         default_factory=dict

@@ -18,7 +18,7 @@ from assembler.core.application import LoadedApplication
 from assembler.core.awards import format_yuan
 from assembler.core.checklist import Checklist
 from assembler.core.identifiers import rmb_capital
-from assembler.core.models import EvidenceFile, Part, Report, Section
+from assembler.core.models import SIMILAR_RULE, EvidenceFile, Part, Report, Section
 from assembler.core.report import STATUS_TITLES, report_to_json
 from assembler.integrity.manifest import (
     ManifestCheck,
@@ -60,12 +60,16 @@ def build_key(
 ) -> str:
     """A digest of everything the dossier's bytes depend on: the application and ledger, every evidence file's
     hash (in the report), the checklist, the date, and `settings` (tool and converter versions, template and
-    font digests, photo settings, options). Equal keys mean an existing dossier can be kept as it is."""
+    font digests, photo settings, options). Equal keys mean an existing dossier can be kept as it is.
+    The near-duplicate findings are left out: a build makes them after the key (from its photo workers'
+    fingerprints), and they follow from the files' hashes and the thresholds, which are in the key."""
+    check = report_to_json(report)
+    check["findings"] = [f for f in check["findings"] if f["rule"] != SIMILAR_RULE]
     parts = {
         "tool": __version__,
         "application": loaded.app.model_dump(mode="json"),
         "ledger": [item.model_dump(mode="json") for item in loaded.items],
-        "check": report_to_json(report),
+        "check": check,
         "checklist": checklist.model_dump(mode="json"),
         "date": date.isoformat(),
         "settings": settings,

@@ -13,11 +13,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from assembler.api import check_source, refuse_output_inside
+from assembler.api import check_source, complete_pictures, refuse_output_inside
 from assembler.convert.photosettings import PhotoSettings
 from assembler.convert.soffice import Soffice
 from assembler.core.models import Report
 from assembler.errors import IncompleteError, InputError
+from assembler.load.checklists import similarity_thresholds
 from assembler.load.sources import open_source
 from assembler.pipeline.job import BuildJob, BuildOptions, BuildResult
 from assembler.pipeline.plan import build_key, dossier_date, included_files
@@ -83,6 +84,7 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
         "split_size": str(opts.split_size),
         "sign": file_key(opts.sign) if opts.sign is not None and opts.sign.is_file() else "",
         "official": str(checklist_is_bundled(opts.checklists)),
+        "similarity": repr(similarity_thresholds()),
         "font": f"{font.path.resolve()}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}",
         **{f"template:{t.name}": file_key(t) for t in templates},
     }
@@ -112,7 +114,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
         raise InputError("输出文件应以 .pdf 结尾", where=str(out))
     refuse_output_inside(source, out.parent)
     opts.progress("检查申请材料")
-    report, loaded, checklist = check_source(source, opts.checklists, opts.call)
+    report, loaded, checklist = check_source(source, opts.checklists, opts.call, pictures=False)
     notes: list[str] = []
     if not report.complete:
         errors = [f for f in report.findings if f.severity == "error"]
@@ -144,6 +146,7 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
         log.info("kept %s: built from the same inputs (key %s)", out, key[:12])
         notes.append(f"申请材料和设置与上次生成时相同，已沿用现有文件（未重写）：{out}")
         size = out.stat().st_size
+        report = complete_pictures(source, report, {})
         return BuildResult(out, pages, size, report, photo, notes, _volumes(opts, out, size, notes))
     from assembler.pipeline import (
         steps,  # PDF, image and drawing libraries: only when there is work to do
@@ -183,6 +186,9 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
             with steps.step(job, "处理照片"):
                 steps.convert_photos(job, ladder[0])
             converting.result()
+        with steps.step(job, "比对相似图片"):
+            report = job.report = complete_pictures(source, job.report, job.prints)
+            job.evidence = {e.rel: e for e in job.report.evidence}
         for attempt, photo in enumerate(ladder):
             if attempt:
                 with steps.step(job, "处理照片"):

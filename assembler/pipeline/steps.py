@@ -157,9 +157,14 @@ def convert_photos(job: BuildJob, photo: PhotoSettings) -> None:
     images = [r for r in job.included if job.evidence[r].kind == "image"]
     job.progress(f"处理 {len(images)} 张照片")
     files = [job.snapshots[r] for r in images]
-    converted = convert_images(files, job.work, photo, job.cache, names={job.snapshots[r]: r for r in images})
+    # fingerprints of the photos the check left without (pictures=False): from the workers' own decoding
+    wanted = {job.snapshots[r]: r for r in images if not job.evidence[r].prints and r not in job.prints}
+    converted, made = convert_images(
+        files, job.work, photo, job.cache, names={job.snapshots[r]: r for r in images}, fingerprint=wanted
+    )
     for rel in images:
         job.pdfs[rel] = converted[job.snapshots[rel]]
+    job.prints.update({wanted[src]: (found,) if found is not None else () for src, found in made.items()})
     job.photo = photo
 
 
