@@ -388,4 +388,6 @@ def test_stereo_pair_heic_is_one_page_in_check_and_build(tmp_path, corpus):
     (tmp_path / "spatial.heic").write_bytes(data)
     found = inspect(FolderSource(tmp_path), Entry("spatial.heic", len(data)))
     assert found.kind == "image" and found.problem is None and found.pages == 1
-    assert image_to_pdf(str(tmp_path / "spatial.heic"), str(tmp_path / "spatial.pdf"), PhotoSettings())[0] == 1
+    assert (
+        image_to_pdf(str(tmp_path / "spatial.heic"), str(tmp_path / "spatial.pdf"), PhotoSettings())[0] == 1
+    )

@@ -85,4 +85,3 @@ def test_workers_make_the_photo_fingerprints_as_check_does(tmp_path, monkeypatch
     kept = build(folder, BuildOptions(out=tmp_path / "warm.pdf", cache_dir=shared_cache))
     assert any("沿用现有文件" in note for note in kept.notes)
     assert _similar(kept.report.findings) == found
-
