@@ -157,6 +157,13 @@ def problems_of(data: dict) -> list[FormProblem]:
         return [FormProblem("", "", web_message(exc))]
 
 
+def xfa_forms(report) -> list[str]:  # noqa: ANN001 - a Report or None
+    """The XFA forms among the application's files (the build form offers to put their static pages in)."""
+    from assembler.load.evidence import XFA_NOTE
+
+    return [e.rel for e in report.evidence if e.warning == XFA_NOTE] if report is not None else []
+
+
 def render_application(
     app_id: str,
     form: dict | None = None,
@@ -196,6 +203,7 @@ def render_application(
         "record": record,
         "stale": record is not None and is_stale(app_id, folder, record),
         "meetings": meetings_of(saved),
+        "xfa_files": xfa_forms(report),
     }
     try:
         return render_template("application.html", **page), status

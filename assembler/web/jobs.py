@@ -61,6 +61,7 @@ def start_build(app_id: str):
     target.parent.mkdir(parents=True, exist_ok=True)
     max_size = MAX_SIZES.get(request.form.get("max_size", ""))
     duplex = request.form.get("duplex") == "on"
+    accept_xfa = request.form.get("accept_xfa") == "on"
     job_id = secrets.token_hex(8)
     job = Job(app_id)
     with state.lock:
@@ -77,7 +78,10 @@ def start_build(app_id: str):
         started = time.monotonic()
         try:
             result = build(
-                folder, BuildOptions(out=target, progress=progress, max_size=max_size, duplex=duplex)
+                folder,
+                BuildOptions(
+                    out=target, progress=progress, max_size=max_size, duplex=duplex, accept_xfa=accept_xfa
+                ),
             )
             job.pages, job.size = result.pages, result.size
             job.seconds = round(time.monotonic() - started, 1)
@@ -104,6 +108,8 @@ def start_build(app_id: str):
             logger.info("job %s: done", job_id)
         except DossierError as exc:
             job.state, job.error = "failed", web_message(exc)
+            if exc.rule == "BUILD-XFA":
+                job.error += "\n或在“生成申报材料”处勾选“仍放入 XFA 表单的静态页面”后重新生成。"
             logger.warning("job %s: failed: %s", job_id, exc.render())
         except Exception:  # reported on the page instead of lost in a thread
             job.state, job.error = "failed", "内部错误，未能生成申报材料。请重试；如仍出错，请反馈给维护者。"

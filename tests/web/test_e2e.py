@@ -4,11 +4,13 @@ the reviewer."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from conftest import CHROMIUM, EXAMPLES, need_chromium, need_tool
@@ -757,7 +759,8 @@ def test_findings_link_to_their_inputs_1366_and_390(server, browser, tmp_path):
 
 def test_xfa_form_warned_without_a_command_line_flag(server, browser, tmp_path):
     """An XFA form in an opened zip: the application page warns about it in words (no command-line flag),
-    at 1366 and at 390 px."""
+    at 1366 and at 390 px; the build refuses it until the user ticks the choice to put its static pages
+    in, and then builds."""
     import sys
 
     from conftest import RESOURCES
@@ -784,5 +787,22 @@ def test_xfa_form_warned_without_a_command_line_flag(server, browser, tmp_path):
         text = page.inner_text("main")
         assert "XFA 动态表单" in text and "表单.pdf" in text, text
         assert "--accept-xfa" not in text and "打印为 PDF" in text
+        assert "表单.pdf" in page.inner_text("#accept_xfa-hint")
+        assert not page.is_checked("#accept_xfa")
         shot(page, f"30-xfa-warning-{width}")
+        if width == 1366:  # one build each way is enough
+            page.click("#build")
+            page.wait_for_selector("#job-error:not([hidden])", timeout=180_000)
+            error = page.inner_text("#job-error")
+            assert "XFA 动态表单" in error and "仍放入 XFA 表单的静态页面" in error, error
+            assert "--accept-xfa" not in error
+            shot(page, f"31-xfa-refused-{width}")
+            page.go_back()
+            page.reload()
+            page.check("#accept_xfa")
+            dossier = build_and_download(page, tmp_path / "xfa.pdf")
+            assert verifies(dossier)
+            with pikepdf.open(dossier) as pdf:
+                manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+            assert "2-激励制度/表单.pdf" in {f["path"] for f in manifest["files"]}
         context.close()
