@@ -116,9 +116,10 @@ def find_pair(pairs: list[NumberedPair], app_id: int, wanted: str) -> NumberedPa
         number = int(wanted)
         if 1 <= number <= len(pairs):
             return pairs[number - 1]
-        count = f"共 {len(pairs)} 对" if pairs else "没有近似重复"
         raise InputError(
-            f"登记号 {app_id} 没有第 {number} 对近似重复（{count}）",
+            f"登记号 {app_id} 没有第 {number} 对近似重复（共 {len(pairs)} 对）"
+            if pairs
+            else f"登记号 {app_id} 没有近似重复可以核实",
             field="pair",
             rule="SIMILAR-PAIR-UNKNOWN",
             values={"number": number, "count": len(pairs)},
