@@ -915,7 +915,7 @@ def disqualify(
 def applications(
     app_id: int | None, year: int | None, export_dir: Path | None, register_path: Path | None, as_json: bool
 ) -> None:
-    """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
+    """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题、近似重复和决定历史。"""
     from rich.table import Table
 
     from assembler.api import register_applications
