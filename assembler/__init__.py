@@ -3,9 +3,10 @@ union's employee-innovation funds (津高新工发[2021]2号).
 
 The public API (assembler/api.py, typed): `check(folder)`, `fill(folder, outdir)`,
 `build(folder, BuildOptions(...))`, `verify(pdf)`, `review(paths)`, the register's `register_intake`,
-`application_detail`, `register_decide`, `register_outputs`, the result models and `DossierError`. The
-heavier steps (PDF assembly, conversions) are imported on first use, so that `check` starts quickly; the
-names are typed for checkers all the same (the TYPE_CHECKING imports below).
+`application_detail`, `register_decide`, `register_outputs`, `register_similar_pairs` and
+`register_similar_verdict` (near-duplicate pairs and the reviewers' verdicts), the result models and
+`DossierError`. The heavier steps (PDF assembly, conversions) are imported on first use, so that `check`
+starts quickly; the names are typed for checkers all the same (the TYPE_CHECKING imports below).
 """
 
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them; at run tim
         register_decide,
         register_intake,
         register_outputs,
+        register_similar_pairs,
+        register_similar_verdict,
         review,
         verify,
     )
@@ -60,6 +63,8 @@ _LAZY = {
     "register_intake": "assembler.api",
     "register_decide": "assembler.api",
     "register_outputs": "assembler.api",
+    "register_similar_pairs": "assembler.api",
+    "register_similar_verdict": "assembler.api",
 }
 
 __all__ = [
@@ -88,6 +93,8 @@ __all__ = [
     "register_intake",
     "register_decide",
     "register_outputs",
+    "register_similar_pairs",
+    "register_similar_verdict",
 ]
 
 

@@ -239,6 +239,7 @@ if TYPE_CHECKING:
     from assembler.reviewer.register.decisions import Decision
     from assembler.reviewer.register.intake import IntakeResult
     from assembler.reviewer.register.outputs import Entry
+    from assembler.reviewer.register.verdicts import NumberedPair
     from assembler.reviewer.register.views import ApplicationView
     from assembler.reviewer.review import Summary as ReviewSummary
     from assembler.reviewer.verify import Verification
@@ -270,6 +271,14 @@ class UnknownApplication(InputError):
     """The register has no application with this number (a front end shows “not found”)."""
 
 
+def _known(db: Database, app_id: int) -> None:
+    """UnknownApplication when the register has no application `app_id`."""
+    from assembler.reviewer.register.db import get_record
+
+    if get_record(db, app_id) is None:
+        raise UnknownApplication("登记簿中没有这个登记号", field="app_id", details=[f"登记号 {app_id}"])
+
+
 def register_intake(db: Database, paths: list[Path], received_at: str | None = None) -> list[IntakeResult]:
     """Take received dossiers (PDFs, folders, zips; folders of them are expanded) into the register."""
     from assembler.reviewer.register.intake import intake
@@ -297,11 +306,9 @@ def application_detail(db: Database, app_id: int) -> ApplicationView:
     today's register, every decision of its versions, whether it was replaced, its integrity and signer,
     the unit's pinned certificate and the kept copy; UnknownApplication when the register has no such
     number."""
-    from assembler.reviewer.register.db import get_record
     from assembler.reviewer.register.views import application_view
 
-    if get_record(db, app_id) is None:
-        raise UnknownApplication("登记簿中没有这个登记号", field="app_id", details=[f"登记号 {app_id}"])
+    _known(db, app_id)
     return application_view(db, app_id)
 
 
@@ -321,11 +328,9 @@ def register_decide(
     """Record a reviewer's decision on application `app_id` within what the measures allow (refusals are
     DossierErrors whose `field` names the input at fault: decision, amount, tier, matched, reasons,
     override, reviewer); `ticked` freezes the findings the 补正通知 names."""
-    from assembler.reviewer.register.db import get_record
     from assembler.reviewer.register.decisions import decide
 
-    if get_record(db, app_id) is None:
-        raise UnknownApplication("登记簿中没有这个登记号", field="app_id", details=[f"登记号 {app_id}"])
+    _known(db, app_id)
     return decide(
         db,
         app_id,
@@ -338,6 +343,30 @@ def register_decide(
         override=override,
         ticked=ticked,
     )
+
+
+def register_similar_pairs(db: Database, app_id: int) -> list[NumberedPair]:
+    """The near-duplicate pairs of application `app_id` against today's register, numbered in the order
+    every front end lists them, each with its latest verdict; UnknownApplication when there is no such
+    number."""
+    from assembler.reviewer.register.verdicts import similar_pairs_of
+
+    _known(db, app_id)
+    return similar_pairs_of(db, app_id)
+
+
+def register_similar_verdict(
+    db: Database, app_id: int, pair: str, verdict: str, reason: str, reviewer: str
+) -> NumberedPair:
+    """Record a reviewer's verdict ('confirmed' 确认重复 or 'dismissed' 排除) with its reason on one
+    near-duplicate pair of application `app_id`, named by its number in the listing or its key, and
+    refresh the findings it touches. A dismissed pair is not raised again. Refusals are DossierErrors
+    whose `field` names the input at fault (pair, verdict, reason, reviewer); UnknownApplication when
+    there is no such number."""
+    from assembler.reviewer.register.verdicts import record_similar_verdict
+
+    _known(db, app_id)
+    return record_similar_verdict(db, app_id, pair, verdict, reason, reviewer)
 
 
 def register_outputs(

@@ -73,6 +73,10 @@ _HINTS = {
     "amount": "用 --amount 写明核定金额。",
     "matched": "用 --matched 写明匹配金额（或用 --amount 写明核定总额）。",
     "tier": "用 --tier 写明年度评比档次。",
+    "SIMILAR-PAIR-UNKNOWN": "用 dossier applications 登记号 查看近似重复的序号（--json 给出每对的键）。",
+    "SIMILAR-VERDICT-UNKNOWN": "用 --confirm（确认重复）或 --dismiss（排除）写明核实结论。",
+    "SIMILAR-REASON-MISSING": "用 --reason 写明核实理由。",
+    "SIMILAR-REVIEWER-MISSING": "用 --reviewer 写明评审人姓名，例如 --reviewer 王芳。",
 }
 
 
@@ -911,7 +915,7 @@ def disqualify(
 def applications(
     app_id: int | None, year: int | None, export_dir: Path | None, register_path: Path | None, as_json: bool
 ) -> None:
-    """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题和决定历史。"""
+    """列出登记簿中的申请（每份只列最新版本）；给出登记号时显示其版本、差异、问题、近似重复和决定历史。"""
     from rich.table import Table
 
     from assembler.api import register_applications
@@ -989,6 +993,10 @@ def applications(
         return
     record, found, decisions, diff = view.record, view.findings, view.decisions, view.diff
     versions = [v.record.id for v in view.lineage]
+    from assembler.api import register_similar_pairs
+    from assembler.reviewer.register.verdicts import pair_json
+
+    pairs = register_similar_pairs(db, app_id)
     if as_json:
         click.echo(
             json.dumps(
@@ -1020,6 +1028,7 @@ def applications(
                         }
                         for d in decisions
                     ],
+                    "similar": [pair_json(p) for p in pairs],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -1042,6 +1051,7 @@ def applications(
         click.echo(f"  与上一版相比：{line}")
     for number, f in enumerate(found, start=1):  # the number is what `decide --finding` takes
         click.echo(f"  {number}. [{SEVERITY_TITLES[f.severity]}] {f.rule}：{f.message}")
+    _echo_pairs(app_id, pairs)
     for d in decisions:
         earlier = (
             f"（第 {view.version_of(d.application_id)} 版，登记号 {d.application_id}）"
@@ -1049,6 +1059,94 @@ def applications(
             else ""
         )
         click.echo(f"  决定{earlier} {_decision_line(d)}")
+
+
+def _echo_pairs(app_id: int, pairs: list) -> None:
+    """The near-duplicate pairs of `applications ID`, numbered as `dossier similar` takes them."""
+    from assembler.reviewer.register.verdicts import side_text
+
+    if not pairs:
+        return
+    click.echo(
+        f"  近似重复 {len(pairs)} 对（核实：dossier similar {app_id} 序号 --confirm 或 --dismiss "
+        "--reason 理由 --reviewer 姓名）："
+    )
+    for p in pairs:
+        item = p.pair.kind == "item"
+        click.echo(f"  第 {p.number} 对：{p.kind_title}（相似度 {p.pair.similarity:.1%}）")
+        click.echo(f"    本申请：{_shown(side_text(p.pair.new, item))}")
+        click.echo(f"    {p.pair.old.label}：{_shown(side_text(p.pair.old, item))}")
+        v = p.verdict
+        if v is None:
+            click.echo("    核实：尚未核实")
+        else:
+            click.echo(
+                f"    核实：已{v.title}（{_shown(v.reviewer)}，{_beijing(v.decided_at)}）：{_shown(v.reason)}"
+            )
+
+
+@cli.command(short_help="核实近似重复：确认重复或排除（写明理由和评审人）。")
+@click.argument("app_id", type=APP_ID)
+@click.argument("pair")
+@click.option("--confirm", is_flag=True, help="确认重复：提示保留，并显示核实结论。")
+@click.option("--dismiss", is_flag=True, help="排除（不是重复）：同一对文件或项目以后不再提示。")
+@click.option("--reason", default="", help="核实理由（必填），如：同一会议室的不同照片，已电话核实。")
+@click.option("--reviewer", default="", help="评审人姓名（必填，记入历史）。")
+@_REGISTER
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+def similar(
+    app_id: int,
+    pair: str,
+    confirm: bool,
+    dismiss: bool,
+    reason: str,
+    reviewer: str,
+    register_path: Path | None,
+    as_json: bool,
+) -> None:
+    """核实登记号 APP_ID 的一对近似重复：确认重复或排除，写明理由和评审人。
+
+    PAIR 是 dossier applications APP_ID 列出的序号（或 --json 给出的键）。记录只增不改，以最新一次为准；
+    排除后同一对文件或项目不再提示。"""
+    from assembler.api import register_similar_verdict
+    from assembler.reviewer.register.db import open_register
+    from assembler.reviewer.register.verdicts import pair_json, side_text
+
+    if confirm and dismiss:
+        raise UsageError("--confirm 和 --dismiss 只能选一个", fix="确认重复用 --confirm，排除用 --dismiss。")
+    verdict = "confirmed" if confirm else "dismissed" if dismiss else ""
+    db = open_register(register_path)
+    made = register_similar_verdict(db, app_id, pair, verdict, reason, reviewer)
+    if as_json:
+        from assembler.reviewer.register.db import stored_findings
+
+        found = [f for f in stored_findings(db, app_id, "register") if f.rule.endswith("-SIMILAR")]
+        click.echo(
+            json.dumps(
+                {
+                    "application_id": app_id,
+                    "pair": pair_json(made),
+                    "similar_findings": [
+                        {"rule": f.rule, "severity": f.severity, "message": f.message} for f in found
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    item = made.pair.kind == "item"
+    v = made.verdict
+    assert v is not None
+    who = f"{_shown(v.reviewer)}，{_beijing(v.decided_at)}"
+    click.echo(f"已记录：登记号 {app_id} 第 {made.number} 对 {v.title}（{who}）")
+    click.echo(
+        f"  {made.kind_title}：本申请{_shown(side_text(made.pair.new, item))}与"
+        f"{made.pair.old.label}的{_shown(side_text(made.pair.old, item))}"
+    )
+    click.echo(f"  理由：{_shown(v.reason)}")
+    if v.verdict == "dismissed":
+        click.echo("  这一对以后不再提示（本申请、对方申请和之后的新版本）。")
 
 
 @cli.group()

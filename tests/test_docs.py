@@ -22,7 +22,8 @@ def test_changelog_names_the_current_version():
     from assembler import __version__
 
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert re.findall(r"^## (\S+)", changelog, flags=re.M)[0] == __version__
+    released = [v for v in re.findall(r"^## (\S+)", changelog, flags=re.M) if v != "Unreleased"]
+    assert released[0] == __version__
 
 
 def test_readme_commands_exist():

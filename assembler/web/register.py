@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from assembler.errors import DossierError
 from assembler.load.checklists import fund_titles
 from assembler.reviewer.register.records import DECISIONS, from_fen
+from assembler.reviewer.register.verdicts import VERDICTS
 from assembler.web.common import site, web_message
 from assembler.web.labels import plain
 from assembler.web.reviewer import shown
@@ -266,8 +267,6 @@ def field_of(exc: DossierError) -> str:
 
 # ---- near-duplicates: both pictures side by side, confirmed or dismissed with a reason ----------------
 
-VERDICTS = {"confirmed": "确认重复", "dismissed": "排除（不是重复）"}
-
 
 def thumbnail_uri(thumb: str) -> str:
     """A fingerprint's grey thumbnail as a PNG data URI, enlarged for the page (the register keeps no
@@ -287,48 +286,44 @@ def thumbnail_uri(thumb: str) -> str:
 
 
 def similar_section(db: Database, record) -> list[dict[str, Any]]:  # noqa: ANN001 - a register Record
-    """The near-duplicate pairs of one application, each with both thumbnails and its latest verdict."""
-    from assembler.core.similar import KIND_TITLES
-    from assembler.load.checklists import similarity_thresholds, standing_materials
-    from assembler.reviewer.register import db as store
-    from assembler.reviewer.register.crossyear import similar_pairs
+    """The near-duplicate pairs of one application, numbered as the CLI lists them, each with both
+    thumbnails and its latest verdict."""
+    from assembler.reviewer.register.verdicts import pairs_of_record
 
-    limits = similarity_thresholds()
-    others = store.records_to_compare(db, record, limits, store.versions(db, record.id))
-    verdicts = store.verdicts(db)
     return [
         {
-            "pair": p,
-            "kind": KIND_TITLES.get(p.kind, p.kind),
-            "new": thumbnail_uri(p.new.thumb) if p.new.thumb else "",
-            "old": thumbnail_uri(p.old.thumb) if p.old.thumb else "",
-            "verdict": verdicts.get(p.key),
-            "title": VERDICTS.get((verdicts.get(p.key) or {}).get("verdict", ""), ""),
+            "pair": p.pair,
+            "number": p.number,
+            "kind": p.kind_title,
+            "new": thumbnail_uri(p.pair.new.thumb) if p.pair.new.thumb else "",
+            "old": thumbnail_uri(p.pair.old.thumb) if p.pair.old.thumb else "",
+            "verdict": p.verdict,
+            "title": p.verdict.title if p.verdict else "",
         }
-        for p in similar_pairs(record, others, standing_materials(record.scheme), limits)
+        for p in pairs_of_record(db, record)
     ]
 
 
 @bp.post("/register/<int:app_id>/similar")
 def similar_verdict(app_id: int):
-    from assembler.reviewer.register import db as store
-    from assembler.reviewer.register.decisions import stamp
-    from assembler.reviewer.register.intake import refresh_findings
+    from assembler.api import UnknownApplication, register_similar_verdict
 
     key, verdict = request.form.get("key", ""), request.form.get("verdict", "")
-    reason, reviewer = request.form.get("reason", "").strip(), request.form.get("reviewer", "").strip()
+    reason, reviewer = request.form.get("reason", ""), request.form.get("reviewer", "")
     if verdict not in VERDICTS or not key:
         abort(400)
-    if not reason or not reviewer:
-        flash("请填写“核实理由”和“评审人姓名”后再提交。", "error")
+    try:
+        with register() as db:
+            made = register_similar_verdict(db, app_id, key, verdict, reason, reviewer)
+    except UnknownApplication:
+        abort(404)
+    except DossierError as exc:
+        if exc.field in ("reason", "reviewer"):
+            flash("请填写“核实理由”和“评审人姓名”后再提交。", "error")
+        else:  # the pair is no longer among this application's (a file was replaced meanwhile)
+            flash(plain(exc.message), "error")
         return redirect(url_for("register.detail", app_id=app_id) + "#similar")
-    with register() as db:
-        if store.get_record(db, app_id) is None:
-            abort(404)
-        with store.writing(db):
-            store.record_verdict(db, key, app_id, verdict, reason, reviewer, stamp())
-        refresh_findings(db, app_id)
-    flash(f"已记录：{VERDICTS[verdict]}（{reviewer}）。", "info")
+    flash(f"已记录：{VERDICTS[verdict]}（{made.verdict.reviewer if made.verdict else reviewer}）。", "info")
     return redirect(url_for("register.detail", app_id=app_id) + "#similar")
 
 

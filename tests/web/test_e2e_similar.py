@@ -62,6 +62,7 @@ def test_pair_side_by_side_then_dismissed(served, page, browser, tmp_path):  # n
     section = page.locator("#similar")
     assert "近似重复（1）" in section.inner_text()
     assert "同一张图片" in section.inner_text() and "相似度" in section.inner_text()
+    assert "第 1 对：" in section.inner_text()  # numbered as `dossier applications ID` lists the pairs
     images = section.locator("figure img")
     assert images.count() == 2
     boxes = [images.nth(i).bounding_box() for i in range(2)]

@@ -12,6 +12,7 @@ level; each fund once a year per unit, and for studios once a year per studio.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
@@ -338,7 +339,16 @@ def similar_pairs(
     """Near-duplicate pictures and similar ledger items between `new` and the latest version of each other
     application (another unit's this year; any application of another year, yearly materials only)."""
     pool = [o for o in _latest(others) if o.id is None or o.id != new.id]
-    return across_applications(holder(new), [holder(o) for o in pool], standing, limits)
+    return list(_across(holder(new), tuple(holder(o) for o in pool), standing, limits))
+
+
+@functools.lru_cache(maxsize=2)
+def _across(
+    new: Holder, pool: tuple[Holder, ...], standing: frozenset[str], limits: Thresholds
+) -> tuple[Pair, ...]:
+    """across_applications, remembered for the last inputs: showing an application refreshes its findings
+    and lists its pairs, and both judge the same pictures (the inputs are the whole of the answer)."""
+    return tuple(across_applications(new, pool, standing, limits))
 
 
 def similar_findings(
