@@ -98,7 +98,8 @@ def _refuse_xfa(report: Report, opts: BuildOptions) -> None:
     forms = [e.rel for e in report.evidence if e.warning == XFA_NOTE]
     if forms and not opts.accept_xfa:
         raise InputError(
-            f"{'、'.join(forms)} 是 XFA 动态表单，放入的只能是其静态页面（常常只有“Please wait…”提示）",
+            "XFA 动态表单，放入的只能是其静态页面（常常只有“Please wait…”提示）"
+            + (f"；另有 {len(forms) - 1} 个：{'、'.join(forms[1:])}" if len(forms) > 1 else ""),
             where=forms[0],
             fix=XFA_FIX,
             rule="BUILD-XFA",
