@@ -204,6 +204,11 @@ def convert_images(
     workers = workers or min(2, os.cpu_count() or 1)
     wanted = set(fingerprint)
     args = [(str(src), str(out), settings, src in wanted) for src, _, out in jobs]
+    if wanted:
+        try:  # loaded once here rather than in every worker (they start as copies of this process)
+            import assembler.core.similar  # noqa: F401
+        except ImportError:  # no numpy: no fingerprints (print_of_picture says so)
+            pass
     if workers > 1 and len(jobs) > 2:
         with ProcessPoolExecutor(
             max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
