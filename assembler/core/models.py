@@ -34,6 +34,9 @@ KIND_TITLES = {
 PHOTO_SIDE = 64
 PAGE_SIDE = 128
 SIMILAR_RULE = "EVIDENCE-SIMILAR"  # two files of one application show the same picture (core.similar)
+# and a page's ink map (Print.ink): this many rows, at the page's own aspect, one bit a pixel; fine enough
+# to see a changed date or number, which the square grey thumbnail cannot
+PAGE_ROWS = 480
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,37 @@ class Print:
     width: int = 0  # the picture's size in pixels (0 when unknown)
     height: int = 0
     chroma: str = ""  # base64 of the zlib-compressed colour (Cb, Cr) in CHROMA × CHROMA blocks ("": none)
+    # a page's ink map: base64 of zlib of (rows, columns as two big-endian uint16, then the bits by rows);
+    # "" for a photo, and for a page fingerprinted before the maps existed (such pages are not compared)
+    ink: str = ""
 
     def to_json(self) -> dict[str, object]:
-        """The manifest's and the register's form of this fingerprint."""
-        return {
+        """The manifest's and the register's form of this fingerprint (`ink` only when there is one, so that
+        a photo's form is what it always was)."""
+        out: dict[str, object] = {
             "page": self.page,
             "phash": self.phash,
             "thumb": self.thumb,
             "chroma": self.chroma,
             "size": [self.width, self.height],
         }
+        if self.ink:
+            out["ink"] = self.ink
+        return out
+
+
+def ink_shape(ink: str) -> tuple[int, int] | None:
+    """The (rows, columns) of a page's ink map, None when the text is not a well-formed map."""
+    try:
+        raw = zlib.decompress(base64.b64decode(ink, validate=True))
+    except (ValueError, zlib.error):
+        return None
+    if len(raw) < 4:
+        return None
+    rows, cols = int.from_bytes(raw[:2], "big"), int.from_bytes(raw[2:4], "big")
+    if not rows or not cols or len(raw) - 4 != (rows * cols + 7) // 8:
+        return None
+    return rows, cols
 
 
 def print_from_json(data: dict[str, Any]) -> Print | None:
@@ -69,12 +93,15 @@ def print_from_json(data: dict[str, Any]) -> Print | None:
             int(size[0]),
             int(size[1]),
             str(data.get("chroma") or ""),
+            str(data.get("ink") or ""),
         )
         int(p.phash, 16)
         if len(p.phash) != 16 or len(zlib.decompress(base64.b64decode(p.thumb, validate=True))) not in (
             PHOTO_SIDE**2,
             PAGE_SIDE**2,
         ):
+            return None
+        if p.ink and ink_shape(p.ink) is None:
             return None
         return p
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, zlib.error):

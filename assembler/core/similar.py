@@ -8,6 +8,10 @@ in well under a millisecond. The thumbnail is the judge: the candidate is aligne
 12 % on each side is searched for, in either direction) and compared block by block, so that
 a re-encoded, resized, cropped, slightly rotated or re-scanned picture is found, while two honest
 photos of one room differ clearly in at least one block (a person moved, a different page of text).
+A scanned page is judged by its ink map instead (Print.ink: straightened, cut to its ink, PAGE_ROWS rows,
+one bit a pixel): the maps are aligned and compared window by window (about two characters) by the
+centre lines of the strokes, so that a page scanned again (blurred, grainy, turned, lighter or darker)
+is found while a page of one template with another date, title or number is not.
 The thresholds are data (checklists/similarity.yaml), the reasoning in docs/rules.md.
 """
 
@@ -23,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from assembler.core.identifiers import comparable
-from assembler.core.models import PHOTO_SIDE, SIMILAR_RULE, EvidenceFile, Finding, Print
+from assembler.core.models import PHOTO_SIDE, SIMILAR_RULE, EvidenceFile, Finding, Print, ink_shape
 
 BLOCKS = 8  # the thumbnail is judged in BLOCKS × BLOCKS blocks
 CROP_SHARE = 0.125  # a crop of up to this share of each side is searched for
@@ -50,11 +54,10 @@ class Thresholds:
         0.18  # and no block differing by more (mean absolute difference, standard deviations)
     )
     photo_colour: float = 18.0  # and no block's colour (Cb + Cr) differing by more levels
-    page_correlation: float = 0.85  # a grey picture (a scanned page): correlation at least
-    page_block: float = 0.68  # and no block differing by more
-    pages: bool = (
-        False  # compare grey pages at all (see docs/rules.md: a thumbnail cannot read a changed date)
-    )
+    # a page (grey, mostly paper): in no PAGE_WINDOW of the aligned ink maps may a larger share of pixels
+    # be centre lines of strokes that the other page lacks
+    page_ink: float = 0.035
+    pages: bool = True  # compare pages at all
     item_name: float = 78.0  # ledger item names: rapidfuzz ratio at least (0–100), with the same proposer
     item_min_chars: int = 4  # names shorter than this are compared only exactly
 
@@ -99,13 +102,18 @@ def _pack(x: np.ndarray) -> str:
 
 
 def make_print(
-    pixels: np.ndarray, page: int, width: int, height: int, colour: np.ndarray | None = None
+    pixels: np.ndarray,
+    page: int,
+    width: int,
+    height: int,
+    colour: np.ndarray | None = None,
+    ink: str = "",
 ) -> Print:
     """The fingerprint of a square grey thumbnail (uint8; PHOTO_SIDE or PAGE_SIDE pixels), with its
-    colour (2 × CHROMA × CHROMA: Cb, Cr) when the picture has one."""
+    colour (2 × CHROMA × CHROMA: Cb, Cr) when the picture has one, and a page's ink map when it is one."""
     grey = np.ascontiguousarray(pixels, dtype=np.uint8)
     chroma = _pack(colour) if colour is not None else ""
-    return Print(page, phash_of(grey), _pack(grey), width, height, chroma)
+    return Print(page, phash_of(grey), _pack(grey), width, height, chroma, ink)
 
 
 def chroma_pixels(p: Print) -> np.ndarray | None:
@@ -301,21 +309,179 @@ def compare(a: Print, b: Print, limits: Thresholds = Thresholds()) -> Match | No
         return None
     if _judge(thumb_pixels(a, PHOTO_SIDE), thumb_pixels(b, PHOTO_SIDE))[0] < 0.5:
         return None  # not even roughly alike: no alignment can make them the same picture
-    good = limits.photo_block if photo else limits.page_block
-    corr, block, colour, margin = measure(a, b, good)
-    if photo and (corr < limits.photo_correlation or block > good or colour > limits.photo_colour):
-        return None
-    if not photo and (corr < limits.page_correlation or block > good):
-        return None
     if not photo:
-        kind = "rescanned" if corr < 0.99 else "resaved"
-    elif margin >= 1.0:
+        return compare_pages(a, b, limits)
+    good = limits.photo_block
+    corr, block, colour, margin = measure(a, b, good)
+    if corr < limits.photo_correlation or block > good or colour > limits.photo_colour:
+        return None
+    if margin >= 1.0:
         kind = "cropped"
     elif (a.width, a.height) != (b.width, b.height):
         kind = "resized"
     else:
         kind = "resaved"
     return Match(kind, round(corr, 3))
+
+
+# ---- pages: ink maps -----------------------------------------------------------------------------------
+
+PAGE_WINDOW = (12, 24)  # rows × columns of an ink map (PAGE_ROWS rows): about two characters of a line
+PAGE_CUT = 0.125  # a cut of up to this share of either page's rows or columns is searched for
+
+
+def _thin(mask: np.ndarray) -> np.ndarray:
+    """The centre lines of the strokes (Zhang–Suen thinning): how thick a scanner or a printer made a
+    stroke no longer matters, only where it runs."""
+    img = mask.astype(np.uint8)
+    for _ in range(12):
+        changed = False
+        for step in (0, 1):
+            p = np.pad(img, 1)
+            # the 8 neighbours clockwise from above: P2 … P9 in Zhang and Suen's paper
+            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2]]
+            n.append(p[:-2, :-2])
+            count = sum(x.astype(np.int16) for x in n)
+            turns = sum(((n[i] == 0) & (n[(i + 1) % 8] == 1)).astype(np.int16) for i in range(8))
+            if step == 0:
+                side = (n[0] * n[2] * n[4] == 0) & (n[2] * n[4] * n[6] == 0)
+            else:
+                side = (n[0] * n[2] * n[6] == 0) & (n[0] * n[4] * n[6] == 0)
+            gone = (img == 1) & (count >= 2) & (count <= 6) & (turns == 1) & side
+            if gone.any():
+                img[gone] = 0
+                changed = True
+        if not changed:
+            break
+    return img.astype(bool)
+
+
+@lru_cache(maxsize=256)
+def _ink_parts(ink: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """A page's ink map and its strokes' centre lines (kept for the next comparison: the register
+    compares one page with up to `nearest` others)."""
+    shape = ink_shape(ink)
+    if shape is None:
+        return None
+    rows, cols = shape
+    raw = zlib.decompress(base64.b64decode(ink))
+    bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8, offset=4))[: rows * cols]
+    mask = bits.reshape(rows, cols).astype(bool)
+    return mask, _thin(mask)
+
+
+def _cut_error(big: np.ndarray, target: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each cut (lo, hi pixels off the ends of the profile `big`, stretched back), how far it is from
+    the (normalised) profile `target`: mean absolute difference of the normalised profiles."""
+    n = len(big)
+    t = np.linspace(0.0, 1.0, len(target))
+    pos = lo[:, None] + t[None, :] * (n - 1 - hi - lo)[:, None]
+    cut = np.interp(pos.ravel(), np.arange(n), big).reshape(pos.shape)
+    cut = (cut - cut.mean(axis=1, keepdims=True)) / np.maximum(cut.std(axis=1, keepdims=True), 1e-6)
+    return np.asarray(np.abs(cut - target[None, :]).mean(axis=1))
+
+
+def _page_cut(big: np.ndarray, small: np.ndarray) -> tuple[float, float, float]:
+    """(error, lo, hi): the ends to cut off the ink profile `big` so that it best matches `small`: four-pixel
+    steps up to PAGE_CUT on profiles reduced four times, then pixels, then quarter pixels around the best."""
+    n = len(big) // 4 * 4
+    coarse_big = big[:n].reshape(-1, 4).mean(axis=1)
+    coarse_small = small[: len(small) // 4 * 4].reshape(-1, 4).mean(axis=1)
+    steps = np.arange(0.0, PAGE_CUT * len(coarse_big) + 0.01)
+    lo, hi = (g.ravel() for g in np.meshgrid(steps, steps, indexing="ij"))
+    i = int(np.argmin(_cut_error(coarse_big, _normal(coarse_small), lo, hi)))
+    best = (0.0, 4 * lo[i], 4 * hi[i])
+    target = _normal(small)
+    for reach, step in ((4.0, 1.0), (0.75, 0.25)):
+        fine = np.arange(-reach, reach + 0.01, step)
+        grid = np.meshgrid(best[1] + fine, best[2] + fine, indexing="ij")
+        lo, hi = (np.maximum(g.ravel(), 0.0) for g in grid)
+        errors = _cut_error(big, target, lo, hi)
+        i = int(np.argmin(errors))
+        best = (float(errors[i]), float(lo[i]), float(hi[i]))
+    return best
+
+
+def _page_axes(a: np.ndarray, b: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Where to read each page so that they lie on one another: for rows and for columns, the positions
+    in `a` and in `b` (whichever page is cut, the one that fits better)."""
+    out = []
+    for axis, n in ((1, a.shape[0]), (0, a.shape[1])):
+        pa = np.convolve(a.mean(axis=axis), np.ones(3) / 3, mode="same")
+        pb = np.convolve(b.mean(axis=axis), np.ones(3) / 3, mode="same")
+        cut_a = _page_cut(pa, pb)
+        cut_b = _page_cut(pb, pa)
+        t = np.linspace(0.0, 1.0, n)
+        mine, theirs = np.linspace(0, len(pa) - 1, n), np.linspace(0, len(pb) - 1, n)
+        if cut_a[0] <= cut_b[0]:
+            mine = cut_a[1] + t * (len(pa) - 1 - cut_a[2] - cut_a[1])
+        else:
+            theirs = cut_b[1] + t * (len(pb) - 1 - cut_b[2] - cut_b[1])
+        out.append((mine, theirs))
+    return tuple(out)
+
+
+def _read(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """`x` read at the given positions (nearest pixel)."""
+    r = np.clip(np.rint(rows).astype(np.int64), 0, x.shape[0] - 1)
+    c = np.clip(np.rint(cols).astype(np.int64), 0, x.shape[1] - 1)
+    return np.asarray(x[r][:, c])
+
+
+def _grow(x: np.ndarray) -> np.ndarray:
+    """Each ink pixel with its 8 neighbours (a stroke one pixel away still counts as the same stroke)."""
+    p = np.pad(x, 1)
+    h, w = x.shape
+    out = np.zeros_like(x)
+    for i in range(3):
+        for j in range(3):
+            out |= p[i : i + h, j : j + w]
+    return out
+
+
+def _window_sums(x: np.ndarray) -> np.ndarray:
+    """The count of True pixels in every PAGE_WINDOW of `x`."""
+    wh, ww = PAGE_WINDOW
+    c = np.pad(x.astype(np.int32).cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+    return np.asarray(c[wh:, ww:] - c[:-wh, ww:] - c[wh:, :-ww] + c[:-wh, :-ww])
+
+
+def page_difference(a: Print, b: Print) -> float | None:
+    """How differently two pages are written where they differ most: after aligning their ink maps, the
+    largest share of a PAGE_WINDOW (about two characters) taken by centre lines of strokes that the other
+    page has nowhere within a pixel, each window allowed its own shift of a pixel. A page scanned again
+    (blurred, grainy, turned, lighter or darker, its border cut) has the same strokes everywhere, a little
+    off: near 0; a page with another date or number has other strokes in one place. None when either has
+    no ink map (a fingerprint from before the maps, or a blank page)."""
+    pa, pb = _ink_parts(a.ink) if a.ink else None, _ink_parts(b.ink) if b.ink else None
+    if pa is None or pb is None:
+        return None
+    (rows_a, rows_b), (cols_a, cols_b) = _page_axes(pa[0], pb[0])
+    ma, sa = (_read(x, rows_a, cols_a) for x in pa)
+    mb, sb = (_read(x, rows_b, cols_b) for x in pb)
+    if min(ma.shape) <= max(PAGE_WINDOW) + 2:
+        return None
+    ga, gb = _grow(ma), _grow(mb)
+    h, w = ma.shape
+    inner = (slice(1, h - 1), slice(1, w - 1))
+    best: np.ndarray | None = None
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            moved = (slice(1 + dy, h - 1 + dy), slice(1 + dx, w - 1 + dx))
+            lacking = (sa[inner] & ~gb[moved]) | (sb[moved] & ~ga[inner])
+            sums = _window_sums(lacking)
+            best = sums if best is None else np.minimum(best, sums)
+    assert best is not None
+    return float(best.max()) / (PAGE_WINDOW[0] * PAGE_WINDOW[1])
+
+
+def compare_pages(a: Print, b: Print, limits: Thresholds = Thresholds()) -> Match | None:
+    """Whether two pages are one page scanned (or saved) again; None for pages of one template with other
+    text, and for a page without an ink map (fingerprinted before the maps existed: not compared)."""
+    difference = page_difference(a, b)
+    if difference is None or difference > limits.page_ink:
+        return None
+    return Match("rescanned" if difference > 0 else "resaved", round(1 - difference, 3))
 
 
 # ---- the index: many fingerprints, searched at once ------------------------------------------------
