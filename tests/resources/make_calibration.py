@@ -157,6 +157,76 @@ def rescan(im: Image.Image, seed: int, skew: float = 0.6) -> Image.Image:
     return out.resize((int(w * 1.3), int(h * 1.3)), Image.Resampling.BILINEAR)
 
 
+def _glyph(d: ImageDraw.ImageDraw, x: int, y: int, ch: str, size: int, colour: int) -> None:
+    """One character of a drawn 'typeface': strokes on a 5 × 5 grid chosen by the character's code, so
+    that each character always looks the same and two characters look different (no font file)."""
+    if ch == " ":
+        return
+    rng = np.random.default_rng(ord(ch))
+    step = size / 4
+    width = max(1, round(size / 9))
+    for _ in range(int(rng.integers(4, 9))):
+        a = (int(rng.integers(0, 5)), int(rng.integers(0, 5)))
+        b = (a[0], int(rng.integers(0, 5))) if rng.random() < 0.5 else (int(rng.integers(0, 5)), a[1])
+        if rng.random() < 0.25:
+            b = (int(rng.integers(0, 5)), int(rng.integers(0, 5)))
+        d.line([x + a[0] * step, y + a[1] * step, x + b[0] * step, y + b[1] * step], fill=colour, width=width)
+
+
+def _write(d: ImageDraw.ImageDraw, x: int, y: int, text: str, size: int, colour: int = 25) -> None:
+    for i, ch in enumerate(text):
+        _glyph(d, x + round(i * size * 1.15), y, ch, size, colour)
+
+
+MINUTES = [
+    "时间：{date} 14:00",
+    "地点：示例公司三楼会议室",
+    "参加人员：公司工会、技术部、生产部、质量部评审组成员",
+    "会议议程：对本期征集的合理化建议和五小成果逐项评审。",
+    "评审结果：采纳 {number} 项，名单附后并予以公示。",
+    "会议要求：各部门抓好落地实施，按制度兑现奖励。",
+]
+
+
+def minutes_page(title: str, date: str, number: str, scale: float = 1.0) -> Image.Image:
+    """A page of meeting minutes on one template (A4 at 100 dpi, or `scale` times that, as a page rendered
+    from a document would be): a title, six lines of which the date and a number vary, and a seal."""
+    w, h = round(827 * scale), round(1169 * scale)
+    im = Image.new("L", (w, h), 250)
+    d = ImageDraw.Draw(im)
+    s = round(22 * scale)
+    _write(d, round((413 - len(title) * 17) * scale), round(92 * scale), title, round(30 * scale), 20)
+    for i, line in enumerate(MINUTES):
+        _write(d, round(90 * scale), round((190 + i * 40) * scale), line.format(date=date, number=number), s)
+    cx, cy = round(620 * scale), round(560 * scale)
+    r = round(100 * scale)
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=110, width=max(2, round(6 * scale)))
+    _write(d, cx - round(70 * scale), cy + round(40 * scale), "示例公司工会", round(20 * scale), 110)
+    return im
+
+
+def scanned(
+    im: Image.Image,
+    seed: int,
+    skew: float,
+    blur: float = 1.0,
+    noise: float = 6.0,
+    light: float = 0.0,
+    gain: float = 0.93,
+    cut: tuple[float, float, float, float] = (0, 0, 0, 0),
+    scale: float = 1.0,
+) -> Image.Image:
+    """Printed and scanned again, the ways a scanner differs: turned by `skew`°, blurred, grainy, lighter
+    or darker (`gain`, `light`), a border cut off (`cut`: shares of left, top, right, bottom), resized."""
+    rng = np.random.default_rng(seed)
+    turned = im.convert("L").rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=250)
+    soft = turned.filter(ImageFilter.GaussianBlur(blur))
+    arr = np.asarray(soft, dtype=np.float64) * gain + light + rng.normal(0, noise, soft.size[::-1])
+    out = crop(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), *cut)
+    w, h = out.size
+    return out.resize((round(w * scale), round(h * scale)), Image.Resampling.BILINEAR)
+
+
 def main() -> None:
     """Write the images and pairs.json."""
     OUT.mkdir(exist_ok=True)
@@ -250,6 +320,41 @@ def main() -> None:
     )
     pair(tpl, _save(template_page(52), "letter-b.png"), False, "同一公文模板，另一份文件")
     pair("letter-b.png", _save(template_page(53), "letter-c.png"), False, "同一公文模板，第三份文件")
+
+    # meeting minutes on one template: re-scans found, pages differing in one line not flagged
+    minutes = _save(minutes_page("一季度创新创效成果评审会会议纪要", "2026年3月18日", "12"), "minutes.png")
+    page = Image.open(OUT / minutes)
+    for name, what, scan in (
+        ("blur", "模糊、噪点、倾斜 1.5°", dict(seed=61, skew=1.5, blur=1.2, noise=7.0, scale=1.3)),
+        ("light", "另一台扫描仪：偏亮、反向倾斜", dict(seed=62, skew=-0.8, gain=0.85, light=40.0, scale=0.9)),
+        ("dark", "偏暗、裁掉页边", dict(seed=63, skew=0.4, gain=0.8, cut=(0.04, 0.03, 0.02, 0.05))),
+    ):
+        pair(
+            minutes,
+            _save(scanned(page, **scan), f"minutes-{name}.jpg", 75),
+            True,
+            f"会议纪要再次扫描：{what}",
+        )
+    rendered = minutes_page("一季度创新创效成果评审会会议纪要", "2026年3月18日", "12", 1.5)
+    printed = scanned(rendered, 64, skew=-1.2, blur=1.5, noise=6.0, gain=0.9, scale=0.75)
+    pair(
+        _save(rendered, "minutes-rendered.png"),
+        _save(printed, "minutes-printed.jpg", 80),
+        True,
+        "文档渲染页与其打印扫描件",
+    )
+    for name, (title, date, number), what in (
+        ("date", ("一季度创新创效成果评审会会议纪要", "2026年6月12日", "12"), "同一模板，只有日期不同"),
+        (
+            "title",
+            ("二季度创新创效成果评审会会议纪要", "2026年3月18日", "12"),
+            "同一模板，只有标题（一字）不同",
+        ),
+        ("number", ("一季度创新创效成果评审会会议纪要", "2026年3月18日", "17"), "同一模板，只有一个数字不同"),
+    ):
+        pair(minutes, _save(minutes_page(title, date, number), f"minutes-{name}.png"), False, what)
+    other = scanned(Image.open(OUT / "minutes-date.png"), 65, skew=0.9, blur=1.2, noise=7.0, scale=1.3)
+    pair("minutes-blur.jpg", _save(other, "minutes-date-scan.jpg", 75), False, "只有日期不同的两页，各自扫描")
     (OUT / "pairs.json").write_text(json.dumps(pairs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
