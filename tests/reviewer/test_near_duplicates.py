@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import copy_example, edit_yaml
 from PIL import Image, ImageOps
 
-from assembler.core.models import print_from_json
+from assembler.core.models import ink_shape, print_from_json
 from assembler.load.checklists import similarity_thresholds
 from assembler.load.fingerprint import print_of_image
 from assembler.reviewer.register import db as store
@@ -79,6 +79,30 @@ def test_look_alikes_are_not_raised():
     old = _rec(1, 2025, A, [("4/a.jpg", "4", "meeting.jpg"), ("5/签收单.png", "5", "receipt-2025.png")])
     new = _rec(2, 2026, A, [("4/b.jpg", "4", "meeting-moved.jpg"), ("5/签收单.png", "5", "receipt-2026.png")])
     assert _similar(new, [old]) == []
+
+
+def test_scanned_pages_across_years_a_rescan_raised_another_date_not_an_older_fingerprint_skipped(caplog):
+    import dataclasses
+    import logging
+
+    old = _rec(1, 2025, A, [("4/纪要.png", "4", "minutes.png"), ("4/纪要2.png", "4", "minutes-date.png")])
+    new = _rec(2, 2026, A, [("4/纪要.jpg", "4", "minutes-light.jpg")])
+    [finding] = _similar(new, [old])
+    assert (
+        finding.path == "4/纪要.jpg" and "“4/纪要.png”" in finding.message and "再次扫描" in finding.message
+    )
+    assert _similar(_rec(3, 2026, A, [("4/纪要.png", "4", "minutes-number.png")]), [old]) == []
+    # kept before pages had ink maps: not compared (a square thumbnail cannot read a date), and logged
+    before = dataclasses.replace(
+        old,
+        evidence=tuple(
+            dataclasses.replace(e, prints=tuple(dataclasses.replace(p, ink="") for p in e.prints))
+            for e in old.evidence
+        ),
+    )
+    with caplog.at_level(logging.INFO, logger="assembler.reviewer.register.crossyear"):
+        assert _similar(new, [before]) == []
+    assert "2 scanned pages have no ink map" in caplog.text
 
 
 def test_renamed_ledger_item_with_the_same_proposer():
@@ -158,6 +182,10 @@ def test_intake_finds_a_photo_taken_from_another_unit_and_a_dismissal_holds(tmp_
     assert b.exit_code == 0 or all(f.severity != "error" for f in similar)  # a warning, never a refusal
     stored = db.execute("SELECT COUNT(*) FROM prints WHERE application_id = ?", [b.record.id]).fetchone()[0]
     assert stored >= 7  # the photos and the scanned pages of B, kept for later intakes
+    pages = [
+        p for e in store.get_record(db, b.record.id).evidence for p in e.prints if not p.chroma
+    ]  # the scanned pages come back from the register with their ink maps
+    assert len(pages) >= 4 and all(ink_shape(p.ink) for p in pages)
 
     from assembler.reviewer.register.crossyear import similar_pairs
 

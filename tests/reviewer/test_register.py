@@ -231,6 +231,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m004_measures",
         "m005_decision_findings",
         "m006_near_duplicates",
+        "m007_page_ink",
     ]
     db.close()
     db = open_register(path)  # reopening applies nothing twice
@@ -241,6 +242,7 @@ def test_register_file_wal_migrations_and_append_only(tmp_path):
         "m004_measures",
         "m005_decision_findings",
         "m006_near_duplicates",
+        "m007_page_ink",
     ]
     with db.atomic():
         app_id = insert_record(db, rec(None, 2026, items=(Item("甲", "张"),)))  # type: ignore[arg-type]
@@ -615,7 +617,7 @@ def test_an_older_register_is_upgraded_on_open(tmp_path):
         app_id = insert_record(old, rec(None, 2025))  # type: ignore[arg-type]
     old.close()
     db = open_register(path)
-    assert schema_version(db)[-1] == "m006_near_duplicates"
+    assert schema_version(db)[-1] == "m007_page_ink"
     assert get_record(db, app_id).year == 2025 and history(db, app_id) == []
 
 

@@ -13,6 +13,7 @@ level; each fund once a year per unit, and for studios once a year per studio.
 from __future__ import annotations
 
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
@@ -23,6 +24,8 @@ from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
 from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, Pair, Thresholds, across_applications
 from assembler.reviewer.register.records import Disqualification, Record, scheme_title
+
+log = logging.getLogger(__name__)
 
 _SHOWN = 5
 
@@ -339,6 +342,12 @@ def similar_pairs(
     """Near-duplicate pictures and similar ledger items between `new` and the latest version of each other
     application (another unit's this year; any application of another year, yearly materials only)."""
     pool = [o for o in _latest(others) if o.id is None or o.id != new.id]
+    old = sum(1 for r in (new, *pool) for e in r.evidence for p in e.prints if not (p.chroma or p.ink))
+    if old:  # kept before pages had ink maps: a square thumbnail cannot tell a changed date
+        log.info(
+            "%d scanned pages have no ink map (blank, or fingerprinted by an older version): not compared",
+            old,
+        )
     return list(_across(holder(new), tuple(holder(o) for o in pool), standing, limits))
 
 

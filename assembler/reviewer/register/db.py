@@ -269,6 +269,13 @@ def m006_near_duplicates(db: Database) -> None:
         )
 
 
+@migrations()
+def m007_page_ink(db: Database) -> None:
+    """A scanned page's ink map (Print.ink), by which pages are compared; "" for photos and for pages kept
+    before the maps existed (those are not compared with other pages)."""
+    db.table("prints").add_column("ink", str, not_null_default="")
+
+
 def pinned_certificate(db: Database, credit_code: str) -> dict[str, Any] | None:
     """The certificate pinned for a unit, if any."""
     rows = list(db.query("SELECT * FROM certificates WHERE credit_code = ?", [credit_code]))
@@ -484,6 +491,7 @@ def insert_prints(db: Database, app_id: int, r: Record) -> None:
             "chroma": p.chroma,
             "width": p.width,
             "height": p.height,
+            "ink": p.ink,
         }
         for e in r.evidence
         for p in e.prints
@@ -611,7 +619,9 @@ def load_records(db: Database, ids: Iterable[int]) -> list[Record]:
     prints: dict[tuple[int, str, str], list[Print]] = defaultdict(list)
     for c in db.query(f"SELECT * FROM prints WHERE application_id IN ({marks}) ORDER BY rowid", wanted):
         phash = f"{c['phash'] & ((1 << 64) - 1):016x}"
-        p = Print(c["page"], phash, c["thumb"], c["width"] or 0, c["height"] or 0, c["chroma"] or "")
+        p = Print(
+            c["page"], phash, c["thumb"], c["width"] or 0, c["height"] or 0, c["chroma"] or "", c["ink"] or ""
+        )
         prints[(c["application_id"], c["path"], c["sha256"])].append(p)
     out = []
     for r in rows:
