@@ -262,7 +262,16 @@ def _pdf_prints(fh: BinaryIO) -> list[Print]:
                     found = print_of_image(buffer.getvalue(), number)
                 if found is not None:
                     out.append(found)
-    except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError, RuntimeError, OSError) as exc:
+    except (
+        pikepdf.PdfError,
+        pikepdf.PasswordError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        RuntimeError,
+        OSError,
+    ) as exc:
         log.debug("no fingerprints of the PDF: %s", exc)
     return out
 

@@ -40,3 +40,15 @@ def test_fingerprints_are_remembered_with_the_inspection(tmp_path, monkeypatch):
     monkeypatch.setattr(fingerprint, "prints_of", decoded_again)
     again, _ = discover(open_source(folder))
     assert [e.prints for e in again] == [e.prints for e in first]
+
+
+def test_no_corpus_file_breaks_fingerprinting(corpus):
+    """Every real-world PDF, picture and OFD of the corpus gives fingerprints or none, never an exception
+    (an encrypted PDF raised pikepdf's PasswordError, which is not one of its PdfErrors)."""
+    kinds = {"pdf": "pdf", "ofd": "ofd", "jpg": "image", "jpeg": "image", "png": "image", "heic": "image"}
+    seen = 0
+    for path in sorted(p for p in corpus.rglob("*") if p.suffix.lower().lstrip(".") in kinds):
+        with path.open("rb") as fh:
+            assert isinstance(fingerprint.prints_of(fh, kinds[path.suffix.lower().lstrip(".")]), tuple)
+        seen += 1
+    assert seen >= 20
