@@ -305,7 +305,9 @@ def similar_section(db: Database, record) -> list[dict[str, Any]]:  # noqa: ANN0
             "verdict": verdicts.get(p.key),
             "title": VERDICTS.get((verdicts.get(p.key) or {}).get("verdict", ""), ""),
         }
-        for p in similar_pairs(record, others, standing_materials(record.scheme), limits)
+        for p in similar_pairs(
+            record, others.similar, standing_materials(record.scheme), limits, others.prints
+        )
     ]
 
 
