@@ -64,3 +64,51 @@ def test_without_pages_grey_pairs_are_not_passed_on():
     assert plausible([(page, rescan), (photo, prints["meeting-q30.jpg"])], limits) == [False, True]
     assert plausible([(page, rescan)], dataclasses.replace(limits, pages=True)) == [True]
     assert plausible([], limits) == []
+
+
+def _margins_one_at_a_time(big: np.ndarray, small: np.ndarray) -> tuple[float, float]:
+    """The alignment's 1-D margin search as it was written before it tried all margins at once."""
+    from assembler.core.models import PHOTO_SIDE
+    from assembler.core.similar import CROP_SHARE, _normal
+
+    n = len(big)
+    grid = np.arange(n)
+    target = _normal(small)
+    step = n / PHOTO_SIDE
+    steps = np.arange(0, CROP_SHARE * n + 0.01, step)
+
+    def error(lo: float, hi: float) -> float:
+        cut = np.interp(np.linspace(lo, n - 1 - hi, n), grid, big)
+        return float(np.mean(np.abs(_normal(cut) - target)))
+
+    best = min((error(lo, hi), lo, hi) for lo in steps for hi in steps)
+    fine = np.arange(-0.75, 0.76, 0.25) * step
+    best = min(
+        (error(best[1] + a, best[2] + b), best[1] + a, best[2] + b)
+        for a in fine
+        for b in fine
+        if best[1] + a >= 0 and best[2] + b >= 0
+    )
+    return float(best[1]), float(best[2])
+
+
+def test_the_margin_search_finds_the_same_margins_to_the_last_bit():
+    """compare()'s alignment tries every pair of margins at once: the same margins, exactly, as one at a
+    time, on the profiles of the calibration pictures (photos and pages) and on random ones."""
+    from assembler.core.similar import _profile_margins, thumb_pixels
+
+    prints = [p for _, p in _prints()[:30]]
+    profiles = []
+    for a, b in itertools.permutations(prints[:14], 2):
+        side = min(thumb_pixels(a).shape[0], thumb_pixels(b).shape[0])  # a page against a photo: 64
+        pa, pb = thumb_pixels(a, side), thumb_pixels(b, side)
+        profiles += [(pa.mean(axis=1), pb.mean(axis=1)), (pa.mean(axis=0), pb.mean(axis=0))]
+    rng = np.random.default_rng(7)
+    for n in (64, 128):
+        for _ in range(40):
+            walk = rng.normal(0, 1, n + 8).cumsum()
+            profiles.append((walk[:n], walk[rng.integers(1, 8) :][:n] + rng.normal(0, 0.2, n)))
+    assert len(profiles) >= 400
+    assert any(len(big) == 128 for big, _ in profiles)
+    for big, small in profiles:
+        assert _profile_margins(big, small) == _margins_one_at_a_time(big, small)
