@@ -354,11 +354,23 @@ ROUGH_SIDE = 16  # the pre-filter looks at the thumbnails averaged down to ROUGH
 ROUGH_CORRELATION = 0.8  # and passes a pair on to `compare` only when they correlate at least this much
 
 
+def _small(prints: Sequence[Print], side: int) -> np.ndarray:
+    """The thumbnails averaged down to `side` pixels (as `thumb_pixels`), those of one size in one step."""
+    raws = [zlib.decompress(base64.b64decode(p.thumb)) for p in prints]
+    out = np.zeros((len(prints), side, side))
+    for size in {len(r) for r in raws}:
+        at = [k for k, r in enumerate(raws) if len(r) == size]
+        n = int(round(size**0.5))
+        x = np.frombuffer(b"".join(raws[k] for k in at), dtype=np.uint8).reshape(len(at), n, n)
+        out[at] = x.reshape(len(at), side, n // side, side, n // side).mean(axis=(2, 4))
+    return out
+
+
 def _rough(prints: Sequence[Print]) -> np.ndarray:
     """The thumbnails averaged down to ROUGH_SIDE pixels, blurred (as `_soft`) and normalised, one flat row
     each: the mean of two rows' product is their correlation."""
     n = ROUGH_SIDE
-    x = np.pad(np.stack([thumb_pixels(p, n) for p in prints]), ((0, 0), (1, 1), (1, 1)), mode="edge")
+    x = np.pad(_small(prints, n), ((0, 0), (1, 1), (1, 1)), mode="edge")
     soft = sum(x[:, i : i + n, j : j + n] for i in range(3) for j in range(3)) / 9
     flat = np.asarray(soft).reshape(len(prints), n * n)
     sd = flat.std(axis=1, keepdims=True)
