@@ -54,7 +54,7 @@ def _register(tmp_path: Path):
                     ("2-激励制度/制度.jpg", "2", "meeting-q75.jpg"),
                     ("5-发放/签收单.png", "5", "receipt-2025.png"),
                 ],
-                [("焊接烟尘收集器", "李强"), ("包装线自动封箱", "王 敏")],
+                [("焊接烟尘收集器", "李强"), ("包装线自动封箱", "王 敏"), ("车间照明节能改造", "孙八")],
             ),
         )
         store.insert_record(  # A's later version of the same year: the one the rules compare with
@@ -94,7 +94,7 @@ def _register(tmp_path: Path):
                 ("5-发放/签收单.jpg", "5", "receipt-2025-rescan.jpg"),
                 ("4-评审会议/letter.png", "4", "letter-b.png"),
             ],
-            [("焊接烟尘收集装置", "李强"), ("包装线自动封装", "王敏"), ("完全不同的项目", "孙八")],
+            [("焊接烟尘收集装置", "李强"), ("包装线自动封装", "王敏"), ("车间照明节能改造", "孙八")],
         )
         new = dataclasses.replace(new, id=store.insert_record(db, new))
     return db, new
@@ -122,9 +122,15 @@ def test_narrow_reads_give_the_same_findings_as_whole_records(tmp_path):
         # the renamed items of both proposers, the second written with a space in one application
         assert sum(f.rule == "REGISTER-ITEM-SIMILAR" for f in after) == 2
         assert register_findings(new, compared.records) == register_findings(new, whole)
+        # A's first version shares an item with the new one, its later version (the one compared) does not:
+        # whole records of those sharing a key alone would raise it against the superseded version
+        keyed = store.load_records(db, store.candidate_ids(db, new) - store.versions(db, new.id))
+        assert register_findings(new, keyed) != register_findings(new, whole)
+        assert not any(f.rule == "REGISTER-ITEM-REUSED" for f in register_findings(new, compared.records))
         assert any(f.rule == "REGISTER-EVIDENCE-SHARED" for f in register_findings(new, compared.records))
         # fewer whole records: only those sharing a key with the new one (and their chains)
-        assert {r.credit_code for r in compared.records} == {D}
+        assert {r.credit_code for r in compared.records} == {A, D}
+        assert len(compared.records) < len(compared.similar)
         assert {r.credit_code for r in compared.similar} >= {A, C, D}
         assert all(r.evidence == () for r in compared.similar)
     pages = similar_pairs(
