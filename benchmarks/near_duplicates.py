@@ -8,7 +8,12 @@ pictures include five re-saved copies of pictures already in the register:
 
 - the search: every stored hash against the application's 50, one vectorised Hamming pass (numpy
   bitwise_count over the hashes read in one scan), giving the candidate applications;
-- the whole near-duplicate judgement: the candidates' records loaded and every candidate pair judged.
+- the whole near-duplicate judgement, as the intake does it (db.records_to_compare, then
+  crossyear.similar_findings): the search, the candidates read narrowly (who and which year; the hashes
+  from the index kept in the process; whole fingerprints only of the pictures to judge), every candidate
+  pair roughly pre-judged at once and the few look-alikes judged. Its median is reported against the
+  target of 100 ms, and its findings are checked against those from whole records of every candidate
+  (the former reading), timed once for comparison.
 
 Why a linear vectorised scan and not a BK-tree or a multi-index hash: the candidate net is loose (22 of 64
 bits, so that a crop of 10 % is still a candidate); at that radius a BK-tree visits most of its nodes, and
@@ -93,6 +98,7 @@ def main() -> None:
         new_prints = [resaved(kept[i * len(kept) // 5], rng) for i in range(5)]
         new_prints += [scene(rng) for _ in range(args.pictures - 5)]
         new = record(99999, new_prints, 2027)
+        standing = standing_materials("innovation")
         search, whole = [], []
         t0 = time.perf_counter()
         store.similar_candidate_ids(db, new, limits.hamming, limits.nearest)
@@ -102,21 +108,37 @@ def main() -> None:
         )
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            ids = store.similar_candidate_ids(db, new, limits.hamming, limits.nearest)
+            store.similar_candidate_ids(db, new, limits.hamming, limits.nearest)
             t1 = time.perf_counter()
-            others = store.load_records(db, ids)
-            found = similar_findings(new, others, standing_materials("innovation"), limits)
+            others = store.records_to_compare(db, new, limits)
+            found = similar_findings(new, others.similar, standing, limits, stored=others.prints)
             t2 = time.perf_counter()
             search.append((t1 - t0) * 1000)
-            whole.append((t2 - t0) * 1000)
-        print(f"candidates: {len(ids)} applications; findings: {len(found)} (5 re-saved copies planted)")
+            whole.append((t2 - t1) * 1000)
+        planted = "5 re-saved copies planted"
+        print(f"candidates: {len(others.similar)} applications; findings: {len(found)} ({planted})")
         print(
             f"search (vectorised Hamming over {args.apps * args.pictures} hashes): "
             f"median {statistics.median(search):.1f} ms, max {max(search):.1f} ms"
         )
+        median = statistics.median(whole)
         print(
-            f"search + loading the candidates + judging every pair: median {statistics.median(whole):.0f} ms"
+            "whole near-duplicate judgement (search, reading the candidates, judging every pair): "
+            f"median {median:.0f} ms, max {max(whole):.0f} ms — target 100 ms: "
+            + ("met" if median < 100 else "NOT met")
         )
+        t0 = time.perf_counter()
+        ids = store.candidate_ids(db, new) | store.similar_candidate_ids(
+            db, new, limits.hamming, limits.nearest
+        )
+        before = similar_findings(new, store.load_records(db, ids), standing, limits)
+        took = (time.perf_counter() - t0) * 1000
+        print(
+            f"whole records of every candidate (the former reading), judged once: {took:.0f} ms; "
+            f"same findings: {'yes' if before == found else 'NO'}"
+        )
+        if before != found or len(found) < 5:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ level; each fund once a year per unit, and for studios once a year per studio.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -22,7 +21,15 @@ from assembler.core.application import LEVEL_RANK, LEVEL_TITLES
 from assembler.core.checklist import MaterialSpec
 from assembler.core.identifiers import comparable
 from assembler.core.models import Finding
-from assembler.core.similar import FIX_ITEM, FIX_PICTURE, Holder, Pair, Thresholds, across_applications
+from assembler.core.similar import (
+    FIX_ITEM,
+    FIX_PICTURE,
+    Holder,
+    Pair,
+    Stored,
+    Thresholds,
+    across_applications,
+)
 from assembler.reviewer.register.records import Disqualification, Record, scheme_title
 
 log = logging.getLogger(__name__)
@@ -337,10 +344,15 @@ def holder(r: Record) -> Holder:
 
 
 def similar_pairs(
-    new: Record, others: Iterable[Record], standing: frozenset[str], limits: Thresholds
+    new: Record,
+    others: Iterable[Record],
+    standing: frozenset[str],
+    limits: Thresholds,
+    stored: Stored | None = None,
 ) -> list[Pair]:
     """Near-duplicate pictures and similar ledger items between `new` and the latest version of each other
-    application (another unit's this year; any application of another year, yearly materials only)."""
+    application (another unit's this year; any application of another year, yearly materials only).
+    `stored`: the others' pictures, when the records come without them (db.records_to_compare)."""
     pool = [o for o in _latest(others) if o.id is None or o.id != new.id]
     old = sum(1 for r in (new, *pool) for e in r.evidence for p in e.prints if not (p.chroma or p.ink))
     if old:  # kept before pages had ink maps: a square thumbnail cannot tell a changed date
@@ -348,16 +360,7 @@ def similar_pairs(
             "%d scanned pages have no ink map (blank, or fingerprinted by an older version): not compared",
             old,
         )
-    return list(_across(holder(new), tuple(holder(o) for o in pool), standing, limits))
-
-
-@functools.lru_cache(maxsize=2)
-def _across(
-    new: Holder, pool: tuple[Holder, ...], standing: frozenset[str], limits: Thresholds
-) -> tuple[Pair, ...]:
-    """across_applications, remembered for the last inputs: showing an application refreshes its findings
-    and lists its pairs, and both judge the same pictures (the inputs are the whole of the answer)."""
-    return tuple(across_applications(new, pool, standing, limits))
+    return across_applications(holder(new), [holder(o) for o in pool], standing, limits, stored)
 
 
 def similar_findings(
@@ -366,12 +369,13 @@ def similar_findings(
     standing: frozenset[str],
     limits: Thresholds,
     dismissed: frozenset[str] = frozenset(),
+    stored: Stored | None = None,
 ) -> list[Finding]:
     """REGISTER-EVIDENCE-SIMILAR and REGISTER-ITEM-SIMILAR warnings, except pairs a reviewer dismissed."""
     return [
         Finding("REGISTER-ITEM-SIMILAR", "warning", p.message(), material="3", fix=FIX_ITEM)
         if p.kind == "item"
         else Finding("REGISTER-EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
-        for p in similar_pairs(new, others, standing, limits)
+        for p in similar_pairs(new, others, standing, limits, stored)
         if p.key not in dismissed
     ]

@@ -16,8 +16,8 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from assembler.reviewer.register.records import Disqualification, Evidence, Item
 from assembler.system.cache import user_folder
 
 if TYPE_CHECKING:
-    from assembler.core.similar import Thresholds
+    from assembler.core.similar import Stored, Thresholds
 
 REGISTER_FILE = "register.sqlite"
 
@@ -603,8 +603,9 @@ def _record(row: dict[str, Any], children: dict[str, list[dict]]) -> Record:
     )
 
 
-def load_records(db: Database, ids: Iterable[int]) -> list[Record]:
-    """The full records of the applications `ids` (in id order)."""
+def load_records(db: Database, ids: Iterable[int], prints: bool = True) -> list[Record]:
+    """The full records of the applications `ids` (in id order); without the pictures' fingerprints when
+    `prints` is False (the rules on shared keys do not need them, and they are most of the bytes)."""
     wanted = sorted(set(ids))
     if not wanted:
         return []
@@ -616,21 +617,105 @@ def load_records(db: Database, ids: Iterable[int]) -> list[Record]:
     for table in ("evidence", "items", "meetings", "patents"):
         for c in db.query(f"SELECT * FROM {table} WHERE application_id IN ({marks}) ORDER BY rowid", wanted):
             children[c["application_id"]][table].append(c)
-    prints: dict[tuple[int, str, str], list[Print]] = defaultdict(list)
-    for c in db.query(f"SELECT * FROM prints WHERE application_id IN ({marks}) ORDER BY rowid", wanted):
-        phash = f"{c['phash'] & ((1 << 64) - 1):016x}"
+    found: dict[tuple[int, str, str], list[Print]] = defaultdict(list)
+    sql = f"SELECT * FROM prints WHERE application_id IN ({marks}) ORDER BY rowid"
+    for c in db.query(sql, wanted) if prints else ():
         p = Print(
-            c["page"], phash, c["thumb"], c["width"] or 0, c["height"] or 0, c["chroma"] or "", c["ink"] or ""
+            c["page"],
+            _hex(c["phash"]),
+            c["thumb"],
+            c["width"] or 0,
+            c["height"] or 0,
+            c["chroma"] or "",
+            c["ink"] or "",
         )
-        prints[(c["application_id"], c["path"], c["sha256"])].append(p)
+        found[(c["application_id"], c["path"], c["sha256"])].append(p)
     out = []
     for r in rows:
         record = _record(r, children[r["id"]])
         evidence = tuple(
-            replace(e, prints=tuple(prints.get((r["id"], e.path, e.sha256), ()))) for e in record.evidence
+            replace(e, prints=tuple(found.get((r["id"], e.path, e.sha256), ()))) for e in record.evidence
         )
         out.append(replace(record, evidence=evidence))
     return out
+
+
+def _hex(phash: int) -> str:
+    """A stored (signed) pHash as its 16 hex digits."""
+    return f"{phash & ((1 << 64) - 1):016x}"
+
+
+def similar_records(db: Database, ids: Iterable[int], proposers: Iterable[str] = ()) -> list[Record]:
+    """What the near-duplicate rules need of the applications `ids` (in id order) but their pictures
+    (`stored_prints`): who and which year, what makes one a later version of another, and the ledger items
+    of the given proposers (names compared as `comparable`; the rule compares only items of one proposer).
+    Two narrow reads instead of whole records with every file and fingerprint."""
+    from assembler.core.identifiers import comparable
+
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    heads = db.execute(
+        "SELECT id, year, scheme, unit_name, credit_code, file_sha256, studio_name, version, previous_id "
+        f"FROM applications WHERE id IN ({marks}) ORDER BY id",
+        wanted,
+    ).fetchall()
+    mine = {comparable(p) for p in proposers}
+    items: dict[int, list[Item]] = defaultdict(list)
+    sql = f"SELECT application_id, name, proposer FROM items WHERE application_id IN ({marks}) ORDER BY rowid"
+    for app, name, proposer in db.execute(sql, wanted) if mine else ():
+        if comparable(proposer) in mine:
+            items[app].append(Item(name, proposer))
+    return [
+        Record(
+            year=year,
+            scheme=scheme,
+            unit_name=unit_name or "",
+            credit_code=code,
+            file_sha256=file_sha256,
+            studio_name=studio_name,
+            id=app,
+            version=version,
+            previous_id=previous_id,
+            items=tuple(items.get(app, ())),
+        )
+        for app, year, scheme, unit_name, code, file_sha256, studio_name, version, previous_id in heads
+    ]
+
+
+def stored_prints(db: Database, ids: Iterable[int]) -> Stored:
+    """The fingerprints of the applications `ids` for the near-duplicate search, from the process's index
+    of every stored hash (`print_rows`): their applications, hashes and materials as arrays, and a reader
+    that fetches the whole fingerprints of the few to judge by rowid (a thumbnail is a few KB: those of
+    300 applications' 15 000 pictures are 100 MB, and columns stored after it cost a walk through its
+    overflow pages)."""
+    import numpy as np
+
+    from assembler.core.similar import Stored
+
+    index = print_rows(db)
+    at = np.flatnonzero(np.isin(index.applications, np.array(sorted(set(ids)), dtype=np.int64)))
+    rowids = index.rowids[at]
+
+    def read(positions: Sequence[int]) -> list[tuple[str, str, Print]]:
+        wanted = [int(rowids[j]) for j in positions]
+        found: dict[int, tuple[str, str, Print]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = (
+                "SELECT rowid, path, sha256, page, phash, thumb, width, height, chroma, ink FROM prints "
+                f"WHERE rowid IN ({','.join('?' * len(chunk))})"
+            )
+            for row, path, sha, page, phash, thumb, width, height, chroma, ink in db.execute(sql, chunk):
+                found[row] = (
+                    path,
+                    sha,
+                    Print(page, _hex(phash), thumb, width or 0, height or 0, chroma or "", ink or ""),
+                )
+        return [found[row] for row in wanted]
+
+    return Stored(index.applications[at], index.hashes[at], index.materials[at], read)
 
 
 def get_record(db: Database, app_id: int) -> Record | None:
@@ -715,37 +800,82 @@ def candidate_ids(db: Database, r: Record) -> set[int]:
     return out
 
 
-_HASHES: dict[str, tuple[int, Any, Any]] = {}  # register file → (last prints rowid read, apps, hashes)
+@dataclass(frozen=True)
+class PrintRows:
+    """Every stored fingerprint's rowid, application, pHash (uint64) and material, as numpy arrays in rowid
+    order (so one application's are in the order of its files)."""
+
+    rowids: Any
+    applications: Any
+    hashes: Any
+    materials: Any  # object: str or None
+
+    def extended(self, rows: list[tuple[int, int, int, str | None]]) -> PrintRows:
+        """These and the given (rowid, application, signed pHash, material) rows after them."""
+        import numpy as np
+
+        return PrintRows(
+            np.concatenate([self.rowids, np.array([r[0] for r in rows], dtype=np.int64)]),
+            np.concatenate([self.applications, np.array([r[1] for r in rows], dtype=np.int64)]),
+            np.concatenate([self.hashes, np.array([r[2] for r in rows], dtype=np.int64).view(np.uint64)]),
+            np.concatenate([self.materials, np.array([r[3] for r in rows], dtype=object)]),
+        )
 
 
-def hash_index(db: Database) -> tuple[Any, Any]:
-    """Every stored pHash (uint64) and its application, as numpy arrays. Kept per register file in the
-    process and extended by the rows added since (prints are only ever inserted), so a server or a batch
-    intake reads each hash once."""
+_PRINTS: dict[str, tuple[int, PrintRows]] = {}  # register file → (last prints rowid read, its rows)
+
+
+def print_rows(db: Database) -> PrintRows:
+    """Every stored fingerprint's hash, application and material (not its thumbnail). Kept per register
+    file in the process and extended by the rows added since (prints are only ever inserted), so a server
+    or a batch intake reads each hash once."""
     import numpy as np
 
     name = str(db.execute("PRAGMA database_list").fetchone()[2])
-    last, apps, hashes = _HASHES.get(name, (0, np.zeros(0, np.int64), np.zeros(0, np.uint64)))
+    empty = PrintRows(*(np.zeros(0, t) for t in (np.int64, np.int64, np.uint64, object)))
+    last, rows = _PRINTS.get(name, (0, empty))
     top = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM prints").fetchone()[0]
     if top < last:  # a register replaced by another file of that name: start again
-        last, apps, hashes = 0, np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        last, rows = 0, empty
     if top > last:
-        rows = db.execute("SELECT application_id, phash FROM prints WHERE rowid > ?", [last]).fetchall()
-        apps = np.concatenate([apps, np.array([row[0] for row in rows], dtype=np.int64)])
-        new = np.array([row[1] for row in rows], dtype=np.int64).view(np.uint64)
-        hashes = np.concatenate([hashes, new])
+        sql = "SELECT rowid, application_id, phash, material FROM prints WHERE rowid > ? ORDER BY rowid"
+        rows = rows.extended(db.execute(sql, [last]).fetchall())
         if name and not db.conn.in_transaction:  # only committed rows are kept (a rollback reuses rowids)
-            _HASHES[name] = (top, apps, hashes)
-    return apps, hashes
+            _PRINTS[name] = (top, rows)
+    return rows
 
 
-def records_to_compare(
-    db: Database, r: Record, limits: Thresholds, exclude: Iterable[int] = ()
-) -> list[Record]:
+def hash_index(db: Database) -> tuple[Any, Any]:
+    """Every stored pHash (uint64) and its application, as numpy arrays (`print_rows`)."""
+    rows = print_rows(db)
+    return rows.applications, rows.hashes
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The other applications one application is held against, as each kind of rule needs them."""
+
+    records: list[Record]  # for the rules on shared keys (crossyear.register_findings): whole, no prints
+    similar: list[Record]  # for the near-duplicate rules: similar_records
+    prints: Stored  # and their pictures: stored_prints
+
+
+def records_to_compare(db: Database, r: Record, limits: Thresholds, exclude: Iterable[int] = ()) -> Compared:
     """The other applications the cross-application rules hold `r` against: those sharing a key with it
-    (candidate_ids) and those with pictures near its own by hash (similar_candidate_ids), less `exclude`."""
-    wanted = candidate_ids(db, r) | similar_candidate_ids(db, r, limits.hamming, limits.nearest)
-    return load_records(db, wanted - set(exclude))
+    (candidate_ids) and those with pictures near its own by hash or items by its proposers
+    (similar_candidate_ids), less `exclude`.
+
+    The near-duplicate rules get all of them, read narrowly (similar_records, stored_prints). The rules on
+    shared keys get whole records of those sharing a key, and of every other version of their chains among
+    the rest (they pick each chain's latest version); one that shares neither a key nor a chain with one
+    that does cannot give them a finding, so its whole record is not read."""
+    skip = set(exclude)
+    keyed = candidate_ids(db, r) - skip
+    near = similar_candidate_ids(db, r, limits.hamming, limits.nearest) - skip
+    similar = similar_records(db, keyed | near, [i.proposer for i in r.items])
+    chains = {s.chain_key for s in similar if s.id in keyed}
+    whole = load_records(db, [s.id for s in similar if s.id is not None and s.chain_key in chains], False)
+    return Compared(whole, similar, stored_prints(db, keyed | near))
 
 
 def similar_candidate_ids(db: Database, r: Record, distance: int, nearest: int = 8) -> set[int]:

@@ -347,9 +347,9 @@ def findings_for(db: Database, record: Record, exclude: set[int] | None = None) 
     skip = exclude or set()
     limits = similarity_thresholds()
     others = store.records_to_compare(db, record, limits, skip)
-    return register_findings(record, others, store.disqualifications(db), _standing()) + similar_findings(
-        record, others, standing_materials(record.scheme), limits, store.dismissed_pairs(db)
-    )
+    keyed = register_findings(record, others.records, store.disqualifications(db), _standing())
+    standing, dismissed = standing_materials(record.scheme), store.dismissed_pairs(db)
+    return keyed + similar_findings(record, others.similar, standing, limits, dismissed, others.prints)
 
 
 def _standing():  # noqa: ANN202 - crossyear.Standing

@@ -98,7 +98,8 @@ def pairs_of_record(db: Database, record: Record) -> list[NumberedPair]:
 
     limits = similarity_thresholds()
     others = store.records_to_compare(db, record, limits, store.versions(db, record.id or 0))
-    found = sorted(similar_pairs(record, others, standing_materials(record.scheme), limits), key=_order)
+    pairs = similar_pairs(record, others.similar, standing_materials(record.scheme), limits, others.prints)
+    found = sorted(pairs, key=_order)
     latest = store.verdicts(db)
     return [NumberedPair(n, p, _verdict(latest.get(p.key))) for n, p in enumerate(found, start=1)]
 
