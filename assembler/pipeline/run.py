@@ -186,10 +186,10 @@ def build(path: Path, opts: BuildOptions | None = None) -> BuildResult:
                 steps.convert_ofd(job)
             with steps.step(job, "处理照片"):
                 steps.convert_photos(job, ladder[0])
+            with steps.step(job, "比对相似图片"):  # while LibreOffice, the longer of the two, goes on
+                report = job.report = complete_pictures(source, job.report, job.prints)
+                job.evidence = {e.rel: e for e in job.report.evidence}  # one swap: the office step reads it
             converting.result()
-        with steps.step(job, "比对相似图片"):
-            report = job.report = complete_pictures(source, job.report, job.prints)
-            job.evidence = {e.rel: e for e in job.report.evidence}
         for attempt, photo in enumerate(ladder):
             if attempt:
                 with steps.step(job, "处理照片"):
