@@ -70,8 +70,9 @@ class InspectionMemo:
         if not found or value.get("pending"):
             return None
         try:
-            prints = tuple(Print(**p) for p in value.pop("prints", None) or ())
-            return EvidenceFile(**value, prints=prints)
+            fields = {k: v for k, v in value.items() if k != "prints"}  # the memo's own entry stays whole
+            prints = tuple(Print(**p) for p in value.get("prints") or ())
+            return EvidenceFile(**fields, prints=prints)
         except (TypeError, AttributeError):
             return None
 

@@ -32,7 +32,7 @@ def code_version() -> str:
     """The tool's version and a digest of its own source: part of every key of remembered work, so that
     a changed program (an update, a patched install) never reuses what an older one produced."""
     digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the whole assembler package
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())

@@ -52,3 +52,21 @@ def test_no_corpus_file_breaks_fingerprinting(corpus):
             assert isinstance(fingerprint.prints_of(fh, kinds[path.suffix.lower().lstrip(".")]), tuple)
         seen += 1
     assert seen >= 20
+
+
+def test_a_new_file_does_not_cost_the_others_their_remembered_fingerprints(tmp_path, monkeypatch):
+    """Looking an inspection up must leave the memo's entry whole: when a file is added and the memo is
+    saved again, the files inspected before keep their fingerprints (they lost them, so the next build
+    put none in its manifest and two builds of one folder differed)."""
+    monkeypatch.setenv("DOSSIER_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "app"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "resources" / "calibration" / "meeting.jpg", folder / "a.jpg")
+    first, _ = discover(open_source(folder))
+    shutil.copy(ROOT / "tests" / "resources" / "calibration" / "receipt-2025-rescan.jpg", folder / "b.jpg")
+    discover(open_source(folder))  # a.jpg from the memo, b.jpg inspected: the memo is saved again
+    calls = []
+    monkeypatch.setattr(fingerprint, "prints_of", lambda fh, kind: calls.append(kind) or ())
+    third, _ = discover(open_source(folder))
+    assert calls == []
+    assert {f.rel: f.prints for f in third}["a.jpg"] == {f.rel: f.prints for f in first}["a.jpg"] != ()
