@@ -27,7 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from assembler.core.identifiers import comparable
-from assembler.core.models import PHOTO_SIDE, SIMILAR_RULE, EvidenceFile, Finding, Print, ink_shape
+from assembler.core.models import PHOTO_SIDE, EvidenceFile, Finding, Print, ink_shape
 
 BLOCKS = 8  # the thumbnail is judged in BLOCKS × BLOCKS blocks
 CROP_SHARE = 0.125  # a crop of up to this share of each side is searched for
@@ -853,6 +853,6 @@ def application_findings(
     """`check`'s warnings: two files of one application that show the same picture (EVIDENCE-SIMILAR)."""
     holder = Holder("", 0, files=tuple((e.rel, e.sha256, None, e.prints) for e in evidence if e.prints))
     return [
-        Finding(SIMILAR_RULE, "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
+        Finding("EVIDENCE-SIMILAR", "warning", p.message(), path=p.new.path, fix=FIX_PICTURE)
         for p in within_application(holder, limits)
     ]
