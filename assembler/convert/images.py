@@ -210,10 +210,14 @@ def convert_images(
         except ImportError:  # no numpy: no fingerprints (print_of_picture says so)
             pass
     if workers > 1 and len(jobs) > 2:
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),))
+        try:
             done = list(pool.map(_convert_one, args, chunksize=1))
+        finally:
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except RuntimeError:  # stopped (SIGTERM) before the pool's own thread started: none to wait for
+                pass
     else:
         done = [_convert_one(a) for a in args]
     failed = [
