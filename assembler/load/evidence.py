@@ -180,6 +180,12 @@ XFA_NOTE = (
 )
 
 
+def xfa_forms(evidence: Iterable[EvidenceFile]) -> list[str]:
+    """The XFA forms among an application's files (check warns about each; build refuses them unless the
+    user accepts their static pages)."""
+    return [e.rel for e in evidence if e.warning == XFA_NOTE]
+
+
 def _raw_box_problem(reader) -> str | None:  # noqa: ANN001 - a pypdf.PdfReader
     """A page box as written in the file that is not four numbers (pikepdf would silently replace it with
     US Letter, so build's pages and the verifier's would disagree)."""

@@ -93,9 +93,9 @@ def _settings(opts: BuildOptions, office: Soffice, font: CjkFont, templates: lis
 def _refuse_xfa(report: Report, opts: BuildOptions) -> None:
     """An XFA form shows its content only in Adobe's readers: its static pages often say just "Please
     wait…". Check warns; build goes on only when the user accepts those pages (BuildOptions.accept_xfa)."""
-    from assembler.load.evidence import XFA_FIX, XFA_NOTE
+    from assembler.load.evidence import XFA_FIX, xfa_forms
 
-    forms = [e.rel for e in report.evidence if e.warning == XFA_NOTE]
+    forms = xfa_forms(report.evidence)
     if forms and not opts.accept_xfa:
         raise InputError(
             "XFA 动态表单，放入的只能是其静态页面（常常只有“Please wait…”提示）"

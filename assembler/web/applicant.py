@@ -157,13 +157,6 @@ def problems_of(data: dict) -> list[FormProblem]:
         return [FormProblem("", "", web_message(exc))]
 
 
-def xfa_forms(report) -> list[str]:  # noqa: ANN001 - a Report or None
-    """The XFA forms among the application's files (the build form offers to put their static pages in)."""
-    from assembler.load.evidence import XFA_NOTE
-
-    return [e.rel for e in report.evidence if e.warning == XFA_NOTE] if report is not None else []
-
-
 def render_application(
     app_id: str,
     form: dict | None = None,
@@ -173,6 +166,8 @@ def render_application(
 ):
     """The application's page; `form` is what was just submitted and refused (shown instead of the saved
     data)."""
+    from assembler.load.evidence import xfa_forms
+
     folder = folder_of(app_id)
     saved = read_data(folder)
     report, _, _, error = checked(folder)
@@ -203,7 +198,7 @@ def render_application(
         "record": record,
         "stale": record is not None and is_stale(app_id, folder, record),
         "meetings": meetings_of(saved),
-        "xfa_files": xfa_forms(report),
+        "xfa_files": xfa_forms(report.evidence) if report is not None else [],  # the build form's choice
     }
     try:
         return render_template("application.html", **page), status
