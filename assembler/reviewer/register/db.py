@@ -620,16 +620,7 @@ def load_records(db: Database, ids: Iterable[int], prints: bool = True) -> list[
     found: dict[tuple[int, str, str], list[Print]] = defaultdict(list)
     sql = f"SELECT * FROM prints WHERE application_id IN ({marks}) ORDER BY rowid"
     for c in db.query(sql, wanted) if prints else ():
-        p = Print(
-            c["page"],
-            _hex(c["phash"]),
-            c["thumb"],
-            c["width"] or 0,
-            c["height"] or 0,
-            c["chroma"] or "",
-            c["ink"] or "",
-        )
-        found[(c["application_id"], c["path"], c["sha256"])].append(p)
+        found[(c["application_id"], c["path"], c["sha256"])].append(_stored_print(c))
     out = []
     for r in rows:
         record = _record(r, children[r["id"]])
@@ -640,9 +631,11 @@ def load_records(db: Database, ids: Iterable[int], prints: bool = True) -> list[
     return out
 
 
-def _hex(phash: int) -> str:
-    """A stored (signed) pHash as its 16 hex digits."""
-    return f"{phash & ((1 << 64) - 1):016x}"
+def _stored_print(c: dict[str, Any]) -> Print:
+    """A fingerprint as the prints table keeps it (the pHash signed, columns added later possibly empty)."""
+    phash = f"{c['phash'] & ((1 << 64) - 1):016x}"
+    size = (c["width"] or 0, c["height"] or 0)
+    return Print(c["page"], phash, c["thumb"], *size, c["chroma"] or "", c["ink"] or "")
 
 
 def similar_records(db: Database, ids: Iterable[int], proposers: Iterable[str] = ()) -> list[Record]:
@@ -703,16 +696,9 @@ def stored_prints(db: Database, ids: Iterable[int]) -> Stored:
         found: dict[int, tuple[str, str, Print]] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            sql = (
-                "SELECT rowid, path, sha256, page, phash, thumb, width, height, chroma, ink FROM prints "
-                f"WHERE rowid IN ({','.join('?' * len(chunk))})"
-            )
-            for row, path, sha, page, phash, thumb, width, height, chroma, ink in db.execute(sql, chunk):
-                found[row] = (
-                    path,
-                    sha,
-                    Print(page, _hex(phash), thumb, width or 0, height or 0, chroma or "", ink or ""),
-                )
+            sql = f"SELECT rowid AS stored_row, * FROM prints WHERE rowid IN ({','.join('?' * len(chunk))})"
+            for c in db.query(sql, chunk):
+                found[c["stored_row"]] = (c["path"], c["sha256"], _stored_print(c))
         return [found[row] for row in wanted]
 
     return Stored(index.applications[at], index.hashes[at], index.materials[at], read)
