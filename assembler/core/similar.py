@@ -222,23 +222,11 @@ def _soft(x: np.ndarray) -> np.ndarray:
 def _judge(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """(correlation, worst block's mean absolute difference) of two aligned thumbnails."""
     n = a.shape[0]
-    if n > PHOTO_SIDE:  # a page's thumbnail: blur as much, measured in the page
-        a, b = _soft(a), _soft(b)
     na, nb = _normal(_soft(a)), _normal(_soft(b))
     corr = float(np.mean(na * nb))
     diff = np.abs(na - nb)
     blocks = diff.reshape(BLOCKS, n // BLOCKS, BLOCKS, n // BLOCKS).mean(axis=(1, 3))
     return corr, float(blocks.max())
-
-
-def _beyond(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """How far each pixel of `a` lies outside the range of `b`'s 3 × 3 neighbourhood: zero where a line
-    or an edge merely moved by a pixel (a turn, a re-scan), large where `b` has nothing like it (another
-    signature, a person who moved)."""
-    p = np.pad(b, 1, mode="edge")
-    n = b.shape[0]
-    near = np.stack([p[i : i + n, j : j + n] for i in range(3) for j in range(3)])
-    return np.asarray(np.maximum(0, a - near.max(axis=0)) + np.maximum(0, near.min(axis=0) - a))
 
 
 Margins = tuple[float, float, float, float]  # top, bottom, left, right (thumbnail pixels)
