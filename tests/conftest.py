@@ -121,6 +121,24 @@ def copy_example(name: str, dest: Path) -> Path:
     return target
 
 
+def bonus_reusing_a_count_photo(src: Path) -> Path:
+    """A copy of examples/innovation-bonus in `src` whose second meeting's 现场照片2.jpg is the first photo
+    of the innovation-count copy already in `src`, cropped and re-saved smaller (a near-duplicate across
+    units)."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    b_dir = copy_example("innovation-bonus", src)
+    theirs = next((src / "innovation-count" / "4-评审会议").glob("2026-03-18*/现场照片1.jpg"))
+    im = ImageOps.exif_transpose(Image.open(theirs))
+    w, h = im.size
+    out = io.BytesIO()
+    im.crop((0, int(h * 0.06), int(w * 0.95), h)).resize((720, 500)).save(out, "JPEG", quality=60)
+    next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")).write_bytes(out.getvalue())
+    return b_dir
+
+
 class _NoAliasDumper(yaml.SafeDumper):
     def ignore_aliases(self, data):  # application.yaml refuses aliases; write shared values out in full
         return True

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_example, csrf_token, edit_yaml
-from PIL import Image, ImageOps
+from conftest import bonus_reusing_a_count_photo, copy_example, csrf_token, edit_yaml
 
 from assembler.api import UnknownApplication, register_similar_pairs, register_similar_verdict
 from assembler.cli import cli
@@ -36,13 +35,7 @@ def base(tmp_path_factory):
     src.mkdir()
     db = store.open_register(root / REGISTER)
     a = intake_one(db, copy_example("innovation-count", src), received_at="2026-04-01T09:00:00+00:00")
-    b_dir = copy_example("innovation-bonus", src)
-    theirs = next((src / "innovation-count" / "4-评审会议").glob("2026-03-18*/现场照片1.jpg"))
-    im = ImageOps.exif_transpose(Image.open(theirs))
-    w, h = im.size
-    out = io.BytesIO()
-    im.crop((0, int(h * 0.06), int(w * 0.95), h)).resize((720, 500)).save(out, "JPEG", quality=60)
-    next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")).write_bytes(out.getvalue())
+    b_dir = bonus_reusing_a_count_photo(src)
     ledger = b_dir / "ledger.csv"  # the example's ledger is GBK, as Excel in China saves it
     rows = list(csv.reader(ledger.read_text(encoding="gbk").splitlines()))
     assert rows[0][1] == "项目名称" and rows[0][3] == "提出人"

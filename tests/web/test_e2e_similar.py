@@ -3,13 +3,11 @@ unit's, dismissed with a reason, and the page at 1366 and 390 px wide."""
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 
 import pytest
-from conftest import copy_example
-from PIL import Image, ImageOps
+from conftest import bonus_reusing_a_count_photo, copy_example
 from test_e2e import TOKEN, browser, enter, no_overflow, shot  # noqa: F401 - the browser fixture
 
 from assembler.reviewer.register import db as store
@@ -30,13 +28,7 @@ def served(tmp_path_factory):
     os.environ.setdefault("DOSSIER_CACHE", str(tmp_path_factory.mktemp("cache")))
     db = store.open_register(workspace / "register.sqlite")
     a = intake_one(db, copy_example("innovation-count", src), received_at="2026-04-01T09:00:00+00:00")
-    b_dir = copy_example("innovation-bonus", src)
-    theirs = next((src / "innovation-count" / "4-评审会议").glob("2026-03-18*/现场照片1.jpg"))
-    im = ImageOps.exif_transpose(Image.open(theirs))
-    w, h = im.size
-    out = io.BytesIO()
-    im.crop((0, int(h * 0.06), int(w * 0.95), h)).resize((720, 500)).save(out, "JPEG", quality=60)
-    next((b_dir / "4-评审会议").glob("2026-05-22*/现场照片2.jpg")).write_bytes(out.getvalue())
+    b_dir = bonus_reusing_a_count_photo(src)
     b = intake_one(db, b_dir, received_at="2026-04-02T09:00:00+00:00")
     db.close()
     app = create_app(workspace, token=TOKEN)
